@@ -1,0 +1,148 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""One typed config per component. Defaults live here only: ROS parameters are declared from
+these dataclasses, the CLI and tests build them directly.
+
+A field's metadata says what it means (`doc`) and whether a node may change it while running
+(`live`). `check()` returns every problem as a sentence that says what to fix.
+"""
+
+from dataclasses import dataclass, field, fields, replace
+
+PROVIDERS = ('cpu', 'tidl', 'cuda', 'tensorrt', 'auto')
+HOMOGRAPHY_METHODS = ('ransac', 'usac_magsac', 'usac_default', 'lmeds', 'rho')
+
+
+def _f(default, doc, live=False):
+    return field(default=default, metadata={'doc': doc, 'live': live})
+
+
+class _Config:
+    """Shared behaviour: validation and checked copies."""
+
+    def check(self):
+        """Return a list of problems (empty when the config is valid)."""
+        problems = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            expected = type(f.default)
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                continue
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                problems.append(f'{f.name} must be a {expected.__name__}, got {value!r}')
+        return problems or self._check_values()
+
+    def _check_values(self):
+        return []
+
+    def validated(self):
+        """Return self, or raise ValueError naming every invalid field."""
+        problems = self.check()
+        if problems:
+            raise ValueError('invalid configuration: ' + '; '.join(problems))
+        return self
+
+    def with_changes(self, **changes):
+        """A validated copy with some fields changed."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(f'unknown parameter(s): {", ".join(sorted(unknown))}')
+        return replace(self, **changes).validated()
+
+    @classmethod
+    def live_fields(cls):
+        """Names of the fields a running node may change."""
+        return {f.name for f in fields(cls) if f.metadata.get('live')}
+
+
+@dataclass(frozen=True)
+class DetectorConfig(_Config):
+    """Stage 1 (model, provider) and stage 2 (DKD) settings of the detector."""
+
+    model: str = _f('alike-t', 'model name: alike-t, alike-s, alike-n or alike-l')
+    model_file: str = _f('', 'stage-1 ONNX file; empty = <model_dir>/<model>_<H>x<W>.onnx')
+    model_dir: str = _f('', 'folder of exported models; empty = $ALIKE_ROS_MODELS or '
+                            '~/.cache/alike_ros/models')
+    weights_dir: str = _f('', 'folder of the published .pth weights, used to export a model '
+                              'that is missing (needs torch); empty = $ALIKE_ROS_WEIGHTS')
+    provider: str = _f('cpu', 'ONNX Runtime execution provider: ' + ', '.join(PROVIDERS))
+    strict_provider: bool = _f(False, 'fail instead of falling back to the CPU provider')
+    tidl_artifacts: str = _f('', 'TIDL artifacts folder (provider tidl)')
+    threads: int = _f(2, 'ONNX Runtime intra-op threads (0 = ONNX Runtime default)')
+    input_height: int = _f(480, 'network input height; images are resized to it '
+                                '(0 with input_width 0 = native size padded to /32)')
+    input_width: int = _f(640, 'network input width (see input_height)')
+    nms_in_graph: bool = _f(True, 'run the 5x5 NMS max filter inside stage 1 (two 3x3 pools)')
+    top_k: int = _f(-1, 'keep the k best keypoints; -1 = threshold mode', live=True)
+    scores_th: float = _f(0.2, 'score threshold in threshold mode, in [0, 1]', live=True)
+    n_limit: int = _f(5000, 'most keypoints kept in threshold mode', live=True)
+    nms_iterations: int = _f(1, 'extra NMS suppression iterations, 0..2 (public code: 2)',
+                             live=True)
+    sub_pixel: bool = _f(True, 'soft-argmax sub-pixel refinement', live=True)
+
+    def _check_values(self):
+        from alike_ros.models import MODEL_NAMES
+        p = []
+        if self.model not in MODEL_NAMES:
+            p.append(f"model '{self.model}' is unknown: choose one of {', '.join(MODEL_NAMES)}")
+        if self.provider not in PROVIDERS:
+            p.append(f"provider '{self.provider}' is unknown: choose one of "
+                     f"{', '.join(PROVIDERS)}")
+        if self.threads < 0:
+            p.append(f'threads must be >= 0, got {self.threads}')
+        native = self.input_height == 0 and self.input_width == 0
+        if not native and (self.input_height <= 0 or self.input_width <= 0):
+            p.append(f'input size must be positive (or both 0 for native size), got '
+                     f'{self.input_height}x{self.input_width}')
+        if self.top_k == 0 or self.top_k < -1:
+            p.append(f'top_k must be -1 (threshold mode) or positive, got {self.top_k}')
+        if not 0.0 <= self.scores_th <= 1.0:
+            p.append(f'scores_th must be in [0, 1], got {self.scores_th}')
+        if self.n_limit <= 0:
+            p.append(f'n_limit must be positive, got {self.n_limit}')
+        if self.nms_iterations not in (0, 1, 2):
+            p.append(f'nms_iterations must be 0, 1 or 2, got {self.nms_iterations}')
+        return p
+
+
+@dataclass(frozen=True)
+class MatcherConfig(_Config):
+    """Mutual-nearest-neighbour matching and homography estimation settings."""
+
+    min_similarity: float = _f(0.0, 'cosine similarity a match needs, in [-1, 1]', live=True)
+    ratio_test: float = _f(1.0, 'best / second-best distance ratio a match needs; 1 = off',
+                           live=True)
+    homography_method: str = _f('ransac', 'OpenCV robust estimator: '
+                                + ', '.join(HOMOGRAPHY_METHODS), live=True)
+    reproj_threshold: float = _f(3.0, 'inlier reprojection threshold in pixels', live=True)
+    confidence: float = _f(0.999, 'robust estimator confidence, in (0, 1)', live=True)
+    max_iters: int = _f(2000, 'robust estimator iterations', live=True)
+
+    def _check_values(self):
+        p = []
+        if not -1.0 <= self.min_similarity <= 1.0:
+            p.append(f'min_similarity must be in [-1, 1], got {self.min_similarity}')
+        if not 0.0 < self.ratio_test <= 1.0:
+            p.append(f'ratio_test must be in (0, 1], got {self.ratio_test}')
+        if self.homography_method not in HOMOGRAPHY_METHODS:
+            p.append(f"homography_method '{self.homography_method}' is unknown: choose one of "
+                     f"{', '.join(HOMOGRAPHY_METHODS)}")
+        if self.reproj_threshold <= 0:
+            p.append(f'reproj_threshold must be positive, got {self.reproj_threshold}')
+        if not 0.0 < self.confidence < 1.0:
+            p.append(f'confidence must be in (0, 1), got {self.confidence}')
+        if self.max_iters <= 0:
+            p.append(f'max_iters must be positive, got {self.max_iters}')
+        return p

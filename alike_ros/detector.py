@@ -1,0 +1,178 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The Detector facade: uint8 image in, keypoints / scores / descriptors out."""
+
+from dataclasses import dataclass, field
+import logging
+from pathlib import Path
+import time
+
+import cv2
+import numpy as np
+
+from alike_ros import dkd, models
+from alike_ros.config import DetectorConfig
+from alike_ros.head import DescriptorHead
+from alike_ros.stage1 import Stage1
+
+
+class ModelFileError(RuntimeError):
+    """The stage-1 model (or its head sidecar) is missing and cannot be exported here."""
+
+
+@dataclass
+class Features:
+    """What the detector returns for one image."""
+
+    keypoints: np.ndarray  # N x 2 float32, x then y, pixels of the input image
+    scores: np.ndarray  # N float32
+    descriptors: np.ndarray  # N x D float32, unit rows
+    timings: dict = field(default_factory=dict)  # stage -> milliseconds
+
+    def __len__(self):
+        return len(self.scores)
+
+
+def _pad32(n):
+    return -(-n // 32) * 32
+
+
+def resolve_model_file(cfg, height, width):
+    """Path of the stage-1 model for a network input size, exporting it when possible."""
+    if cfg.model_file:
+        path = Path(cfg.model_file).expanduser()
+        if not path.is_file():
+            raise ModelFileError(f'model_file {path} does not exist')
+        return path
+    from alike_ros.export.onnx_export import head_path, is_current
+    out_dir = Path(cfg.model_dir).expanduser() if cfg.model_dir else models.model_dir()
+    form = 'tidl' if cfg.provider == 'tidl' else 'exact'
+    path = out_dir / models.onnx_name(cfg.model, height, width, form)
+    weights = models.weights_path(cfg.model, cfg.weights_dir or None)
+    if path.is_file() and head_path(path).is_file() and (
+            not weights.is_file() or is_current(path, weights)):
+        return path
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise ModelFileError(
+            f'{path} is missing: export it where torch is installed with '
+            f'`alike-ros export --model {cfg.model} --height {height} --width {width} '
+            f'--out {out_dir}`, or set model_file') from None
+    if not weights.is_file():
+        raise ModelFileError(
+            f'{path} is missing and the weights to export it are not at {weights}: '
+            f'set weights_dir (or ALIKE_ROS_WEIGHTS) to the folder with {cfg.model}.pth')
+    from alike_ros.export.onnx_export import export_model
+    return export_model(cfg.model, height, width, out_dir, weights, form, cfg.nms_in_graph)
+
+
+class Detector:
+    """Two-stage ALIKE: stage 1 on ONNX Runtime, stage 2 (DKD + descriptors) in numpy."""
+
+    def __init__(self, config=None, log=None):
+        self.log = log or logging.getLogger('alike_ros')
+        self.config = (config or DetectorConfig()).validated()
+        self.spec = models.get_spec(self.config.model)
+        self._sessions = {}
+        if not self._native:
+            self._session(_pad32(self.config.input_height), _pad32(self.config.input_width))
+
+    @property
+    def _native(self):
+        return self.config.input_height == 0 and self.config.input_width == 0
+
+    @property
+    def provider(self):
+        """The ONNX Runtime provider stage 1 actually runs on."""
+        return next(iter(self._sessions.values()))[0].provider if self._sessions else None
+
+    @property
+    def descriptor_size(self):
+        return self.spec.dim
+
+    def update(self, **changes):
+        """Change live (stage-2) settings; raises ValueError with the reason when invalid."""
+        fixed = set(changes) - DetectorConfig.live_fields()
+        if fixed:
+            raise ValueError(f'{", ".join(sorted(fixed))} cannot change while running')
+        self.config = self.config.with_changes(**changes)
+
+    def _session(self, net_h, net_w):
+        key = (net_h, net_w)
+        if key not in self._sessions:
+            cfg = self.config
+            path = resolve_model_file(cfg, net_h, net_w)
+            from alike_ros.export.onnx_export import head_path
+            stage1 = Stage1(path, cfg.provider, cfg.threads, cfg.tidl_artifacts,
+                            cfg.strict_provider, self.log)
+            if stage1.input_shape[2:] != key:
+                raise ModelFileError(f'{path} takes {stage1.input_shape[2:]} inputs, not {key}')
+            self._sessions[key] = (stage1, DescriptorHead.load(head_path(path)),
+                                   'scores_max' in stage1.outputs)
+        return self._sessions[key]
+
+    def preprocess(self, image, bgr=False):
+        """uint8 image -> (1x3xHpxWp float32 RGB 0..255, network H x W, scale to the input)."""
+        if image.dtype != np.uint8:
+            raise ValueError(f'image must be uint8, got {image.dtype}')
+        if image.ndim == 3 and image.shape[2] == 1:
+            image = image[:, :, 0]
+        if image.ndim == 2:
+            image, bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB), False
+        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
+            raise ValueError(f'image must be HxW, HxWx1 or HxWx3, got shape {image.shape}')
+        h, w = image.shape[:2]
+        if self._native:
+            th, tw = h, w
+        else:
+            th, tw = self.config.input_height, self.config.input_width
+        if (th, tw) != (h, w):
+            interp = cv2.INTER_AREA if th * tw < h * w else cv2.INTER_LINEAR
+            image = cv2.resize(image, (tw, th), interpolation=interp)
+        ph, pw = _pad32(th), _pad32(tw)
+        if (ph, pw) != (th, tw):
+            image = cv2.copyMakeBorder(image, 0, ph - th, 0, pw - tw, cv2.BORDER_CONSTANT, 0)
+        blob = cv2.dnn.blobFromImage(image, 1.0, swapRB=bgr)
+        return blob, (th, tw), (w / tw, h / th)
+
+    def detect(self, image, bgr=False):
+        """Detect and describe keypoints in a uint8 image (HxWx3 RGB, or BGR with bgr=True,
+        or HxW gray)."""
+        cfg, r = self.config, self.spec.radius
+        t = [time.perf_counter()]
+        blob, (th, tw), (sx, sy) = self.preprocess(image, bgr)
+        stage1, head, has_max = self._session(*blob.shape[2:])
+        t.append(time.perf_counter())
+        out = stage1.run(blob)
+        t.append(time.perf_counter())
+        scores = out['scores'][0, 0, :th, :tw]
+        smax = out['scores_max'][0, 0, :th, :tw] if has_max else None
+        keep = dkd.remove_border(dkd.nms(scores, r, cfg.nms_iterations, smax), r)
+        t.append(time.perf_counter())
+        idx = dkd.select(keep, scores, cfg.top_k, cfg.scores_th, cfg.n_limit)
+        xy = dkd.refine(scores, idx, r, cfg.sub_pixel)
+        kscores = dkd.sample_scores(scores, xy)
+        t.append(time.perf_counter())
+        feats = [out[f'feat{i}'][0] for i in range(1, 5)]
+        desc = head.describe(feats, xy, th, tw)
+        if (sx, sy) != (1.0, 1.0):
+            # Pixel centres: input x = (network x + 0.5) * scale - 0.5.
+            xy = (xy + 0.5) * np.array([sx, sy], np.float32) - 0.5
+        t.append(time.perf_counter())
+        names = ('preprocess', 'stage1', 'nms', 'select_refine', 'descriptors')
+        timings = {n: (b - a) * 1e3 for n, a, b in zip(names, t, t[1:])}
+        timings['total'] = (t[-1] - t[0]) * 1e3
+        return Features(xy.astype(np.float32), kscores.astype(np.float32), desc, timings)

@@ -1,0 +1,135 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Stage 2, detection: differentiable keypoint detection (DKD) at inference, in numpy/OpenCV.
+
+Pure functions on a score map (H x W float32 in [0, 1]); pixel coordinates throughout
+(x right, y down). They reproduce the public ALIKE implementation step by step.
+"""
+
+import cv2
+import numpy as np
+
+TEMPERATURE = 0.1
+
+
+def max_filter(scores, radius):
+    """(2r+1)^2 max filter, borders ignored (as max_pool2d's -inf padding)."""
+    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+    return cv2.dilate(scores, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=-np.inf)
+
+
+def nms(scores, radius=2, iterations=1, scores_max=None):
+    """Mask of kept local maxima.
+
+    A pixel is kept where it equals its (2r+1)^2 neighbourhood max. Each iteration suppresses
+    the neighbourhoods of kept maxima and keeps new maxima among the rest (the public code
+    runs 2). `scores_max` is the max filter computed in stage 1, when the graph has it.
+    """
+    if scores_max is None:
+        scores_max = max_filter(scores, radius)
+    keep = scores == scores_max
+    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+    for _ in range(iterations):
+        suppressed = cv2.dilate(keep.view(np.uint8), kernel).view(bool)
+        rest = np.where(suppressed, np.float32(0), scores)
+        keep |= (rest == max_filter(rest, radius)) & ~suppressed
+    return keep
+
+
+def remove_border(keep, radius=2):
+    """Drop maxima in the first radius+1 and the last radius rows/columns (in place)."""
+    keep[:radius + 1] = False
+    keep[:, :radius + 1] = False
+    keep[keep.shape[0] - radius:] = False
+    keep[:, keep.shape[1] - radius:] = False
+    return keep
+
+
+def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000):
+    """Flat indices of the selected maxima.
+
+    top_k > 0: the k best (fewer when there are fewer maxima; best first).
+    Otherwise maxima scoring > scores_th, or > the map's mean when none does; above n_limit
+    the n_limit best. Threshold mode keeps row-major order, as the public code.
+    """
+    flat = scores.reshape(-1)
+    candidates = np.flatnonzero(keep)
+    cand_scores = flat[candidates]
+    if top_k > 0:
+        positive = cand_scores > 0
+        candidates, cand_scores = candidates[positive], cand_scores[positive]
+        if len(candidates) > top_k:
+            part = np.argpartition(-cand_scores, top_k - 1)[:top_k]
+            candidates, cand_scores = candidates[part], cand_scores[part]
+        return candidates[np.argsort(-cand_scores, kind='stable')]
+    chosen = cand_scores > scores_th
+    if not chosen.any():
+        chosen = cand_scores > flat.mean()
+    candidates, cand_scores = candidates[chosen], cand_scores[chosen]
+    if len(candidates) > n_limit:
+        best = np.argsort(-cand_scores, kind='stable')[:n_limit]
+        candidates = candidates[best]
+    return candidates
+
+
+def _window(radius):
+    d = np.arange(-radius, radius + 1)
+    dy, dx = np.meshgrid(d, d, indexing='ij')
+    return dy.reshape(-1), dx.reshape(-1)
+
+
+def refine(scores, indices, radius=2, sub_pixel=True):
+    """Keypoints (N x 2 float32, x then y) of flat indices, soft-argmax refined.
+
+    The offset is the expectation of the window's positions under softmax((s - max) / 0.1).
+    Border removal guarantees the window lies inside the map, so no padding is needed.
+    """
+    h, w = scores.shape
+    y, x = np.divmod(indices, w)
+    xy = np.stack([x, y], axis=1).astype(np.float32)
+    if not sub_pixel or len(indices) == 0:
+        return xy
+    dy, dx = _window(radius)
+    patch = scores.reshape(-1)[indices[:, None] + (dy * w + dx)[None, :]]
+    e = np.exp((patch - patch.max(axis=1, keepdims=True)) / np.float32(TEMPERATURE))
+    norm = e.sum(axis=1)
+    xy[:, 0] += (e @ dx.astype(np.float32)) / norm
+    xy[:, 1] += (e @ dy.astype(np.float32)) / norm
+    return xy
+
+
+def bilinear_taps(xy, height, width):
+    """Four (flat index, weight) taps per point for bilinear sampling at pixel coordinates.
+
+    Same convention as grid_sample(align_corners=True) on an H x W map; points are expected
+    inside [0, W-1] x [0, H-1] (indices are clamped, the clamped taps have weight 0).
+    """
+    x, y = xy[:, 0], xy[:, 1]
+    x0 = np.floor(x)
+    y0 = np.floor(y)
+    fx, fy = x - x0, y - y0
+    x0 = x0.astype(np.intp)
+    y0 = y0.astype(np.intp)
+    x1 = np.minimum(x0 + 1, width - 1)
+    y1 = np.minimum(y0 + 1, height - 1)
+    idx = np.stack([y0 * width + x0, y0 * width + x1, y1 * width + x0, y1 * width + x1])
+    wts = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy])
+    return idx, wts.astype(np.float32)
+
+
+def sample_scores(scores, xy):
+    """Score map bilinearly sampled at the keypoints."""
+    idx, wts = bilinear_taps(xy, *scores.shape)
+    return (scores.reshape(-1)[idx] * wts).sum(axis=0)

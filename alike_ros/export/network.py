@@ -1,0 +1,178 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""ALIKE network, reimplemented to load the published state dicts and export stage 1.
+
+The module names match the state-dict keys, so `load_state_dict(strict=True)` checks every
+tensor. `forward` returns what stage 1 hands to stage 2, never the dense descriptor map:
+
+- single-head models (t, s, n): everything after the aggregation ReLUs is linear, so the score
+  logit is a sum of four one-channel maps, each computed at its own resolution and upsampled;
+  descriptors are computed on the host, only at the keypoints, from the four feature maps.
+- alike-l (two-layer head): the score needs the dense head, so the graph runs it but keeps only
+  the score channel; descriptors again come from the feature maps on the host.
+"""
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+def _max_pool(x, factor):
+    # TIDL validates 2x2 pools only: a 4x4 stride-4 pool is two 2x2 stride-2 pools.
+    while factor > 1:
+        x = F.max_pool2d(x, 2, 2)
+        factor //= 2
+    return x
+
+
+def upsample(x, factor, form):
+    """Bilinear, align_corners=True upsampling by a power of two.
+
+    'exact' is one Resize (what the public model computes). 'tidl' chains 4x and 2x Resizes,
+    the only factors TIDL runs natively; with align_corners the chain is not the same function,
+    so that form trades exactness for running on the accelerator.
+    """
+    if form == 'exact':
+        return F.interpolate(x, scale_factor=factor, mode='bilinear', align_corners=True)
+    while factor > 1:
+        step = 4 if factor % 4 == 0 else 2
+        x = F.interpolate(x, scale_factor=step, mode='bilinear', align_corners=True)
+        factor //= step
+    return x
+
+
+class ConvBlock(nn.Module):
+    """conv3x3-BN-ReLU twice (block1)."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(x)))
+
+
+class ResBlock(nn.Module):
+    """Residual block with a biased 1x1 conv on the identity path (blocks 2-4)."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = nn.Conv2d(cin, cout, 1)
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + self.downsample(x))
+
+
+class AlikeStage1(nn.Module):
+    """The ALIKE network up to where stage 2 takes over (see the module docstring)."""
+
+    SCALES = (1, 2, 8, 32)
+
+    def __init__(self, spec, form='exact', nms_in_graph=True):
+        super().__init__()
+        if form not in ('exact', 'tidl'):
+            raise ValueError(f"form must be 'exact' or 'tidl', not {form!r}")
+        self.spec, self.form, self.nms_in_graph = spec, form, nms_in_graph
+        c1, c2, c3, c4, dim = spec.c1, spec.c2, spec.c3, spec.c4, spec.dim
+        self.block1 = ConvBlock(3, c1)
+        self.block2 = ResBlock(c1, c2)
+        self.block3 = ResBlock(c2, c3)
+        self.block4 = ResBlock(c3, c4)
+        q = dim // 4
+        self.conv1 = nn.Conv2d(c1, q, 1, bias=False)
+        self.conv2 = nn.Conv2d(c2, q, 1, bias=False)
+        self.conv3 = nn.Conv2d(c3, q, 1, bias=False)
+        self.conv4 = nn.Conv2d(c4, q, 1, bias=False)
+        if not spec.single_head:
+            self.convhead1 = nn.Conv2d(dim, dim, 1, bias=False)
+        self.convhead2 = nn.Conv2d(dim, dim + 1, 1, bias=False)
+
+    def features(self, image):
+        """The four aggregation feature maps (after their ReLUs), at 1, 1/2, 1/8, 1/32."""
+        x1 = self.block1(image)
+        x2 = self.block2(_max_pool(x1, 2))
+        x3 = self.block3(_max_pool(x2, 4))
+        x4 = self.block4(_max_pool(x3, 4))
+        return [F.relu(conv(x)) for conv, x in
+                zip((self.conv1, self.conv2, self.conv3, self.conv4), (x1, x2, x3, x4))]
+
+    def score_logit(self, feats):
+        """Full-resolution score logit."""
+        if self.spec.single_head:
+            # Project each scale to its score channel first, then upsample one channel.
+            w = self.convhead2.weight[-1:]
+            q = feats[0].shape[1]
+            logit = None
+            for i, (f, s) in enumerate(zip(feats, self.SCALES)):
+                part = F.conv2d(f, w[:, i * q:(i + 1) * q])
+                part = part if s == 1 else upsample(part, s, self.form)
+                logit = part if logit is None else logit + part
+            return logit
+        dense = torch.cat([f if s == 1 else upsample(f, s, self.form)
+                           for f, s in zip(feats, self.SCALES)], dim=1)
+        hidden = F.relu(self.convhead1(dense))
+        return F.conv2d(hidden, self.convhead2.weight[-1:])
+
+    def forward(self, image):
+        """Image (1x3xHxW, RGB in 0..255, H and W multiples of 32) -> stage-1 outputs."""
+        feats = self.features(image)
+        scores = torch.sigmoid(self.score_logit(feats))
+        outputs = [scores]
+        if self.nms_in_graph:
+            # 5x5 stride-1 max filter as two 3x3 ones (TIDL's validated kernel sizes).
+            outputs.append(F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1))
+        return tuple(outputs + feats)
+
+    def dense(self, image):
+        """Reference path: dense score and L2-normalised descriptor maps, as the public code."""
+        feats = self.features(image)
+        cat = torch.cat([f if s == 1 else F.interpolate(
+            f, scale_factor=s, mode='bilinear', align_corners=True)
+            for f, s in zip(feats, self.SCALES)], dim=1)
+        if not self.spec.single_head:
+            cat = F.relu(self.convhead1(cat))
+        out = self.convhead2(cat)
+        desc = F.normalize(out[:, :-1], p=2, dim=1)
+        return torch.sigmoid(out[:, -1:]), desc
+
+
+def output_names(nms_in_graph):
+    """Names of the stage-1 outputs, in order."""
+    names = ['scores'] + (['scores_max'] if nms_in_graph else [])
+    return names + ['feat1', 'feat2', 'feat3', 'feat4']
+
+
+def load(spec, weights, form='exact', nms_in_graph=True):
+    """Build the network and load a published state dict, every key checked.
+
+    The weights were trained on pixel / 255; that scale is folded into the first convolution
+    (it has no bias), so the network takes pixels in 0..255 and the host never divides.
+    """
+    net = AlikeStage1(spec, form, nms_in_graph)
+    state = torch.load(weights, map_location='cpu', weights_only=True)
+    net.load_state_dict(state, strict=True)
+    with torch.no_grad():
+        net.block1.conv1.weight.mul_(1.0 / 255.0)
+    return net.eval()

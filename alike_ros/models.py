@@ -1,0 +1,79 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Model registry: network shapes of the published models and where their files live."""
+
+from dataclasses import dataclass
+import os
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AlikeSpec:
+    """Shape of one published ALIKE network (names as in its state dict)."""
+
+    name: str
+    c1: int
+    c2: int
+    c3: int
+    c4: int
+    dim: int
+    single_head: bool
+    radius: int = 2
+
+
+ALIKE_MODELS = {
+    'alike-t': AlikeSpec('alike-t', 8, 16, 32, 64, 64, True),
+    'alike-s': AlikeSpec('alike-s', 8, 16, 48, 96, 96, True),
+    'alike-n': AlikeSpec('alike-n', 16, 32, 64, 128, 128, True),
+    'alike-l': AlikeSpec('alike-l', 32, 64, 128, 128, 128, False),
+}
+
+MODEL_NAMES = tuple(ALIKE_MODELS)
+
+# The repository checkout this module lives in, when it runs from one (editable install).
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def get_spec(name):
+    """Return the spec of a model name, or raise ValueError listing the known names."""
+    try:
+        return ALIKE_MODELS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown model '{name}': choose one of {', '.join(MODEL_NAMES)}") from None
+
+
+def shared_dir():
+    """Folder with weights/, data/ and reference/: $ALIKE_ROS_SHARED or ../shared of the repo."""
+    return Path(os.environ.get('ALIKE_ROS_SHARED', _REPO.parent / 'shared'))
+
+
+def weights_path(name, weights_dir=None):
+    """Published state dict of a model: <weights_dir or $ALIKE_ROS_WEIGHTS>/<name>.pth."""
+    get_spec(name)
+    base = weights_dir or os.environ.get('ALIKE_ROS_WEIGHTS') or shared_dir() / 'weights' / 'alike'
+    return Path(base) / f'{name}.pth'
+
+
+def model_dir():
+    """Where exported ONNX models are cached: $ALIKE_ROS_MODELS or ~/.cache/alike_ros/models."""
+    default = Path.home() / '.cache' / 'alike_ros' / 'models'
+    return Path(os.environ.get('ALIKE_ROS_MODELS', default))
+
+
+def onnx_name(name, height, width, form='exact'):
+    """File name of an exported stage-1 model; `form` is 'exact' or 'tidl'."""
+    suffix = '' if form == 'exact' else f'_{form}'
+    return f'{name}_{height}x{width}{suffix}.onnx'

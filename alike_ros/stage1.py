@@ -1,0 +1,101 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Stage 1: the exported ONNX model run by ONNX Runtime on the provider the config names."""
+
+import logging
+
+import numpy as np
+import onnxruntime as ort
+
+_ORT = {
+    'cpu': 'CPUExecutionProvider',
+    'tidl': 'TIDLExecutionProvider',
+    'cuda': 'CUDAExecutionProvider',
+    'tensorrt': 'TensorrtExecutionProvider',
+}
+# Preference order of provider 'auto'.
+_AUTO = ('tidl', 'tensorrt', 'cuda', 'cpu')
+
+
+class ProviderError(RuntimeError):
+    """The requested provider cannot run here and fallback was not allowed."""
+
+
+def provider_chain(provider, available, tidl_artifacts='', strict=False, log=None):
+    """ONNX Runtime (providers, options) for a config's provider, with CPU last.
+
+    Falls back to the CPU with a warning when the provider (or TIDL's artifacts) is missing,
+    or raises ProviderError when `strict`.
+    """
+    log = log or logging.getLogger('alike_ros')
+    wanted = [p for p in _AUTO if _ORT[p] in available] if provider == 'auto' else [provider]
+    chain, options = [], []
+    for name in wanted:
+        if name == 'cpu':
+            continue
+        problem = None
+        if _ORT[name] not in available:
+            problem = f'{_ORT[name]} is not in this ONNX Runtime build ({", ".join(available)})'
+        elif name == 'tidl' and not tidl_artifacts:
+            problem = 'provider tidl needs tidl_artifacts (run alike-ros tidl-compile first)'
+        if problem:
+            if strict:
+                raise ProviderError(f'provider {name}: {problem}')
+            log.warning(f'provider {name}: {problem}; falling back to CPU')
+            continue
+        chain.append(_ORT[name])
+        options.append({'artifacts_folder': tidl_artifacts, 'debug_level': 0}
+                       if name == 'tidl' else {})
+    return chain + [_ORT['cpu']], options + [{}]
+
+
+class Stage1:
+    """An ONNX Runtime session with preallocated, reused output buffers."""
+
+    def __init__(self, path, provider='cpu', threads=2, tidl_artifacts='', strict=False,
+                 log=None):
+        log = log or logging.getLogger('alike_ros')
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        providers, options = provider_chain(
+            provider, ort.get_available_providers(), tidl_artifacts, strict, log)
+        self.session = ort.InferenceSession(str(path), opts, providers=providers,
+                                            provider_options=options)
+        self.provider = self.session.get_providers()[0]
+        log.info(f'stage 1: {path} on {self.provider}')
+        meta = self.session.get_modelmeta().custom_metadata_map
+        self.metadata = dict(meta)
+        inp = self.session.get_inputs()[0]
+        self.input_name = inp.name
+        self.input_shape = tuple(inp.shape)
+        # Outputs are written into buffers allocated once: a fresh 20 MB feature map per frame
+        # costs page faults every frame.
+        self.outputs = {o.name: np.empty(o.shape, np.float32) for o in self.session.get_outputs()}
+        self._binding = self.session.io_binding()
+        for name, buf in self.outputs.items():
+            self._binding.bind_output(name, 'cpu', 0, np.float32, buf.shape,
+                                      buf.ctypes.data)
+
+    def run(self, image):
+        """Run on a 1x3xHxW float32 array; return {output name: array} (reused buffers)."""
+        if image.shape != self.input_shape:
+            raise ValueError(f'stage 1 expects {self.input_shape}, got {image.shape}')
+        image = np.ascontiguousarray(image, dtype=np.float32)
+        self._binding.bind_cpu_input(self.input_name, image)
+        self.session.run_with_iobinding(self._binding)
+        return self.outputs

@@ -1,0 +1,47 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+from glob import glob
+
+from setuptools import find_packages, setup
+
+package_name = 'alike_ros'
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=find_packages(include=['alike_ros', 'alike_ros.*']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml']),
+        ('share/' + package_name + '/launch', glob('launch/*.launch.py')),
+        ('share/' + package_name + '/config', glob('config/*.yaml') + glob('config/*.rviz')),
+    ],
+    install_requires=['setuptools'],
+    extras_require={'export': ['torch']},
+    zip_safe=True,
+    maintainer='alike_ros maintainers',
+    maintainer_email='maintainers@alike-ros.dev',
+    description='ALIKE keypoints and frame-to-frame matching for ROS 2 on edge boards.',
+    license='Apache-2.0',
+    tests_require=['pytest'],
+    entry_points={
+        'console_scripts': [
+            'alike-ros = alike_ros.cli:main',
+            'detector_node = alike_ros.nodes.detector_node:main',
+            'matcher_node = alike_ros.nodes.matcher_node:main',
+            'alike_graph = alike_ros.nodes.graph:main',
+        ],
+    },
+)
