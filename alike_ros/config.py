@@ -12,8 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""One typed config per component. Defaults live here only: ROS parameters are declared from
-these dataclasses, the CLI and tests build them directly.
+"""
+One typed config per component.
+
+Defaults live here only: ROS parameters are declared from these dataclasses, the CLI and
+tests build them directly.
 
 A field's metadata says what it means (`doc`) and whether a node may change it while running
 (`live`). `check()` returns every problem as a sentence that says what to fix.
@@ -55,7 +58,7 @@ class _Config:
         return self
 
     def with_changes(self, **changes):
-        """A validated copy with some fields changed."""
+        """Return a validated copy with some fields changed."""
         unknown = set(changes) - {f.name for f in fields(self)}
         if unknown:
             raise ValueError(f'unknown parameter(s): {", ".join(sorted(unknown))}')

@@ -96,7 +96,7 @@ class Detector:
 
     @property
     def provider(self):
-        """The ONNX Runtime provider stage 1 actually runs on."""
+        """Name the ONNX Runtime provider stage 1 actually runs on."""
         return next(iter(self._sessions.values()))[0].provider if self._sessions else None
 
     @property
@@ -121,7 +121,8 @@ class Detector:
             if stage1.input_shape[2:] != key:
                 raise ModelFileError(f'{path} takes {stage1.input_shape[2:]} inputs, not {key}')
             self._sessions[key] = (stage1, DescriptorHead.load(head_path(path)),
-                                   'scores_max' in stage1.outputs)
+                                   'scores_max' in stage1.outputs,
+                                   stage1.metadata.get('feature_layout') == 'NCHW')
         return self._sessions[key]
 
     def preprocess(self, image, bgr=False):
@@ -149,12 +150,15 @@ class Detector:
         return blob, (th, tw), (w / tw, h / th)
 
     def detect(self, image, bgr=False):
-        """Detect and describe keypoints in a uint8 image (HxWx3 RGB, or BGR with bgr=True,
-        or HxW gray)."""
+        """
+        Detect and describe keypoints in a uint8 image.
+
+        The image is HxWx3 RGB (BGR with bgr=True) or HxW gray, of any size.
+        """
         cfg, r = self.config, self.spec.radius
         t = [time.perf_counter()]
         blob, (th, tw), (sx, sy) = self.preprocess(image, bgr)
-        stage1, head, has_max = self._session(*blob.shape[2:])
+        stage1, head, has_max, nchw = self._session(*blob.shape[2:])
         t.append(time.perf_counter())
         out = stage1.run(blob)
         t.append(time.perf_counter())
@@ -167,6 +171,8 @@ class Detector:
         kscores = dkd.sample_scores(scores, xy)
         t.append(time.perf_counter())
         feats = [out[f'feat{i}'][0] for i in range(1, 5)]
+        if nchw:
+            feats = [np.ascontiguousarray(f.transpose(1, 2, 0)) for f in feats]
         desc = head.describe(feats, xy, th, tw)
         if (sx, sy) != (1.0, 1.0):
             # Pixel centres: input x = (network x + 0.5) * scale - 0.5.

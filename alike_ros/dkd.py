@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Stage 2, detection: differentiable keypoint detection (DKD) at inference, in numpy/OpenCV.
+"""
+Stage 2, detection: differentiable keypoint detection (DKD) at inference, in numpy/OpenCV.
 
 Pure functions on a score map (H x W float32 in [0, 1]); pixel coordinates throughout
 (x right, y down). They reproduce the public ALIKE implementation step by step.
@@ -31,7 +32,8 @@ def max_filter(scores, radius):
 
 
 def nms(scores, radius=2, iterations=1, scores_max=None):
-    """Mask of kept local maxima.
+    """
+    Mask of kept local maxima.
 
     A pixel is kept where it equals its (2r+1)^2 neighbourhood max. Each iteration suppresses
     the neighbourhoods of kept maxima and keeps new maxima among the rest (the public code
@@ -58,7 +60,8 @@ def remove_border(keep, radius=2):
 
 
 def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000):
-    """Flat indices of the selected maxima.
+    """
+    Flat indices of the selected maxima.
 
     top_k > 0: the k best (fewer when there are fewer maxima; best first).
     Otherwise maxima scoring > scores_th, or > the map's mean when none does; above n_limit
@@ -91,7 +94,8 @@ def _window(radius):
 
 
 def refine(scores, indices, radius=2, sub_pixel=True):
-    """Keypoints (N x 2 float32, x then y) of flat indices, soft-argmax refined.
+    """
+    Keypoints (N x 2 float32, x then y) of flat indices, soft-argmax refined.
 
     The offset is the expectation of the window's positions under softmax((s - max) / 0.1).
     Border removal guarantees the window lies inside the map, so no padding is needed.
@@ -111,7 +115,8 @@ def refine(scores, indices, radius=2, sub_pixel=True):
 
 
 def bilinear_taps(xy, height, width):
-    """Four (flat index, weight) taps per point for bilinear sampling at pixel coordinates.
+    """
+    Four (flat index, weight) taps per point for bilinear sampling at pixel coordinates.
 
     Same convention as grid_sample(align_corners=True) on an H x W map; points are expected
     inside [0, W-1] x [0, H-1] (indices are clamped, the clamped taps have weight 0).

@@ -61,7 +61,7 @@ def shared_dir():
 
 
 def weights_path(name, weights_dir=None):
-    """Published state dict of a model: <weights_dir or $ALIKE_ROS_WEIGHTS>/<name>.pth."""
+    """Return the path of the published weights: <weights_dir or $ALIKE_ROS_WEIGHTS>/<name>.pth."""
     get_spec(name)
     base = weights_dir or os.environ.get('ALIKE_ROS_WEIGHTS') or shared_dir() / 'weights' / 'alike'
     return Path(base) / f'{name}.pth'

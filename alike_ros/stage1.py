@@ -34,7 +34,8 @@ class ProviderError(RuntimeError):
 
 
 def provider_chain(provider, available, tidl_artifacts='', strict=False, log=None):
-    """ONNX Runtime (providers, options) for a config's provider, with CPU last.
+    """
+    ONNX Runtime (providers, options) for a config's provider, with CPU last.
 
     Falls back to the CPU with a warning when the provider (or TIDL's artifacts) is missing,
     or raises ProviderError when `strict`.
@@ -72,6 +73,9 @@ class Stage1:
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
+        # Spinning workers keep a core busy after each run, which is exactly when stage 2
+        # (and the rest of the robot) wants it.
+        opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
         providers, options = provider_chain(
             provider, ort.get_available_providers(), tidl_artifacts, strict, log)
         self.session = ort.InferenceSession(str(path), opts, providers=providers,

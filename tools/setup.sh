@@ -61,6 +61,19 @@ if ! fresh package "$key"; then
   stamp package "$key"
 fi
 
+weights="${ALIKE_ROS_WEIGHTS:-$root/../shared/weights/alike}"
+key=$(digest alike_ros/export/*.py "$weights"/*.pth)
+if ! fresh models "$key"; then
+  if ls "$weights"/*.pth > /dev/null 2>&1; then
+    echo "[setup] exporting stage-1 models from $weights"
+    ALIKE_ROS_WEIGHTS="$weights" "$venv/bin/alike-ros" export --model all --form exact,tidl \
+      > build/export.log 2>&1 || { cat build/export.log >&2; exit 1; }
+    stamp models "$key"
+  else
+    echo "[setup] no weights in $weights: skipping model export (set ALIKE_ROS_WEIGHTS)"
+  fi
+fi
+
 "$py" -c "import rclpy, alike_ros, alike_ros_msgs.msg" \
   || { echo "[setup] import check failed" >&2; exit 1; }
 echo "[setup] ready in $(( $(date +%s) - t0 )) s: $venv"

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ALIKE network, reimplemented to load the published state dicts and export stage 1.
+"""
+ALIKE network, reimplemented to load the published state dicts and export stage 1.
 
 The module names match the state-dict keys, so `load_state_dict(strict=True)` checks every
 tensor. `forward` returns what stage 1 hands to stage 2, never the dense descriptor map:
@@ -38,7 +39,8 @@ def _max_pool(x, factor):
 
 
 def upsample(x, factor, form):
-    """Bilinear, align_corners=True upsampling by a power of two.
+    """
+    Bilinear, align_corners=True upsampling by a power of two.
 
     'exact' is one Resize (what the public model computes). 'tidl' chains 4x and 2x Resizes,
     the only factors TIDL runs natively; with align_corners the chain is not the same function,
@@ -92,8 +94,8 @@ class AlikeStage1(nn.Module):
 
     def __init__(self, spec, form='exact', nms_in_graph=True):
         super().__init__()
-        if form not in ('exact', 'tidl'):
-            raise ValueError(f"form must be 'exact' or 'tidl', not {form!r}")
+        if form not in ('exact', 'tidl', 'dense'):
+            raise ValueError(f"form must be 'exact', 'tidl' or 'dense', not {form!r}")
         self.spec, self.form, self.nms_in_graph = spec, form, nms_in_graph
         c1, c2, c3, c4, dim = spec.c1, spec.c2, spec.c3, spec.c4, spec.dim
         self.block1 = ConvBlock(3, c1)
@@ -110,7 +112,7 @@ class AlikeStage1(nn.Module):
         self.convhead2 = nn.Conv2d(dim, dim + 1, 1, bias=False)
 
     def features(self, image):
-        """The four aggregation feature maps (after their ReLUs), at 1, 1/2, 1/8, 1/32."""
+        """Compute the four aggregation feature maps (after their ReLUs), at 1, 1/2, 1/8, 1/32."""
         x1 = self.block1(image)
         x2 = self.block2(_max_pool(x1, 2))
         x3 = self.block3(_max_pool(x2, 4))
@@ -143,36 +145,53 @@ class AlikeStage1(nn.Module):
         if self.nms_in_graph:
             # 5x5 stride-1 max filter as two 3x3 ones (TIDL's validated kernel sizes).
             outputs.append(F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1))
+        if self.form == 'exact':
+            # Channels last: stage 2 gathers whole pixels, one contiguous row each. TIDL's
+            # form keeps NCHW (no Transpose on the accelerator); the host transposes there.
+            feats = [f.permute(0, 2, 3, 1) for f in feats]
         return tuple(outputs + feats)
 
-    def dense(self, image):
-        """Reference path: dense score and L2-normalised descriptor maps, as the public code."""
-        feats = self.features(image)
-        cat = torch.cat([f if s == 1 else F.interpolate(
-            f, scale_factor=s, mode='bilinear', align_corners=True)
-            for f, s in zip(feats, self.SCALES)], dim=1)
-        if not self.spec.single_head:
-            cat = F.relu(self.convhead1(cat))
-        out = self.convhead2(cat)
-        desc = F.normalize(out[:, :-1], p=2, dim=1)
-        return torch.sigmoid(out[:, -1:]), desc
+
+class DenseStage1(nn.Module):
+    """
+    The seed paper's split, for benchmarks.
+
+    Stage 1 returns the dense head (score map and raw descriptor map); stage 2 L2-normalises
+    the whole map.
+    """
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image):
+        feats = self.net.features(image)
+        cat = torch.cat([f if s == 1 else upsample(f, s, 'exact')
+                         for f, s in zip(feats, self.net.SCALES)], dim=1)
+        if not self.net.spec.single_head:
+            cat = F.relu(self.net.convhead1(cat))
+        out = self.net.convhead2(cat)
+        return torch.sigmoid(out[:, -1:]), out[:, :-1]
 
 
-def output_names(nms_in_graph):
+def output_names(form, nms_in_graph):
     """Names of the stage-1 outputs, in order."""
+    if form == 'dense':
+        return ['scores', 'descriptor_map']
     names = ['scores'] + (['scores_max'] if nms_in_graph else [])
     return names + ['feat1', 'feat2', 'feat3', 'feat4']
 
 
 def load(spec, weights, form='exact', nms_in_graph=True):
-    """Build the network and load a published state dict, every key checked.
+    """
+    Build the network and load a published state dict, every key checked.
 
     The weights were trained on pixel / 255; that scale is folded into the first convolution
     (it has no bias), so the network takes pixels in 0..255 and the host never divides.
     """
-    net = AlikeStage1(spec, form, nms_in_graph)
+    net = AlikeStage1(spec, 'exact' if form == 'dense' else form, nms_in_graph)
     state = torch.load(weights, map_location='cpu', weights_only=True)
     net.load_state_dict(state, strict=True)
     with torch.no_grad():
         net.block1.conv1.weight.mul_(1.0 / 255.0)
-    return net.eval()
+    return (DenseStage1(net) if form == 'dense' else net).eval()

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Published weights -> stage-1 ONNX models, cached and rebuilt when weights or exporter change.
+"""
+Published weights -> stage-1 ONNX models, cached and rebuilt when weights or exporter change.
 
 Only `export_model` imports torch; checking whether a cached model is current does not, so a
 warm set-up and the runtime stay torch-free.
@@ -49,7 +50,7 @@ def exporter_digest():
 
 
 def read_metadata(path):
-    """The metadata_props of an ONNX file, as a dict (without loading its weights)."""
+    """Read the metadata_props of an ONNX file, as a dict (without loading its weights)."""
     model = onnx.load(str(path), load_external_data=False)
     return {p.key: p.value for p in model.metadata_props}
 
@@ -60,7 +61,7 @@ def head_path(onnx_path):
 
 
 def is_current(path, weights):
-    """True when `path` exists and was exported from `weights` by this exporter."""
+    """Tell whether `path` exists and was exported from `weights` by this exporter."""
     path = Path(path)
     if not path.is_file() or not head_path(path).is_file():
         return False
@@ -90,10 +91,12 @@ def _constants_to_initializers(graph):
 
 def export_model(name, height, width, out_dir=None, weights=None, form='exact',
                  nms_in_graph=True):
-    """Export the stage-1 model of `name` for a height x width input; return its path.
+    """
+    Export the stage-1 model of `name` for a height x width input; return its path.
 
-    Writes <out_dir>/<name>_<H>x<W>[_tidl].onnx and the head sidecar. `form` 'exact' reproduces
-    the public model (one align_corners Resize per scale); 'tidl' uses 2x/4x Resizes only.
+    Writes <out_dir>/<name>_<H>x<W>[_<form>].onnx and the head sidecar. `form` 'exact'
+    reproduces the public model (one align_corners Resize per scale); 'tidl' uses 2x/4x
+    Resizes only; 'dense' is the seed paper's split (dense descriptor map), for benchmarks.
     """
     import torch
 
@@ -104,7 +107,8 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
     weights = Path(weights or models.weights_path(name))
     if not weights.is_file():
-        raise FileNotFoundError(f'weights not found: {weights} (set --weights or ALIKE_ROS_WEIGHTS)')
+        raise FileNotFoundError(
+            f'weights not found: {weights} (set --weights or ALIKE_ROS_WEIGHTS)')
     out_dir = Path(out_dir or models.model_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / models.onnx_name(name, height, width, form)
@@ -113,14 +117,16 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     image = torch.zeros(1, 3, height, width)
     tmp = path.with_suffix('.tmp.onnx')
     torch.onnx.export(net, (image,), str(tmp), input_names=['image'],
-                      output_names=network.output_names(nms_in_graph),
+                      output_names=network.output_names(form, nms_in_graph),
                       opset_version=OPSET, dynamo=False, do_constant_folding=True)
     model = onnx.load(str(tmp))
     tmp.unlink()
     _constants_to_initializers(model.graph)
     meta = {
         'model': name, 'form': form, 'height': str(height), 'width': str(width),
-        'nms_in_graph': str(int(nms_in_graph)), 'descriptor_size': str(spec.dim),
+        'nms_in_graph': str(int(nms_in_graph and form != 'dense')),
+        'descriptor_size': str(spec.dim),
+        'feature_layout': 'NHWC' if form == 'exact' else 'NCHW',
         'weights_sha256': _sha256(weights), 'exporter': exporter_digest(),
         'input': 'RGB pixels in 0..255, float32, 1x3xHxW',
     }
@@ -130,6 +136,7 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, str(path))
 
+    net = getattr(net, 'net', net)
     head = {'w_desc': net.convhead2.weight[:-1, :, 0, 0].detach().numpy()}
     if not spec.single_head:
         head['w_hidden'] = net.convhead1.weight[:, :, 0, 0].detach().numpy()
@@ -147,4 +154,3 @@ def ensure_model(name, height, width, out_dir=None, weights=None, form='exact',
         if meta.get('nms_in_graph') == str(int(nms_in_graph)):
             return path
     return export_model(name, height, width, out_dir, weights, form, nms_in_graph)
-

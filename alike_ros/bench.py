@@ -1,0 +1,150 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+`alike-ros bench`: per-stage medians of this pipeline next to the seed paper's dense split.
+
+The dense split (stage 1 returns the 65+ channel head at full resolution, stage 2 L2-normalises
+the whole descriptor map and samples it) runs with the same ONNX Runtime settings, on the same
+frames, interleaved with ours, so the ratio is measured side by side.
+"""
+
+import resource
+import statistics
+import time
+
+import numpy as np
+
+from alike_ros import dkd, models
+from alike_ros.config import DetectorConfig
+from alike_ros.detector import Detector, Features
+from alike_ros.dkd import bilinear_taps
+from alike_ros.stage1 import Stage1
+
+STAGES = ('preprocess', 'stage1', 'nms', 'select_refine', 'descriptors', 'total')
+LABELS = {
+    'preprocess': 'preprocess', 'stage1': 'stage 1 (ONNX Runtime)', 'nms': 'NMS',
+    'select_refine': 'selection + refinement', 'descriptors': 'descriptors',
+    'total': 'total',
+}
+
+
+class DenseSplit(Detector):
+    """The seed paper's two-stage split: dense descriptor map + full L2 normalisation."""
+
+    def _session(self, net_h, net_w):
+        key = (net_h, net_w)
+        if key not in self._sessions:
+            from alike_ros.export.onnx_export import ensure_model
+            path = ensure_model(self.config.model, net_h, net_w,
+                                self.config.model_dir or None, None, 'dense', False)
+            self._sessions[key] = (Stage1(path, self.config.provider, self.config.threads,
+                                          log=self.log), None, False, False)
+        return self._sessions[key]
+
+    def detect(self, image, bgr=False):
+        cfg, r = self.config, self.spec.radius
+        t = [time.perf_counter()]
+        blob, (th, tw), _ = self.preprocess(image, bgr)
+        stage1 = self._session(*blob.shape[2:])[0]
+        t.append(time.perf_counter())
+        out = stage1.run(blob)
+        t.append(time.perf_counter())
+        scores = out['scores'][0, 0, :th, :tw]
+        keep = dkd.remove_border(dkd.nms(scores, r, cfg.nms_iterations), r)
+        t.append(time.perf_counter())
+        idx = dkd.select(keep, scores, cfg.top_k, cfg.scores_th, cfg.n_limit)
+        xy = dkd.refine(scores, idx, r, cfg.sub_pixel)
+        kscores = dkd.sample_scores(scores, xy)
+        t.append(time.perf_counter())
+        dmap = out['descriptor_map'][0, :, :th, :tw]
+        dmap = dmap / np.maximum(np.linalg.norm(dmap, axis=0, keepdims=True), 1e-12)
+        taps, wts = bilinear_taps(xy, th, tw)
+        desc = (dmap.reshape(len(dmap), -1)[:, taps] * wts[None]).sum(axis=1).T
+        desc /= np.linalg.norm(desc, axis=1, keepdims=True)
+        t.append(time.perf_counter())
+        timings = {n: (b - a) * 1e3 for n, a, b in zip(STAGES, t, t[1:])}
+        timings['total'] = (t[-1] - t[0]) * 1e3
+        return Features(xy, kscores, desc, timings)
+
+
+def _median_timings(results):
+    return {s: statistics.median(r.timings[s] for r in results) for s in STAGES}
+
+
+def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progress=None):
+    """Median per-stage timings {model: {'ours': {...}, 'dense': {...}, 'keypoints': n}}."""
+    table = {}
+    for name in model_names:
+        cfg = DetectorConfig(model=name, threads=threads, top_k=top_k)
+        pipelines = {'ours': Detector(cfg)}
+        if dense:
+            pipelines['dense'] = DenseSplit(cfg)
+        for det in pipelines.values():  # warm-up: first runs allocate and plan
+            det.detect(images[0], bgr=True)
+        results = {k: [] for k in pipelines}
+        for _ in range(repeats):
+            for image in images:
+                for key, det in pipelines.items():
+                    results[key].append(det.detect(image, bgr=True))
+                if progress:
+                    progress()
+        row = {k: _median_timings(v) for k, v in results.items()}
+        row['keypoints'] = statistics.median(len(r) for r in results['ours'])
+        row['provider'] = pipelines['ours'].provider
+        table[name] = row
+    return table
+
+
+def peak_rss_mb():
+    """Peak resident set size of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def markdown(table):
+    """Render the table in the shape of the seed paper's Tables II/III (milliseconds, medians)."""
+    names = list(table)
+    has_dense = all('dense' in table[n] for n in names)
+    head = '| stage (ms, median) |'
+    rule = '|---|'
+    for n in names:
+        head += f' {n} |' + (f' {n} dense |' if has_dense else '')
+        rule += '---:|' + ('---:|' if has_dense else '')
+    lines = [head, rule]
+    for s in STAGES:
+        line = f'| {LABELS[s]} |'
+        for n in names:
+            line += f" {table[n]['ours'][s]:.1f} |"
+            if has_dense:
+                line += f" {table[n]['dense'][s]:.1f} |"
+        lines.append(line)
+    if has_dense:
+        line = '| dense / ours (total) |'
+        for n in names:
+            line += f" | {table[n]['dense']['total'] / table[n]['ours']['total']:.2f}x |"
+        lines.append(line)
+    line = '| keypoints (median) |'
+    for n in names:
+        line += f" {table[n]['keypoints']:.0f} |" + (' |' if has_dense else '')
+    lines.append(line)
+    return '\n'.join(lines)
+
+
+def default_images(count=10):
+    """TUM frames from the shared data (RGB files read as BGR by OpenCV)."""
+    import cv2
+    files = sorted((models.shared_dir() / 'data' / 'tum').glob('*.png'))[:count]
+    if not files:
+        raise FileNotFoundError(f'no TUM frames under {models.shared_dir() / "data" / "tum"}')
+    return [cv2.imread(str(f)) for f in files]

@@ -1,0 +1,172 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""`alike-ros <command>`: one entry point for the tools. Heavy imports stay inside commands."""
+
+import argparse
+import logging
+from pathlib import Path
+import sys
+
+IMAGE_EXTS = {'.png', '.jpg', '.jpeg', '.ppm', '.pgm', '.bmp', '.tif', '.tiff'}
+
+
+def _size(text):
+    try:
+        h, w = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'size must look like 480x640 (HxW), got {text!r}')
+    return h, w
+
+
+def _models(text):
+    from alike_ros.models import MODEL_NAMES
+    names = list(MODEL_NAMES) if text == 'all' else text.split(',')
+    unknown = [n for n in names if n not in MODEL_NAMES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f'unknown model(s) {", ".join(unknown)}: choose from {", ".join(MODEL_NAMES)}, all')
+    return names
+
+
+def image_files(paths):
+    """Image files named directly or found (sorted) in the named folders."""
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTS)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f'no such image or folder: {p}')
+    return files
+
+
+def cmd_export(args):
+    from alike_ros.export.onnx_export import ensure_model, export_model
+    make = export_model if args.force else ensure_model
+    for name in args.model:
+        for form in args.form:
+            path = make(name, args.height, args.width, args.out, args.weights, form,
+                        not args.no_nms_in_graph)
+            print(path)
+
+
+def cmd_extract(args):
+    import cv2
+    import numpy as np
+    from tqdm import tqdm
+
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+
+    h, w = args.size
+    det = Detector(DetectorConfig(model=args.model, top_k=args.top_k, scores_th=args.scores_th,
+                                  n_limit=args.n_limit, nms_iterations=args.nms_iterations,
+                                  input_height=h, input_width=w, threads=args.threads,
+                                  provider=args.provider))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in tqdm(image_files(args.images), unit='img', desc=args.model):
+        image = cv2.imread(str(f), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError(f'cannot read image {f}')
+        feats = det.detect(image, bgr=True)
+        np.savez(out / f'{f.stem}.npz', keypoints=feats.keypoints, scores=feats.scores,
+                 descriptors=feats.descriptors)
+    print(f'wrote {out}')
+
+
+def cmd_bench(args):
+    import json
+
+    from tqdm import tqdm
+
+    from alike_ros import bench
+
+    images = bench.default_images(args.frames)
+    total = len(args.models) * args.repeats * len(images)
+    with tqdm(total=total, unit='frame', desc='bench') as bar:
+        table = bench.run(args.models, images, args.threads, args.repeats, args.top_k,
+                          not args.no_dense, progress=bar.update)
+    providers = sorted({row['provider'] for row in table.values()})
+    print(f'\n{len(images)} TUM frames 640x480 x {args.repeats}, {args.threads} threads, '
+          f'provider {", ".join(providers)}, top_k {args.top_k}\n')
+    print(bench.markdown(table))
+    print(f'\npeak RSS of this process: {bench.peak_rss_mb():.0f} MB')
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {'table': table, 'peak_rss_mb': bench.peak_rss_mb()}, indent=1))
+
+
+def build_parser():
+    from alike_ros.models import MODEL_NAMES
+    parser = argparse.ArgumentParser(prog='alike-ros', description=__doc__)
+    sub = parser.add_subparsers(dest='command', required=True)
+
+    p = sub.add_parser('export', help='published weights -> stage-1 ONNX (needs torch)')
+    p.add_argument('--model', type=_models, default=['alike-t'],
+                   help='model name, comma list or "all"')
+    p.add_argument('--weights', help='.pth file (default: the shared weights)')
+    p.add_argument('--height', type=int, default=480)
+    p.add_argument('--width', type=int, default=640)
+    p.add_argument('--out', help='output folder (default: $ALIKE_ROS_MODELS or '
+                                 '~/.cache/alike_ros/models)')
+    p.add_argument('--form', type=lambda s: s.split(','), default=['exact', 'tidl'],
+                   help="comma list of 'exact' (ONNX Runtime), 'tidl' (2x/4x resizes), "
+                        "'dense' (seed split)")
+    p.add_argument('--no-nms-in-graph', action='store_true')
+    p.add_argument('--force', action='store_true', help='export even when the cache is current')
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser('extract', help='images -> .npz with keypoints, scores, descriptors')
+    p.add_argument('images', nargs='+', help='image files or folders')
+    p.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
+    p.add_argument('--out', required=True)
+    p.add_argument('--top-k', type=int, default=-1)
+    p.add_argument('--scores-th', type=float, default=0.2)
+    p.add_argument('--n-limit', type=int, default=5000)
+    p.add_argument('--nms-iterations', type=int, default=1)
+    p.add_argument('--size', type=_size, default=(0, 0),
+                   help='network input HxW (default: native size, padded to /32)')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--provider', default='cpu')
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser('bench', help='per-stage timing, ours vs the dense split')
+    p.add_argument('--models', type=_models, default=list(MODEL_NAMES))
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--frames', type=int, default=10)
+    p.add_argument('--repeats', type=int, default=3)
+    p.add_argument('--top-k', type=int, default=-1)
+    p.add_argument('--no-dense', action='store_true')
+    p.add_argument('--json', help='also write the table as JSON')
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv=None):
+    from alike_ros.runtime import tune_malloc
+    tune_malloc()
+    logging.basicConfig(level=logging.INFO, format='[%(levelname)s] %(message)s')
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        print(f'alike-ros {args.command}: {err}', file=sys.stderr)
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())

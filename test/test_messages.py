@@ -1,0 +1,140 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Exchange KeypointArray / MatchArray between rclpy nodes, in one process and in two."""
+
+import subprocess
+import sys
+import time
+
+from alike_ros_msgs.msg import KeypointArray, MatchArray
+import numpy as np
+import pytest
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+
+QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+
+# A second process that republishes what it receives, unchanged, on *_echo topics.
+ECHO = '''
+import rclpy, sys
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from alike_ros_msgs.msg import KeypointArray, MatchArray
+rclpy.init()
+node = Node('echo')
+qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+for t, name in ((KeypointArray, 'kp'), (MatchArray, 'mt')):
+    pub = node.create_publisher(t, name + '_echo', qos)
+    node.create_subscription(t, name, lambda m, p=pub: p.publish(m), qos)
+print('ready', flush=True)
+try:
+    rclpy.spin(node)
+except Exception:
+    pass
+'''
+
+
+def make_messages(seed=0):
+    rng = np.random.default_rng(seed)
+    n, d, m = 1234, 64, 321
+    kp = KeypointArray()
+    kp.header.stamp.sec, kp.header.stamp.nanosec = 1311868169, 163498000
+    kp.header.frame_id = 'camera_optical'
+    kp.height, kp.width, kp.descriptor_size, kp.model = 480, 640, d, 'alike-t'
+    kp.keypoints = (rng.random(2 * n, dtype=np.float32) * 600)
+    kp.scores = rng.random(n, dtype=np.float32)
+    desc = rng.standard_normal((n, d)).astype(np.float32)
+    kp.descriptors = (desc / np.linalg.norm(desc, axis=1, keepdims=True)).reshape(-1)
+    mt = MatchArray()
+    mt.header = kp.header
+    mt.previous_header.stamp.sec, mt.previous_header.frame_id = 1311868168, 'camera_optical'
+    mt.matches = rng.integers(0, n, 2 * m).astype(np.int32)
+    mt.similarities = rng.random(m, dtype=np.float32)
+    mt.inliers = (rng.random(m) > 0.3).astype(np.uint8)
+    mt.homography = rng.standard_normal(9)
+    mt.valid, mt.reason = True, ''
+    mt.num_previous, mt.num_current, mt.num_matches = n, n, m
+    mt.num_inliers = int(np.asarray(mt.inliers).sum())
+    return kp, mt
+
+
+def assert_same(sent, got):
+    assert got.header.stamp == sent.header.stamp
+    assert got.header.frame_id == sent.header.frame_id
+    for name in sent.get_fields_and_field_types():
+        a, b = getattr(sent, name), getattr(got, name)
+        if hasattr(a, '__len__') and not isinstance(a, str):
+            a, b = np.asarray(a), np.asarray(b)
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
+        else:
+            assert a == b, name
+
+
+@pytest.fixture
+def ros():
+    rclpy.init()
+    yield
+    rclpy.shutdown()
+
+
+def test_one_process(ros):
+    kp, mt = make_messages()
+    sender, receiver = Node('sender'), Node('receiver')
+    executor = SingleThreadedExecutor()
+    executor.add_node(sender)
+    executor.add_node(receiver)
+    received = {}
+    receiver.create_subscription(KeypointArray, 'kp', lambda m: received.setdefault('kp', m), QOS)
+    receiver.create_subscription(MatchArray, 'mt', lambda m: received.setdefault('mt', m), QOS)
+    pub_kp = sender.create_publisher(KeypointArray, 'kp', QOS)
+    pub_mt = sender.create_publisher(MatchArray, 'mt', QOS)
+    deadline = time.monotonic() + 20
+    while len(received) < 2 and time.monotonic() < deadline:
+        pub_kp.publish(kp)
+        pub_mt.publish(mt)
+        executor.spin_once(timeout_sec=0.1)
+    assert set(received) == {'kp', 'mt'}
+    assert_same(kp, received['kp'])
+    assert_same(mt, received['mt'])
+
+
+def test_two_processes(ros):
+    kp, mt = make_messages(1)
+    echo = subprocess.Popen([sys.executable, '-c', ECHO], stdout=subprocess.PIPE, text=True)
+    try:
+        assert echo.stdout.readline().strip() == 'ready'
+        node = Node('sender')
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        received = {}
+        node.create_subscription(KeypointArray, 'kp_echo',
+                                 lambda m: received.setdefault('kp', m), QOS)
+        node.create_subscription(MatchArray, 'mt_echo',
+                                 lambda m: received.setdefault('mt', m), QOS)
+        pub_kp = node.create_publisher(KeypointArray, 'kp', QOS)
+        pub_mt = node.create_publisher(MatchArray, 'mt', QOS)
+        deadline = time.monotonic() + 30
+        while len(received) < 2 and time.monotonic() < deadline:
+            pub_kp.publish(kp)
+            pub_mt.publish(mt)
+            executor.spin_once(timeout_sec=0.2)
+        assert set(received) == {'kp', 'mt'}
+        assert_same(kp, received['kp'])
+        assert_same(mt, received['mt'])
+    finally:
+        echo.terminate()
+        echo.wait(timeout=10)

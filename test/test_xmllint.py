@@ -1,0 +1,43 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The package.xml files.
+
+xmllint against the schema where ament_xmllint exists; everywhere, parsed and validated by
+catkin_pkg, the parser colcon and bloom use.
+"""
+
+from pathlib import Path
+
+from catkin_pkg.package import parse_package
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.linter
+@pytest.mark.xmllint
+def test_xmllint():
+    ament_xmllint = pytest.importorskip('ament_xmllint.main')
+    assert ament_xmllint.main(argv=[]) == 0, 'Found errors'
+
+
+@pytest.mark.parametrize('folder, name, build_type', [
+    ('.', 'alike_ros', 'ament_python'), ('alike_ros_msgs', 'alike_ros_msgs', 'ament_cmake')])
+def test_package_xml(folder, name, build_type):
+    package = parse_package(ROOT / folder / 'package.xml')
+    package.validate()
+    assert (package.package_format, package.name) == (3, name)
+    assert package.get_build_type() == build_type
