@@ -110,6 +110,54 @@ def cmd_bench(args):
             {'table': table, 'peak_rss_mb': bench.peak_rss_mb()}, indent=1))
 
 
+def cmd_demo(args):
+    from alike_ros import demo
+    summary = demo.run(args.out, args.images, args.rate, args.processes,
+                       {'model': args.model})
+    lat = summary['latency_ms']
+    print(f"\n{summary['frames_in']} frames in, {summary['keypoint_frames_out']} keypoint "
+          f"frames out, {summary['valid_homographies']} valid homographies, median inlier "
+          f"ratio {summary['median_inlier_ratio'] or 0:.2f}, latency p50 {lat.get('p50', 0):.0f}"
+          f" ms, p95 {lat.get('p95', 0):.0f} ms")
+    out = Path(args.out)
+    print(f'overlays: {out / "overlay"}/*.png\nanimation: {out / "matches.gif"}\n'
+          f'summary: {out / "summary.json"}\nplot: {out / "summary.png"}')
+
+
+def cmd_make_bag(args):
+    from tqdm import tqdm
+
+    from alike_ros.bag import make_bag
+    with tqdm(unit='frame', desc='make-bag') as bar:
+        n = make_bag(args.source, args.out, args.rate, args.storage, args.encoding, args.topic,
+                     loops=args.loops, progress=bar.update)
+    print(f'wrote {n} frames to {args.out} ({args.storage}, {args.encoding}, {args.rate} Hz, '
+          f'topic {args.topic})')
+
+
+def cmd_play_bag(args):
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+    from rclpy.node import Node
+
+    from alike_ros.bag import BagPlayer
+    rclpy.init()
+    node = Node('alike_bag_player')
+    try:
+        player = BagPlayer(node, args.bag, args.rate_scale, args.loop,
+                           {t: args.remap for t in ([args.topic] if args.remap else [])})
+        print(f'playing {len(player.messages)} messages from {args.bag}'
+              + (' (looping, Ctrl-C to stop)' if args.loop else ''))
+        n = player.play()
+        print(f'published {n} messages')
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        if rclpy.ok():
+            rclpy.shutdown()
+
+
 def build_parser():
     from alike_ros.models import MODEL_NAMES
     parser = argparse.ArgumentParser(prog='alike-ros', description=__doc__)
@@ -153,6 +201,34 @@ def build_parser():
     p.add_argument('--no-dense', action='store_true')
     p.add_argument('--json', help='also write the table as JSON')
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser('demo', help='TUM frames as a bag through detector + matcher, headless')
+    p.add_argument('--out', default='out/demo')
+    p.add_argument('--images', help='image folder (default: the shared TUM frames)')
+    p.add_argument('--rate', type=float, default=10.0,
+                   help='bag rate in Hz (the shared TUM frames are 0.1 s apart)')
+    p.add_argument('--processes', choices=('one', 'two'), default='one')
+    p.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser('make-bag', help='image folder or video -> rosbag2 of sensor_msgs/Image')
+    p.add_argument('source', help='image folder or video file')
+    p.add_argument('--out', required=True, help='bag folder to create')
+    p.add_argument('--rate', type=float, default=30.0)
+    p.add_argument('--storage', choices=('mcap', 'sqlite3'), default='mcap')
+    p.add_argument('--encoding', default='bgr8',
+                   choices=('bgr8', 'rgb8', 'mono8', 'rgba8', 'bgra8', 'yuv422', 'yuv422_yuy2'))
+    p.add_argument('--topic', default='/camera/image_raw')
+    p.add_argument('--loops', type=int, default=1, help='write the frames this many times')
+    p.set_defaults(func=cmd_make_bag)
+
+    p = sub.add_parser('play-bag', help='publish a bag with its timing (without ros2 bag)')
+    p.add_argument('bag')
+    p.add_argument('--rate-scale', type=float, default=1.0)
+    p.add_argument('--loop', action='store_true')
+    p.add_argument('--topic', default='/camera/image_raw', help='bag topic to remap')
+    p.add_argument('--remap', help='publish --topic under this name instead')
+    p.set_defaults(func=cmd_play_bag)
     return parser
 
 
@@ -163,7 +239,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.func(args) or 0
-    except (ValueError, FileNotFoundError, RuntimeError) as err:
+    except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as err:
         print(f'alike-ros {args.command}: {err}', file=sys.stderr)
         return 2
 

@@ -149,3 +149,38 @@ class MatcherConfig(_Config):
         if self.max_iters <= 0:
             p.append(f'max_iters must be positive, got {self.max_iters}')
         return p
+
+
+@dataclass(frozen=True)
+class DetectorNodeConfig(_Config):
+    """What the detector node adds around the detector: inputs and reporting."""
+
+    compressed: bool = _f(False, 'subscribe image/compressed (JPEG/PNG) instead of image')
+    image_reliability: str = _f(
+        'best_effort', "image QoS reliability: 'best_effort' (sensor data, matches every "
+        "publisher) or 'reliable'; depth is always 1")
+    diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages')
+    log_period: float = _f(10.0, 'seconds between throttled log lines (summaries, bad frames)')
+
+    def _check_values(self):
+        p = []
+        if self.image_reliability not in ('best_effort', 'reliable'):
+            p.append("image_reliability must be 'best_effort' or 'reliable', got "
+                     f"'{self.image_reliability}'")
+        if self.diagnostics_period <= 0:
+            p.append(f'diagnostics_period must be positive, got {self.diagnostics_period}')
+        if self.log_period <= 0:
+            p.append(f'log_period must be positive, got {self.log_period}')
+        return p
+
+
+@dataclass(frozen=True)
+class OverlayConfig(_Config):
+    """The matcher's overlay image."""
+
+    image_buffer: int = _f(30, 'images kept to find the one whose stamp matches a frame')
+
+    def _check_values(self):
+        if self.image_buffer <= 0:
+            return [f'image_buffer must be positive, got {self.image_buffer}']
+        return []

@@ -88,7 +88,12 @@ class Detector:
         self.spec = models.get_spec(self.config.model)
         self._sessions = {}
         if not self._native:
-            self._session(_pad32(self.config.input_height), _pad32(self.config.input_width))
+            self.warm_up()
+
+    def warm_up(self):
+        """Run one blank frame so the first real one does not pay for allocations and plans."""
+        h, w = self.config.input_height or 64, self.config.input_width or 64
+        self.detect(np.zeros((h, w, 3), np.uint8))
 
     @property
     def _native(self):

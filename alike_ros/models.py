@@ -67,6 +67,18 @@ def weights_path(name, weights_dir=None):
     return Path(base) / f'{name}.pth'
 
 
+def config_file(name):
+    """Path of a file in the package's config/ folder (installed share, or the checkout)."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+        path = Path(get_package_share_directory('alike_ros')) / 'config' / name
+        if path.is_file():
+            return path
+    except Exception:  # not in an ament index (a plain checkout)
+        pass
+    return _REPO / 'config' / name
+
+
 def model_dir():
     """Where exported ONNX models are cached: $ALIKE_ROS_MODELS or ~/.cache/alike_ros/models."""
     default = Path.home() / '.cache' / 'alike_ros' / 'models'

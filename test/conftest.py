@@ -15,8 +15,12 @@
 """Test set-up shared by every test: an isolated DDS domain for this run."""
 
 import os
+from pathlib import Path
 import random
 
 # Tests of parallel CI runs on one machine must not hear each other; child processes inherit it.
 os.environ.setdefault('ROS_DOMAIN_ID', str(random.Random(os.getpid()).randint(1, 100)))
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+# Camera frames do not fit Fast DDS's default transports (see the profile's comment).
+os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE', str(
+    Path(__file__).resolve().parent.parent / 'config' / 'fastdds_large_frames.xml'))

@@ -1,0 +1,161 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Real rosbag2 bags of camera images: written with the rosbags library, played with rclpy.
+
+`ros2 bag play` plays what `make_bag` writes; `play_bag` is for machines without ros2bag
+(it publishes the stored CDR bytes as they are, with the recorded timing).
+"""
+
+from pathlib import Path
+import time
+
+import cv2
+import numpy as np
+from rosbags.rosbag2 import Reader, StoragePlugin, Writer
+from rosbags.typesys import get_typestore, Stores
+
+from alike_ros.image_conv import rgb_to_encoding
+
+IMAGE_TYPE = 'sensor_msgs/msg/Image'
+STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
+VIDEO_EXTS = {'.mp4', '.avi', '.mkv', '.mov', '.webm'}
+
+
+def _typestore():
+    return get_typestore(Stores.ROS2_JAZZY)
+
+
+def read_frames(source):
+    """Yield RGB frames of an image folder (sorted by name) or a video file."""
+    from alike_ros.cli import image_files
+    source = Path(source)
+    if source.is_file() and source.suffix.lower() in VIDEO_EXTS:
+        cap = cv2.VideoCapture(str(source))
+        if not cap.isOpened():
+            raise ValueError(f'cannot open video {source}')
+        try:
+            while True:
+                ok, bgr = cap.read()
+                if not ok:
+                    return
+                yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        finally:
+            cap.release()
+    files = image_files([source])
+    if not files:
+        raise ValueError(f'no images in {source}')
+    for f in files:
+        bgr = cv2.imread(str(f), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise ValueError(f'cannot read image {f}')
+        yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def image_message(typestore, rgb, encoding, stamp_ns, frame_id):
+    """Build a rosbags Image message of an RGB frame in `encoding`."""
+    types = typestore.types
+    pixels = np.ascontiguousarray(rgb_to_encoding(rgb, encoding))
+    h, w = pixels.shape[:2]
+    header = types['std_msgs/msg/Header'](
+        stamp=types['builtin_interfaces/msg/Time'](sec=stamp_ns // 10**9,
+                                                   nanosec=stamp_ns % 10**9),
+        frame_id=frame_id)
+    return types[IMAGE_TYPE](header=header, height=h, width=w, encoding=encoding,
+                             is_bigendian=0, step=pixels.nbytes // h, data=pixels.reshape(-1))
+
+
+def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
+             frame_id='camera_optical_frame', start_ns=1_700_000_000 * 10**9, loops=1,
+             progress=None):
+    """Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written."""
+    if rate <= 0:
+        raise ValueError(f'rate must be positive, got {rate}')
+    if storage not in STORAGES:
+        raise ValueError(f"storage must be one of {', '.join(STORAGES)}, got '{storage}'")
+    out = Path(out)
+    if out.exists():
+        raise FileExistsError(f'{out} exists: choose another --out or remove it')
+    typestore = _typestore()
+    frames = list(read_frames(source))
+    n = 0
+    with Writer(out, version=9, storage_plugin=STORAGES[storage]) as writer:
+        conn = writer.add_connection(topic, IMAGE_TYPE, typestore=typestore)
+        for _ in range(loops):
+            for rgb in frames:
+                stamp = start_ns + round(n * 1e9 / rate)
+                msg = image_message(typestore, rgb, encoding, stamp, frame_id)
+                writer.write(conn, stamp, typestore.serialize_cdr(msg, IMAGE_TYPE))
+                n += 1
+                if progress:
+                    progress()
+    return n
+
+
+def read_bag(path):
+    """Yield (topic, msgtype, timestamp ns, CDR bytes) in time order."""
+    with Reader(path) as reader:
+        for conn, timestamp, data in reader.messages():
+            yield conn.topic, conn.msgtype, timestamp, bytes(data)
+
+
+def topics(path):
+    """Return (topic, msgtype) of every connection of a bag."""
+    with Reader(path) as reader:
+        return [(c.topic, c.msgtype) for c in reader.connections]
+
+
+def message_class(msgtype):
+    """Import the rclpy message class of 'pkg/msg/Name'."""
+    import importlib
+    pkg, _, name = msgtype.split('/')
+    return getattr(importlib.import_module(f'{pkg}.msg'), name)
+
+
+class BagPlayer:
+    """Publishes a bag's messages from a node with the recorded timing."""
+
+    def __init__(self, node, path, rate_scale=1.0, loop=False, topic_remap=None, qos=10):
+        if rate_scale <= 0:
+            raise ValueError(f'rate scale must be positive, got {rate_scale}')
+        self.node, self.rate_scale, self.loop = node, rate_scale, loop
+        self.messages = list(read_bag(path))
+        if not self.messages:
+            raise ValueError(f'{path} holds no messages')
+        remap = topic_remap or {}
+        self.publishers = {}
+        for topic, msgtype, _, _ in self.messages:
+            if topic not in self.publishers:
+                self.publishers[topic] = node.create_publisher(
+                    message_class(msgtype), remap.get(topic, topic), qos)
+        self.published = 0
+
+    def play(self, on_publish=None, should_stop=lambda: False):
+        """Publish everything (again and again with loop); return the number published."""
+        while True:
+            t0_bag = self.messages[0][2]
+            t0 = time.monotonic()
+            for topic, _, stamp, data in self.messages:
+                delay = t0 + (stamp - t0_bag) / 1e9 / self.rate_scale - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                if should_stop():
+                    return self.published
+                self.publishers[topic].publish(data)
+                self.published += 1
+                if on_publish:
+                    on_publish(topic, stamp)
+            if not self.loop:
+                return self.published

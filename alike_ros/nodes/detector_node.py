@@ -1,0 +1,196 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Detector node: image -> KeypointArray.
+
+The subscription callback only hands the newest frame to a worker thread, so the executor
+stays free (parameters, diagnostics) while a frame is processed. A frame replaced before the
+worker took it is counted as dropped; received = published + dropped + rejected + in flight.
+"""
+
+from collections import deque
+import threading
+import time
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+import numpy as np
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CompressedImage, Image
+
+from alike_ros.config import DetectorConfig, DetectorNodeConfig
+from alike_ros.detector import Detector
+from alike_ros.image_conv import ImageError
+from alike_ros.nodes import conversions
+from alike_ros.nodes.params import declare_config, live_update_callback
+from alike_ros.nodes.runner import run_nodes
+
+
+def image_qos(reliability='best_effort'):
+    """Sensor-data QoS with keep-last 1: a slow consumer drops stale frames, never queues."""
+    return QoSProfile(depth=1, history=qos_profile_sensor_data.history,
+                      durability=qos_profile_sensor_data.durability,
+                      reliability=ReliabilityPolicy.RELIABLE if reliability == 'reliable'
+                      else ReliabilityPolicy.BEST_EFFORT)
+
+
+class DetectorNode(Node):
+    """Runs the two-stage detector on every image it can keep up with."""
+
+    def __init__(self, node_name='alike_detector', *, namespace=None, parameter_overrides=None,
+                 **kwargs):
+        super().__init__(node_name, namespace=namespace,
+                         parameter_overrides=parameter_overrides or [], **kwargs)
+        self.config = declare_config(self, DetectorConfig)
+        self.node_config = declare_config(self, DetectorNodeConfig)
+        self.detector = Detector(self.config, log=self.get_logger())
+        self.add_on_set_parameters_callback(
+            live_update_callback(lambda: self.config, self._apply_config))
+
+        self.counts = dict(received=0, published=0, dropped=0, rejected=0)
+        self.timings = deque(maxlen=200)  # per-frame stage timings (ms)
+        self.latencies = deque(maxlen=200)  # receive -> publish (ms)
+        self._last_reason = ''
+        self._last_log = {}
+        self._cv = threading.Condition()
+        self._pending = None
+        self._busy = False
+        self._stop = False
+
+        self.pub = self.create_publisher(conversions.KeypointArray, 'keypoints', 10)
+        self.diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        qos = image_qos(self.node_config.image_reliability)
+        if self.node_config.compressed:
+            self.create_subscription(CompressedImage, 'image/compressed', self._on_image, qos)
+        else:
+            self.create_subscription(Image, 'image', self._on_image, qos)
+        self.create_timer(self.node_config.diagnostics_period, self._publish_diagnostics)
+        self._worker = threading.Thread(target=self._work, name='alike_detector', daemon=True)
+        self._worker.start()
+        self.get_logger().info(
+            f'{self.config.model} on {self.detector.provider}, input '
+            f'{self.config.input_height}x{self.config.input_width}, '
+            f'listening on {self.resolve_topic_name("image")}')
+
+    def _apply_config(self, config):
+        changed = {k: getattr(config, k) for k in DetectorConfig.live_fields()
+                   if getattr(config, k) != getattr(self.config, k)}
+        self.detector.update(**changed)
+        self.config = config
+        if changed:
+            self.get_logger().info(f'parameters changed: {changed}')
+
+    def _throttled(self, key, text, level='warning'):
+        now = time.monotonic()
+        if now - self._last_log.get(key, -1e9) >= self.node_config.log_period:
+            self._last_log[key] = now
+            getattr(self.get_logger(), level)(text)
+
+    def _on_image(self, msg):
+        with self._cv:
+            self.counts['received'] += 1
+            if self._pending is not None:
+                self.counts['dropped'] += 1
+            self._pending = (msg, time.monotonic())
+            self._cv.notify()
+
+    def _work(self):
+        while True:
+            with self._cv:
+                while self._pending is None and not self._stop:
+                    self._cv.wait()
+                if self._stop:
+                    return
+                (msg, t_received), self._pending = self._pending, None
+                self._busy = True
+            try:
+                self._process(msg, t_received)
+            finally:
+                with self._cv:
+                    self._busy = False
+
+    def _reject(self, reason):
+        with self._cv:
+            self.counts['rejected'] += 1
+        self._last_reason = reason
+        self._throttled('reject', f'rejected frame ({self.counts["rejected"]} so far): {reason}')
+
+    def _process(self, msg, t_received):
+        try:
+            if isinstance(msg, CompressedImage):
+                image = conversions.decode_compressed(msg)
+            else:
+                image = conversions.image_msg_to_array(msg)
+            features = self.detector.detect(image)
+        except ImageError as err:
+            self._reject(str(err))
+            return
+        except Exception as err:  # keep running on anything a bad frame can trigger
+            self._reject(f'{type(err).__name__}: {err}')
+            return
+        h, w = image.shape[:2]
+        out = conversions.features_to_msg(features, msg.header, h, w, self.config.model,
+                                          self.detector.descriptor_size)
+        self.pub.publish(out)
+        with self._cv:
+            self.counts['published'] += 1
+        self.timings.append(features.timings)
+        self.latencies.append((time.monotonic() - t_received) * 1e3)
+
+    def snapshot(self):
+        """Return counters (consistent with each other) and timing percentiles."""
+        with self._cv:
+            counts = dict(self.counts)
+            counts['in_flight'] = int(self._pending is not None) + int(self._busy)
+        stats = {}
+        if self.timings:
+            for stage in self.timings[-1]:
+                stats[f'{stage}_ms_p50'] = float(np.median([t[stage] for t in self.timings]))
+            lat = np.asarray(self.latencies)
+            stats['latency_ms_p50'] = float(np.percentile(lat, 50))
+            stats['latency_ms_p95'] = float(np.percentile(lat, 95))
+        return counts, stats
+
+    def _publish_diagnostics(self):
+        counts, stats = self.snapshot()
+        status = DiagnosticStatus()
+        status.name = f'{self.get_fully_qualified_name()}: ALIKE detector'
+        status.hardware_id = f'{self.config.model}@{self.detector.provider}'
+        lossy = counts['received'] and counts['rejected'] > 0.1 * counts['received']
+        status.level = DiagnosticStatus.WARN if lossy else DiagnosticStatus.OK
+        status.message = self._last_reason if lossy else 'ok'
+        values = {**counts, **{k: f'{v:.2f}' for k, v in stats.items()},
+                  'last_reject_reason': self._last_reason}
+        status.values = [KeyValue(key=k, value=str(v)) for k, v in values.items()]
+        diag = DiagnosticArray()
+        diag.header.stamp = self.get_clock().now().to_msg()
+        diag.status = [status]
+        self.diag_pub.publish(diag)
+        if stats:
+            frames = ', '.join(f'{k} {v}' for k, v in counts.items())
+            self._throttled('summary', f"frames {frames}; total {stats['total_ms_p50']:.1f} ms, "
+                            f"latency p50 {stats['latency_ms_p50']:.1f} / p95 "
+                            f"{stats['latency_ms_p95']:.1f} ms", level='info')
+
+    def destroy_node(self):
+        with self._cv:
+            self._stop = True
+            self._cv.notify()
+        self._worker.join(timeout=5)
+        return super().destroy_node()
+
+
+def main(args=None):
+    return run_nodes([DetectorNode], args, 'detector_node')

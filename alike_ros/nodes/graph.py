@@ -1,0 +1,23 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Detector + matcher in one process (the Python form of a component container)."""
+
+from alike_ros.nodes.detector_node import DetectorNode
+from alike_ros.nodes.matcher_node import MatcherNode
+from alike_ros.nodes.runner import run_nodes
+
+
+def main(args=None):
+    return run_nodes([DetectorNode, MatcherNode], args, 'alike_graph')

@@ -1,0 +1,161 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Matcher node: KeypointArray -> MatchArray (+ overlay image while someone watches).
+
+Each frame is matched with the previous one (mutual nearest neighbours, robust homography).
+Every frame gets exactly one MatchArray; when no homography can be given, valid is false and
+`reason` says why.
+"""
+
+from collections import deque
+import time
+
+import numpy as np
+from rclpy.node import Node
+from rclpy.qos import QoSProfile
+from sensor_msgs.msg import Image
+
+from alike_ros.config import MatcherConfig, OverlayConfig
+from alike_ros.matching import estimate_homography, mnn_match
+from alike_ros.nodes import conversions
+from alike_ros.nodes.detector_node import image_qos
+from alike_ros.nodes.params import declare_config, live_update_callback
+from alike_ros.nodes.runner import run_nodes
+from alike_ros.overlay import draw_matches
+
+
+def _ns(stamp):
+    return stamp.sec * 1_000_000_000 + stamp.nanosec
+
+
+class MatcherNode(Node):
+    """Matches consecutive KeypointArrays of one stream."""
+
+    def __init__(self, node_name='alike_matcher', *, namespace=None, parameter_overrides=None,
+                 **kwargs):
+        super().__init__(node_name, namespace=namespace,
+                         parameter_overrides=parameter_overrides or [], **kwargs)
+        self.config = declare_config(self, MatcherConfig)
+        self.overlay_config = declare_config(self, OverlayConfig)
+        self.add_on_set_parameters_callback(
+            live_update_callback(lambda: self.config, self._apply_config))
+        self.previous = None  # (header, keypoints, descriptors)
+        self.frame_times = deque(maxlen=30)
+        self.images = deque(maxlen=self.overlay_config.image_buffer)
+        self.image_sub = None
+        self.pub = self.create_publisher(conversions.MatchArray, 'matches', 10)
+        self.overlay_pub = self.create_publisher(Image, 'matches/overlay', QoSProfile(depth=2))
+        self.create_subscription(conversions.KeypointArray, 'keypoints', self._on_keypoints, 10)
+        self.create_timer(0.5, self._update_image_subscription)
+
+    def _apply_config(self, config):
+        self.config = config
+
+    def _update_image_subscription(self):
+        # Images are only needed for the overlay: subscribe while someone watches it.
+        watched = self.overlay_pub.get_subscription_count() > 0
+        if watched and self.image_sub is None:
+            self.image_sub = self.create_subscription(Image, 'image', self._on_image,
+                                                      image_qos())
+        elif not watched and self.image_sub is not None:
+            self.destroy_subscription(self.image_sub)
+            self.image_sub = None
+            self.images.clear()
+
+    def _on_image(self, msg):
+        self.images.append(msg)
+
+    def _on_keypoints(self, msg):
+        self.frame_times.append(time.monotonic())
+        out = conversions.MatchArray()
+        out.header = msg.header
+        out.homography = np.eye(3).reshape(-1)
+        try:
+            kp, _, desc = conversions.msg_to_features(msg)
+        except ValueError as err:
+            out.reason = str(err)
+            self.pub.publish(out)
+            return
+        out.num_current = len(kp)
+        previous, self.previous = self.previous, (msg.header, kp, desc)
+        if previous is None:
+            out.reason = 'first frame: nothing to match yet'
+        else:
+            out.previous_header = previous[0]
+            out.num_previous = len(previous[1])
+            out.reason = self._match(previous, kp, desc, out)
+        out.valid = not out.reason
+        self.pub.publish(out)
+        if self.image_sub is not None and previous is not None:
+            self._publish_overlay(msg.header, previous[1], kp, out)
+
+    def _match(self, previous, kp, desc, out):
+        """Fill `out` with matches and homography; return '' or why it is not valid."""
+        header0, kp0, desc0 = previous
+        if _ns(out.header.stamp) <= _ns(header0.stamp):
+            return (f'stamp does not increase ({_ns(header0.stamp)} ns -> '
+                    f'{_ns(out.header.stamp)} ns): previous frame dropped')
+        if desc0.shape[1] != desc.shape[1]:
+            return (f'descriptor size changed from {desc0.shape[1]} to {desc.shape[1]} '
+                    f'(model switched)')
+        if len(kp0) == 0 or len(kp) == 0:
+            return f'empty frame ({len(kp0)} previous, {len(kp)} current keypoints)'
+        cfg = self.config
+        pairs, sims = mnn_match(desc0, desc, cfg.min_similarity, cfg.ratio_test)
+        out.matches = conversions.flat(pairs, 'i')
+        out.similarities = conversions.flat(sims, 'f')
+        out.num_matches = len(pairs)
+        out.inliers = conversions.flat(np.zeros(len(pairs)), 'B')
+        if len(pairs) < 4:
+            return f'{len(pairs)} matches, a homography needs 4'
+        fit = estimate_homography(kp0[pairs[:, 0]], kp[pairs[:, 1]], cfg.homography_method,
+                                  cfg.reproj_threshold, cfg.confidence, cfg.max_iters)
+        if fit is None:
+            return f'no homography found from {len(pairs)} matches'
+        out.homography = fit.matrix.reshape(-1)
+        out.inliers = conversions.flat(fit.inliers, 'B')
+        out.num_inliers = fit.num_inliers
+        return ''
+
+    def fps(self):
+        """Keypoint frames per second over the last frames."""
+        t = self.frame_times
+        return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
+
+    def _publish_overlay(self, header, kp0, kp, out):
+        stamp = _ns(header.stamp)
+        image_msg = next((m for m in reversed(self.images) if _ns(m.header.stamp) == stamp), None)
+        if image_msg is None:
+            return
+        try:
+            rgb = conversions.image_msg_to_array(image_msg)
+        except ValueError:
+            return
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1]) if rgb.ndim == 3 \
+            else np.repeat(rgb[:, :, None], 3, axis=2)
+        pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
+        inl = np.frombuffer(out.inliers, np.uint8)
+        ratio = out.num_inliers / out.num_matches if out.num_matches else 0.0
+        text = [f'{out.num_matches} matches, {out.num_inliers} inliers ({ratio:.0%})',
+                f'{len(kp)} keypoints, {self.fps():.1f} fps']
+        if not out.valid:
+            text.append(out.reason[:60])
+        image = draw_matches(bgr, kp0, kp, pairs, inl, text)
+        self.overlay_pub.publish(conversions.array_to_image_msg(image, header))
+
+
+def main(args=None):
+    return run_nodes([MatcherNode], args, 'matcher_node')

@@ -1,0 +1,210 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Replay a bag through detector + matcher and collect what comes out.
+
+The graph runs in this process (one executor) or as two separate node processes; a player and
+a collector node in this process publish the bag and record every KeypointArray, MatchArray,
+overlay and diagnostics message. Used by `alike-ros demo`, the integration tests and the
+throughput benchmark.
+"""
+
+from dataclasses import dataclass, field
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import cv2
+from diagnostic_msgs.msg import DiagnosticArray
+import numpy as np
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+
+from alike_ros.bag import BagPlayer, topics
+from alike_ros.models import config_file
+from alike_ros.nodes import conversions
+
+
+@dataclass
+class Replay:
+    """Everything the collector saw, per image stamp (ns)."""
+
+    sent: dict = field(default_factory=dict)  # stamp -> wall time published
+    keypoints: dict = field(default_factory=dict)  # stamp -> (recv time, KeypointArray)
+    matches: dict = field(default_factory=dict)  # stamp -> MatchArray
+    overlays: dict = field(default_factory=dict)  # stamp -> BGR image
+    keypoint_msgs: int = 0
+    detector_stats: dict = field(default_factory=dict)  # last diagnostics key -> value
+    wall_s: float = 0.0
+
+    def fps_out(self):
+        """KeypointArrays per second between the first and the last one received."""
+        times = sorted(t for t, _ in self.keypoints.values())
+        return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+
+    def latencies_ms(self):
+        """Image published -> KeypointArray received (includes DDS both ways), per frame."""
+        return np.array([(t - self.sent[s]) * 1e3 for s, (t, _) in self.keypoints.items()
+                         if s in self.sent])
+
+
+def _stamp(header):
+    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
+
+
+class _Collector(Node):
+    def __init__(self, result, overlay, context):
+        super().__init__('alike_replay_collector', namespace='alike_replay', context=context)
+        self.result = result
+        self.lock = threading.Lock()
+        self.kp_sub = self.create_subscription(conversions.KeypointArray, 'keypoints', self._kp,
+                                               100)
+        self.mt_sub = self.create_subscription(conversions.MatchArray, 'matches', self._mt, 100)
+        self.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
+        if overlay:
+            self.create_subscription(Image, 'matches/overlay', self._overlay, 100)
+
+    def _kp(self, msg):
+        with self.lock:
+            self.result.keypoint_msgs += 1
+            self.result.keypoints[_stamp(msg.header)] = (time.monotonic(), msg)
+
+    def _mt(self, msg):
+        with self.lock:
+            self.result.matches[_stamp(msg.header)] = msg
+
+    def _overlay(self, msg):
+        bgr = cv2.cvtColor(conversions.image_msg_to_array(msg), cv2.COLOR_RGB2BGR)
+        with self.lock:
+            self.result.overlays[_stamp(msg.header)] = bgr
+
+    def _diag(self, msg):
+        for status in msg.status:
+            if status.name.startswith('/alike_replay/'):
+                with self.lock:
+                    self.result.detector_stats = {v.key: v.value for v in status.values}
+
+
+def _param_args(params):
+    args = []
+    for key, value in params.items():
+        args += ['-p', f'{key}:={str(value).lower() if isinstance(value, bool) else value}']
+    return args
+
+
+def _executable(name):
+    path = shutil.which(name) or os.path.join(os.path.dirname(sys.executable), name)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f'{name} not found: install alike_ros (make setup)')
+    return path
+
+
+def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=None,
+           settle_s=3.0, startup_timeout_s=60.0):
+    """
+    Play `bag` into the graph and return a Replay; `params` go to the detector.
+
+    The player publishes reliably, so the detector subscribes reliably too (keep-last 1 all
+    the same): best-effort 1 MB frames lose UDP fragments between processes on this kind of
+    machine, and a lost frame here would be a transport artefact, not a detector drop.
+    """
+    from alike_ros.nodes.detector_node import DetectorNode
+    from alike_ros.nodes.matcher_node import MatcherNode
+
+    params = {'image_reliability': 'reliable', **(params or {})}
+    # Before the first participant of this process (and inherited by the node processes).
+    os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
+                          str(config_file('fastdds_large_frames.xml')))
+    result = Replay()
+    context = Context()
+    rclpy.init(context=context)
+    executor = SingleThreadedExecutor(context=context)  # see nodes/runner.py for why
+    procs, nodes, spinner = [], [], None
+    try:
+        collector = _Collector(result, overlay, context)
+        player_node = Node('alike_replay_player', namespace='alike_replay', context=context)
+        nodes += [collector, player_node]
+        if processes == 'one':
+            overrides = [Parameter(k, value=v) for k, v in params.items()]
+            kw = dict(namespace='alike_replay', context=context)
+            nodes.append(DetectorNode(parameter_overrides=overrides, **kw))
+            nodes.append(MatcherNode(**kw))
+        elif processes == 'two':
+            ros = ['--ros-args', '-r', '__ns:=/alike_replay', '--log-level', 'warn']
+            procs.append(subprocess.Popen([_executable('detector_node')] + ros
+                                          + _param_args(params)))
+            procs.append(subprocess.Popen([_executable('matcher_node')] + ros))
+        else:
+            raise ValueError(f"processes must be 'one' or 'two', got {processes!r}")
+        for node in nodes:
+            executor.add_node(node)
+        spinner = threading.Thread(target=executor.spin, daemon=True)
+        spinner.start()
+
+        player = BagPlayer(player_node, bag, rate_scale, topic_remap={
+            t: '/alike_replay/image' for t, _ in topics(bag)})
+        # Ready when our image writer is matched with the detector's reader (and the
+        # matcher's, for the overlay), and our readers with the graph's writers. Graph counts
+        # alone are not enough: a reliable writer drops what it sends before matching.
+        image_pub = next(iter(player.publishers.values()))
+        need = [(image_pub.get_subscription_count, 2 if overlay else 1),
+                (collector.kp_sub.get_publisher_count, 1),
+                (collector.mt_sub.get_publisher_count, 1),
+                (lambda: player_node.count_subscribers('/alike_replay/keypoints'), 2)]
+        deadline = time.monotonic() + startup_timeout_s
+        while not all(count() >= n for count, n in need):
+            if time.monotonic() > deadline:
+                raise TimeoutError('the graph did not come up within '
+                                   f'{startup_timeout_s:.0f} s')
+            if any(p.poll() is not None for p in procs):
+                raise RuntimeError('a node process exited during start-up')
+            time.sleep(0.05)
+        time.sleep(0.5)  # the matcher's reader of keypoints is remote: let it match too
+
+        t0 = time.monotonic()
+        for _ in range(loops):
+            player.play(on_publish=lambda topic, stamp: result.sent.__setitem__(
+                stamp, time.monotonic()))
+        # Wait for the graph to drain: no new output for settle_s.
+        last, seen = time.monotonic(), -1
+        while time.monotonic() - last < settle_s:
+            count = result.keypoint_msgs + len(result.matches)
+            if count != seen:
+                seen, last = count, time.monotonic()
+            time.sleep(0.05)
+        result.wall_s = time.monotonic() - t0
+        time.sleep(1.2)  # one more diagnostics period for final counters
+        return result
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        executor.shutdown()
+        if spinner is not None:
+            spinner.join(timeout=5)
+        for node in nodes:
+            node.destroy_node()
+        rclpy.shutdown(context=context)

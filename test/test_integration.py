@@ -1,0 +1,73 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""A real bag of the TUM frames played into detector + matcher, in one process and in two."""
+
+import numpy as np
+import pytest
+
+from alike_ros.bag import make_bag
+from alike_ros.models import shared_dir
+from alike_ros.replay import replay
+
+TUM = shared_dir() / 'data' / 'tum'
+# Measured over 20 frames: median inlier ratio 0.82, lowest 0.6; the floors leave margin.
+MEDIAN_INLIER_FLOOR = 0.65
+FRAME_INLIER_FLOOR = 0.35
+
+
+@pytest.fixture(scope='module')
+def bag(tmp_path_factory):
+    path = tmp_path_factory.mktemp('bags') / 'tum'
+    assert make_bag(TUM, path, rate=10.0, storage='sqlite3', frame_id='tum_rgb') == 20
+    return path
+
+
+def check(result, overlay):
+    stamps = sorted(result.sent)
+    assert len(stamps) == 20
+    # Exactly one KeypointArray per image, carrying the image's stamp and frame_id.
+    assert result.keypoint_msgs == 20
+    assert sorted(result.keypoints) == stamps
+    ratios = []
+    for i, stamp in enumerate(stamps):
+        msg = result.keypoints[stamp][1]
+        assert msg.header.frame_id == 'tum_rgb'
+        assert (msg.height, msg.width, msg.descriptor_size, msg.model) == (480, 640, 64, 'alike-t')
+        kp = np.asarray(msg.keypoints).reshape(-1, 2)
+        assert 300 < len(kp) < 5000
+        assert kp.min() >= 0 and (kp[:, 0] <= 639).all() and (kp[:, 1] <= 479).all()
+        match = result.matches[stamp]
+        assert match.header.stamp == msg.header.stamp
+        if i == 0:
+            assert not match.valid and 'first frame' in match.reason
+            continue
+        assert match.valid, match.reason
+        assert match.previous_header.stamp == result.keypoints[stamps[i - 1]][1].header.stamp
+        assert len(match.matches) == 2 * match.num_matches == 2 * len(match.inliers)
+        ratios.append(match.num_inliers / match.num_matches)
+    assert min(ratios) > FRAME_INLIER_FLOOR, ratios
+    assert np.median(ratios) > MEDIAN_INLIER_FLOOR, ratios
+    if overlay:
+        assert len(result.overlays) >= 15
+        assert all(im.shape == (480, 640, 3) for im in result.overlays.values())
+    return ratios
+
+
+def test_one_process(bag):
+    check(replay(bag, processes='one', rate_scale=0.5, overlay=True), overlay=True)
+
+
+def test_two_processes(bag):
+    check(replay(bag, processes='two', rate_scale=0.5), overlay=False)
