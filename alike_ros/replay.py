@@ -57,7 +57,7 @@ class Replay:
     wall_s: float = 0.0
 
     def fps_out(self):
-        """KeypointArrays per second between the first and the last one received."""
+        """Return KeypointArrays per second between the first and the last one received."""
         times = sorted(t for t, _ in self.keypoints.values())
         return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
 
