@@ -26,7 +26,8 @@ setup(
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),
         ('share/' + package_name + '/launch', glob('launch/*.launch.py')),
-        ('share/' + package_name + '/config', glob('config/*.yaml') + glob('config/*.rviz')),
+        ('share/' + package_name + '/config', glob('config/*.yaml') + glob('config/*.rviz')
+         + glob('config/*.xml')),
     ],
     install_requires=['setuptools'],
     extras_require={'export': ['torch']},
@@ -35,7 +36,6 @@ setup(
     maintainer_email='maintainers@alike-ros.dev',
     description='ALIKE keypoints and frame-to-frame matching for ROS 2 on edge boards.',
     license='Apache-2.0',
-    tests_require=['pytest'],
     entry_points={
         'console_scripts': [
             'alike-ros = alike_ros.cli:main',

@@ -1,0 +1,184 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Nodes with real rclpy: parameters, start-up errors, bad frames, matcher edge cases."""
+
+import subprocess
+import sys
+import time
+
+from alike_ros_msgs.msg import KeypointArray, MatchArray
+import cv2
+import numpy as np
+import pytest
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+
+from alike_ros.detector import ModelFileError
+from alike_ros.models import shared_dir
+from alike_ros.nodes.conversions import flat
+from alike_ros.nodes.detector_node import DetectorNode
+from alike_ros.nodes.matcher_node import MatcherNode
+from alike_ros.nodes.params import ConfigError
+
+FRAME = cv2.imread(str(sorted((shared_dir() / 'data' / 'tum').glob('*.png'))[0]))
+
+
+@pytest.fixture
+def ros():
+    rclpy.init()
+    yield
+    rclpy.shutdown()
+
+
+def spin_until(executor, done, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        executor.spin_once(timeout_sec=0.05)
+    return done()
+
+
+@pytest.mark.parametrize('name, value, words', [
+    ('top_k', -5, 'top_k must be -1'),
+    ('scores_th', 1.5, 'scores_th must be in [0, 1]'),
+    ('model', 'alike-x', "model 'alike-x' is unknown"),
+    ('provider', 'npu', "provider 'npu' is unknown"),
+    ('input_height', -1, 'input size must be positive'),
+])
+def test_invalid_startup_parameter_says_what_to_fix(ros, name, value, words):
+    with pytest.raises(ConfigError, match=words.replace('[', r'\[').replace(']', r'\]')):
+        DetectorNode(parameter_overrides=[Parameter(name, value=value)])
+
+
+def test_missing_model_file(ros):
+    with pytest.raises(ModelFileError, match='does not exist'):
+        DetectorNode(parameter_overrides=[Parameter('model_file', value='/nonexistent.onnx')])
+
+
+@pytest.mark.parametrize('args, words', [
+    (['-p', 'scores_th:=1.5'], 'scores_th must be in [0, 1]'),
+    (['-p', 'model_file:=/nope.onnx'], '/nope.onnx does not exist'),
+    (['-p', 'provider:=tidl', '-p', 'strict_provider:=true'], 'provider tidl'),
+])
+def test_executable_fails_with_one_line(args, words):
+    exe = str(__import__('shutil').which('detector_node')
+              or (sys.prefix + '/bin/detector_node'))
+    proc = subprocess.run([exe, '--ros-args'] + args, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert words in proc.stderr
+    assert 'Traceback' not in proc.stderr + proc.stdout
+
+
+def test_live_parameter_changes_are_validated(ros):
+    node = DetectorNode()
+    try:
+        bad = node.set_parameters([Parameter('scores_th', value=1.5)])[0]
+        assert not bad.successful and 'scores_th must be in [0, 1]' in bad.reason
+        read_only = node.set_parameters([Parameter('model', value='alike-n')])[0]
+        assert not read_only.successful
+        ok = node.set_parameters([Parameter('scores_th', value=0.3),
+                                  Parameter('top_k', value=500)])
+        assert all(r.successful for r in ok)
+        assert (node.detector.config.scores_th, node.detector.config.top_k) == (0.3, 500)
+    finally:
+        node.destroy_node()
+
+
+def image_msg(bgr, sec, data=None, encoding='bgr8'):
+    msg = Image()
+    msg.header.stamp.sec, msg.header.frame_id = sec, 'cam'
+    msg.height, msg.width = bgr.shape[:2]
+    msg.encoding, msg.step = encoding, bgr.shape[1] * 3
+    msg.data = flat(bgr if data is None else data, 'B')
+    return msg
+
+
+def test_bad_frame_is_counted_and_next_good_frame_processed(ros):
+    detector = DetectorNode(parameter_overrides=[
+        Parameter('image_reliability', value='reliable')])
+    probe = Node('probe')
+    executor = SingleThreadedExecutor()
+    for n in (detector, probe):
+        executor.add_node(n)
+    got = []
+    probe.create_subscription(KeypointArray, 'keypoints', got.append, 10)
+    pub = probe.create_publisher(Image, 'image', 10)
+    try:
+        assert spin_until(executor, lambda: pub.get_subscription_count() > 0)
+        pub.publish(image_msg(FRAME, 1, data=FRAME.reshape(-1)[:1000]))  # truncated
+        assert spin_until(executor, lambda: detector.counts['rejected'] == 1)
+        pub.publish(image_msg(FRAME, 2, encoding='16UC1'))  # unsupported
+        assert spin_until(executor, lambda: detector.counts['rejected'] == 2)
+        pub.publish(image_msg(FRAME, 3))
+        assert spin_until(executor, lambda: len(got) == 1)
+        assert got[0].header.stamp.sec == 3 and len(got[0].scores) > 100
+        counts, _ = detector.snapshot()
+        assert counts['received'] == counts['published'] + counts['dropped'] \
+            + counts['rejected'] + counts['in_flight'] == 3
+        assert 'unsupported encoding' in detector._last_reason
+    finally:
+        detector.destroy_node()
+        probe.destroy_node()
+
+
+def keypoints(sec, nsec, n=50, d=64, seed=0):
+    rng = np.random.default_rng(seed)
+    msg = KeypointArray()
+    msg.header.stamp.sec, msg.header.stamp.nanosec = sec, nsec
+    msg.height, msg.width, msg.descriptor_size, msg.model = 480, 640, d, 'test'
+    kp = rng.random((n, 2)) * [639, 479]
+    desc = rng.standard_normal((n, d))
+    msg.keypoints = flat(kp, 'f')
+    msg.scores = flat(np.ones(n), 'f')
+    msg.descriptors = flat(desc / np.linalg.norm(desc, axis=1, keepdims=True), 'f')
+    return msg
+
+
+def test_matcher_faults_give_invalid_matches_with_reasons(ros):
+    matcher = MatcherNode()
+    probe = Node('probe')
+    executor = SingleThreadedExecutor()
+    for n in (matcher, probe):
+        executor.add_node(n)
+    got = []
+    probe.create_subscription(MatchArray, 'matches', got.append, 10)
+    pub = probe.create_publisher(KeypointArray, 'keypoints', 10)
+    sequence = [
+        (keypoints(1, 0), 'first frame'),
+        (keypoints(2, 0), ''),  # same keypoints again: a perfect identity match
+        (keypoints(1, 5), 'stamp does not increase'),
+        (keypoints(3, 0, d=32), 'descriptor size changed from 64 to 32'),
+        (keypoints(4, 0, n=0, d=32), 'empty frame'),
+        (keypoints(5, 0, d=32), 'empty frame'),
+        (keypoints(6, 0, d=32, seed=1), ''),
+    ]
+    try:
+        assert spin_until(executor, lambda: pub.get_subscription_count() > 0
+                          and probe.count_publishers('matches') > 0)
+        for i, (msg, _) in enumerate(sequence):
+            pub.publish(msg)
+            assert spin_until(executor, lambda: len(got) == i + 1)
+        for out, (msg, reason) in zip(got, sequence):
+            assert out.header.stamp == msg.header.stamp
+            assert out.valid == (reason == ''), out.reason
+            assert reason in out.reason
+        identity = np.asarray(got[1].homography).reshape(3, 3)
+        np.testing.assert_allclose(identity / identity[2, 2], np.eye(3), atol=1e-6)
+        assert got[1].num_matches == got[1].num_inliers == 50
+    finally:
+        matcher.destroy_node()
+        probe.destroy_node()
