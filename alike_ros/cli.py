@@ -110,6 +110,60 @@ def cmd_bench(args):
             {'table': table, 'peak_rss_mb': bench.peak_rss_mb()}, indent=1))
 
 
+def cmd_bench_graph(args):
+    import json
+    import statistics
+    import tempfile
+    import time
+
+    import numpy as np
+
+    from alike_ros import bench
+    from alike_ros.bag import make_bag
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+    from alike_ros.matching import estimate_homography, mnn_match
+    from alike_ros.models import shared_dir
+    from alike_ros.replay import replay
+
+    # Matcher core at 2000 x 2000 keypoints of consecutive real frames.
+    det = Detector(DetectorConfig(top_k=2000))
+    frames = [det.detect(im, bgr=True) for im in bench.default_images(6)]
+    times = []
+    for _ in range(5):
+        for a, b in zip(frames, frames[1:]):
+            t = time.perf_counter()
+            pairs, _ = mnn_match(a.descriptors, b.descriptors)
+            estimate_homography(a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]])
+            times.append((time.perf_counter() - t) * 1e3)
+    matcher_ms = statistics.median(times)
+    del det
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bag = Path(tmp) / 'bag'
+        n = make_bag(shared_dir() / 'data' / 'tum', bag, rate=args.rate, loops=args.loops)
+        result = replay(bag, processes=args.processes,
+                        params={'threads': args.threads, 'model': args.model})
+    stats = result.detector_stats
+    lat = result.latencies_ms()
+    out = {
+        'model': args.model, 'rate_hz': args.rate, 'frames_in': n, 'processes': args.processes,
+        'threads': args.threads, 'frames_out': result.keypoint_msgs,
+        'fps_out': result.fps_out(),
+        'dropped_pct': 100.0 * (n - result.keypoint_msgs) / n,
+        'detector_latency_ms_p50': float(stats.get('latency_ms_p50', 'nan')),
+        'detector_latency_ms_p95': float(stats.get('latency_ms_p95', 'nan')),
+        'end_to_end_latency_ms_p50': float(np.percentile(lat, 50)),
+        'end_to_end_latency_ms_p95': float(np.percentile(lat, 95)),
+        'detector_total_ms_p50': float(stats.get('total_ms_p50', 'nan')),
+        'matcher_2000x2000_ms_p50': matcher_ms,
+    }
+    for key, value in out.items():
+        print(f'{key:28s} {value:.1f}' if isinstance(value, float) else f'{key:28s} {value}')
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1))
+
+
 def cmd_demo(args):
     from alike_ros import demo
     summary = demo.run(args.out, args.images, args.rate, args.processes,
@@ -201,6 +255,16 @@ def build_parser():
     p.add_argument('--no-dense', action='store_true')
     p.add_argument('--json', help='also write the table as JSON')
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser('bench-graph', help='a 30 Hz bag through detector + matcher: fps, '
+                                           'drops, latency; matcher at 2000 x 2000')
+    p.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
+    p.add_argument('--rate', type=float, default=30.0)
+    p.add_argument('--loops', type=int, default=15, help='the 20 TUM frames, this many times')
+    p.add_argument('--processes', choices=('one', 'two'), default='one')
+    p.add_argument('--threads', type=int, default=2, help='ONNX Runtime threads')
+    p.add_argument('--json', help='also write the figures as JSON')
+    p.set_defaults(func=cmd_bench_graph)
 
     p = sub.add_parser('demo', help='TUM frames as a bag through detector + matcher, headless')
     p.add_argument('--out', default='out/demo')
