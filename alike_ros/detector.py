@@ -56,14 +56,14 @@ def resolve_model_file(cfg, height, width):
         if not path.is_file():
             raise ModelFileError(f'model_file {path} does not exist')
         return path
-    from alike_ros.export.onnx_export import head_path, is_current
     out_dir = Path(cfg.model_dir).expanduser() if cfg.model_dir else models.model_dir()
     form = 'tidl' if cfg.provider == 'tidl' else 'exact'
     path = out_dir / models.onnx_name(cfg.model, height, width, form)
-    weights = models.weights_path(cfg.model, cfg.weights_dir or None)
-    if path.is_file() and head_path(path).is_file() and (
-            not weights.is_file() or is_current(path, weights)):
+    # The runtime takes what is there (set-up and `alike-ros export` keep the cache current);
+    # it exports only a missing model, so it never loads onnx or hashes weights otherwise.
+    if path.is_file() and models.head_path(path).is_file():
         return path
+    weights = models.weights_path(cfg.model, cfg.weights_dir or None)
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -120,12 +120,11 @@ class Detector:
         if key not in self._sessions:
             cfg = self.config
             path = resolve_model_file(cfg, net_h, net_w)
-            from alike_ros.export.onnx_export import head_path
             stage1 = Stage1(path, cfg.provider, cfg.threads, cfg.tidl_artifacts,
                             cfg.strict_provider, self.log)
             if stage1.input_shape[2:] != key:
                 raise ModelFileError(f'{path} takes {stage1.input_shape[2:]} inputs, not {key}')
-            self._sessions[key] = (stage1, DescriptorHead.load(head_path(path)),
+            self._sessions[key] = (stage1, DescriptorHead.load(models.head_path(path)),
                                    'scores_max' in stage1.outputs,
                                    stage1.metadata.get('feature_layout') == 'NCHW')
         return self._sessions[key]

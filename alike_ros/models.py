@@ -89,3 +89,8 @@ def onnx_name(name, height, width, form='exact'):
     """File name of an exported stage-1 model; `form` is 'exact' or 'tidl'."""
     suffix = '' if form == 'exact' else f'_{form}'
     return f'{name}_{height}x{width}{suffix}.onnx'
+
+
+def head_path(onnx_path):
+    """Sidecar of a stage-1 model with the descriptor-head weights stage 2 needs."""
+    return Path(onnx_path).with_suffix('.head.npz')

@@ -26,6 +26,7 @@ import numpy as np
 import onnx
 
 from alike_ros import models
+from alike_ros.models import head_path
 
 # Sources whose change invalidates every exported model.
 _EXPORTER_SOURCES = ('network.py', 'onnx_export.py')
@@ -53,11 +54,6 @@ def read_metadata(path):
     """Read the metadata_props of an ONNX file, as a dict (without loading its weights)."""
     model = onnx.load(str(path), load_external_data=False)
     return {p.key: p.value for p in model.metadata_props}
-
-
-def head_path(onnx_path):
-    """Sidecar with the descriptor-head weights stage 2 needs: <model>.head.npz."""
-    return Path(onnx_path).with_suffix('.head.npz')
 
 
 def is_current(path, weights):
