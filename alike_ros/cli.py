@@ -164,6 +164,100 @@ def cmd_bench_graph(args):
         Path(args.json).write_text(json.dumps(out, indent=1))
 
 
+def cmd_tidl_check(args):
+    import onnx
+
+    from alike_ros import tidl
+    failed = False
+    for path in args.models:
+        findings, problems = tidl.check(onnx.load(path))
+        print(f'{path}\n{tidl.report(findings, problems)}\n')
+        failed |= bool(problems) or not all(f.ok for f in findings)
+    return 1 if failed else 0
+
+
+def cmd_tidl_compile(args):
+    from alike_ros import tidl
+    from alike_ros.detector import prepare
+    import cv2
+    options = tidl.compile_options(args.artifacts, args.bits, args.frames, args.iterations,
+                                   args.tidl_tools)
+    files = image_files([args.calib])[:args.frames]
+
+    def calibration():
+        import onnx
+        dims = onnx.load(args.model, load_external_data=False).graph.input[0]
+        h, w = (d.dim_value for d in dims.type.tensor_type.shape.dim[2:])
+        for f in files:
+            yield prepare(cv2.imread(str(f), cv2.IMREAD_COLOR), True, (h, w))[0]
+    try:
+        tidl.compile_model(args.model, args.artifacts, calibration(), options)
+    except tidl.TidlUnavailable as err:
+        print(f'alike-ros tidl-compile: {err}', file=sys.stderr)
+        return 3
+    print(f'TIDL artifacts in {args.artifacts}')
+
+
+def cmd_quantize(args):
+    from alike_ros.models import int8_path
+    from alike_ros.quantize import quantize
+    out = args.out or int8_path(args.model)
+    files = image_files([args.calib])[:args.frames]
+    print(quantize(args.model, files, out, not args.per_tensor))
+
+
+def _quantize_sizes(name, sizes):
+    """Int8 models of `name` for every padded input size, calibrated on the TUM frames."""
+    from alike_ros.export.onnx_export import ensure_model
+    from alike_ros.models import int8_path, shared_dir
+    from alike_ros.quantize import quantize
+    calib = image_files([shared_dir() / 'data' / 'tum'])
+    for h, w in sorted({(-(-h // 32) * 32, -(-w // 32) * 32) for h, w in sizes}):
+        path = ensure_model(name, h, w)
+        if not int8_path(path).is_file():
+            quantize(path, calib, int8_path(path))
+
+
+def cmd_eval(args):
+    import json
+
+    from tqdm import tqdm
+
+    from alike_ros import evaluation
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+
+    splits = {'real': evaluation.real_pairs(args.dataset)}
+    if not args.real_only:
+        splits['synthetic'] = evaluation.synthetic_pairs(args.dataset, args.synthetic_per_image)
+    methods = []
+    for name in args.models:
+        cfg = DetectorConfig(model=name, input_height=0, input_width=0,
+                             nms_iterations=args.nms_iterations, threads=args.threads)
+        methods.append(evaluation.DetectorMethod(name, Detector(cfg)))
+        if args.int8:
+            sizes = {im.shape[:2] for pairs in splits.values() for p in pairs
+                     for im in (p.image0, p.image1)}
+            _quantize_sizes(name, sizes)
+            methods.append(evaluation.DetectorMethod(
+                f'{name} int8', Detector(cfg.with_changes(precision='int8'))))
+    if args.baseline == 'orb':
+        methods.append(evaluation.OrbMethod())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = {}
+    for split, pairs in splits.items():
+        results = {}
+        with tqdm(total=len(pairs) * len(methods), unit='pair', desc=f'eval {split}') as bar:
+            for method in methods:
+                results[method.name] = evaluation.evaluate(method, pairs, bar.update)
+        report[split] = results
+        evaluation.plot(results, split, out / f'{split}.png')
+        print('\n' + evaluation.table(results, split))
+    (out / 'eval.json').write_text(json.dumps(report, indent=1))
+    print(f'\nwrote {out / "eval.json"} and {", ".join(str(out / s) + ".png" for s in splits)}')
+
+
 def cmd_demo(args):
     from alike_ros import demo
     summary = demo.run(args.out, args.images, args.rate, args.processes,
@@ -266,6 +360,40 @@ def build_parser():
     p.add_argument('--json', help='also write the figures as JSON')
     p.set_defaults(func=cmd_bench_graph)
 
+    p = sub.add_parser('eval', help='HPatches MMA / MHA, real and synthetic splits')
+    p.add_argument('--dataset', default=None, help='HPatches folder (default: shared sample)')
+    p.add_argument('--models', type=_models, default=['alike-t'])
+    p.add_argument('--baseline', choices=('orb', 'none'), default='none')
+    p.add_argument('--int8', action='store_true', help='also the int8 models (alike-ros quantize)')
+    p.add_argument('--nms-iterations', type=int, default=2, help='2 = the public code')
+    p.add_argument('--synthetic-per-image', type=int, default=5)
+    p.add_argument('--real-only', action='store_true')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--out', default='out/eval')
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser('tidl-check', help="list a graph's ops against TIDL's supported set")
+    p.add_argument('models', nargs='+', help='ONNX files')
+    p.set_defaults(func=cmd_tidl_check)
+
+    p = sub.add_parser('tidl-compile', help='compile TIDL artifacts (needs TI tidl_tools)')
+    p.add_argument('--model', required=True, help='stage-1 ONNX in the tidl form')
+    p.add_argument('--artifacts', required=True, help='output folder')
+    p.add_argument('--calib', required=True, help='folder of calibration images')
+    p.add_argument('--bits', type=int, choices=(8, 16), default=8)
+    p.add_argument('--frames', type=int, default=20)
+    p.add_argument('--iterations', type=int, default=5)
+    p.add_argument('--tidl-tools', help='tidl_tools folder (default: $TIDL_TOOLS_PATH)')
+    p.set_defaults(func=cmd_tidl_compile)
+
+    p = sub.add_parser('quantize', help='int8 QDQ model with ONNX Runtime static quantisation')
+    p.add_argument('--model', required=True, help='stage-1 ONNX (exact form)')
+    p.add_argument('--calib', required=True, help='folder of calibration images')
+    p.add_argument('--out', help='default: <model>_int8.onnx beside the model')
+    p.add_argument('--frames', type=int, default=20)
+    p.add_argument('--per-tensor', action='store_true', help='per-tensor weight scales')
+    p.set_defaults(func=cmd_quantize)
+
     p = sub.add_parser('demo', help='TUM frames as a bag through detector + matcher, headless')
     p.add_argument('--out', default='out/demo')
     p.add_argument('--images', help='image folder (default: the shared TUM frames)')
@@ -301,6 +429,9 @@ def main(argv=None):
     tune_malloc()
     logging.basicConfig(level=logging.INFO, format='[%(levelname)s] %(message)s')
     args = build_parser().parse_args(argv)
+    if getattr(args, 'dataset', '') is None:
+        from alike_ros.models import shared_dir
+        args.dataset = shared_dir() / 'data' / 'hpatches'
     try:
         return args.func(args) or 0
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as err:

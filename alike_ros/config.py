@@ -87,6 +87,7 @@ class DetectorConfig(_Config):
     input_height: int = _f(480, 'network input height; images are resized to it '
                                 '(0 with input_width 0 = native size padded to /32)')
     input_width: int = _f(640, 'network input width (see input_height)')
+    precision: str = _f('fp32', "stage-1 weights: 'fp32' or 'int8' (alike-ros quantize)")
     nms_in_graph: bool = _f(True, 'run the 5x5 NMS max filter inside stage 1 (two 3x3 pools)')
     top_k: int = _f(-1, 'keep the k best keypoints; -1 = threshold mode', live=True)
     scores_th: float = _f(0.2, 'score threshold in threshold mode, in [0, 1]', live=True)
@@ -103,6 +104,8 @@ class DetectorConfig(_Config):
         if self.provider not in PROVIDERS:
             p.append(f"provider '{self.provider}' is unknown: choose one of "
                      f"{', '.join(PROVIDERS)}")
+        if self.precision not in ('fp32', 'int8'):
+            p.append(f"precision must be 'fp32' or 'int8', got '{self.precision}'")
         if self.threads < 0:
             p.append(f'threads must be >= 0, got {self.threads}')
         native = self.input_height == 0 and self.input_width == 0

@@ -59,6 +59,12 @@ def resolve_model_file(cfg, height, width):
     out_dir = Path(cfg.model_dir).expanduser() if cfg.model_dir else models.model_dir()
     form = 'tidl' if cfg.provider == 'tidl' else 'exact'
     path = out_dir / models.onnx_name(cfg.model, height, width, form)
+    if cfg.precision == 'int8':
+        path = models.int8_path(path)
+        if not path.is_file():
+            raise ModelFileError(f'{path} is missing: make it with `alike-ros quantize --model '
+                                 f'{path.with_name(path.name.replace("_int8", ""))} --calib '
+                                 f'IMAGES --out {path}`')
     # The runtime takes what is there (set-up and `alike-ros export` keep the cache current);
     # it exports only a missing model, so it never loads onnx or hashes weights otherwise.
     if path.is_file() and models.head_path(path).is_file():
@@ -77,6 +83,34 @@ def resolve_model_file(cfg, height, width):
             f'set weights_dir (or ALIKE_ROS_WEIGHTS) to the folder with {cfg.model}.pth')
     from alike_ros.export.onnx_export import export_model
     return export_model(cfg.model, height, width, out_dir, weights, form, cfg.nms_in_graph)
+
+
+def prepare(image, bgr=False, size=None):
+    """
+    Turn a uint8 image into the network input, as every path (inference, calibration) must.
+
+    HxWx3 RGB (BGR with bgr=True), HxW or HxWx1 gray -> (1x3xHpxWp float32 RGB in 0..255,
+    network H x W, (x, y) scale back to the input). `size` (H, W) resizes first; the result is
+    zero-padded bottom/right to multiples of 32.
+    """
+    if image.dtype != np.uint8:
+        raise ValueError(f'image must be uint8, got {image.dtype}')
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 2:
+        image, bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB), False
+    if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f'image must be HxW, HxWx1 or HxWx3, got shape {image.shape}')
+    h, w = image.shape[:2]
+    th, tw = size or (h, w)
+    if (th, tw) != (h, w):
+        interp = cv2.INTER_AREA if th * tw < h * w else cv2.INTER_LINEAR
+        image = cv2.resize(image, (tw, th), interpolation=interp)
+    ph, pw = _pad32(th), _pad32(tw)
+    if (ph, pw) != (th, tw):
+        image = cv2.copyMakeBorder(image, 0, ph - th, 0, pw - tw, cv2.BORDER_CONSTANT, 0)
+    blob = cv2.dnn.blobFromImage(image, 1.0, swapRB=bgr)
+    return blob, (th, tw), (w / tw, h / th)
 
 
 class Detector:
@@ -131,27 +165,8 @@ class Detector:
 
     def preprocess(self, image, bgr=False):
         """uint8 image -> (1x3xHpxWp float32 RGB 0..255, network H x W, scale to the input)."""
-        if image.dtype != np.uint8:
-            raise ValueError(f'image must be uint8, got {image.dtype}')
-        if image.ndim == 3 and image.shape[2] == 1:
-            image = image[:, :, 0]
-        if image.ndim == 2:
-            image, bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB), False
-        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
-            raise ValueError(f'image must be HxW, HxWx1 or HxWx3, got shape {image.shape}')
-        h, w = image.shape[:2]
-        if self._native:
-            th, tw = h, w
-        else:
-            th, tw = self.config.input_height, self.config.input_width
-        if (th, tw) != (h, w):
-            interp = cv2.INTER_AREA if th * tw < h * w else cv2.INTER_LINEAR
-            image = cv2.resize(image, (tw, th), interpolation=interp)
-        ph, pw = _pad32(th), _pad32(tw)
-        if (ph, pw) != (th, tw):
-            image = cv2.copyMakeBorder(image, 0, ph - th, 0, pw - tw, cv2.BORDER_CONSTANT, 0)
-        blob = cv2.dnn.blobFromImage(image, 1.0, swapRB=bgr)
-        return blob, (th, tw), (w / tw, h / th)
+        size = None if self._native else (self.config.input_height, self.config.input_width)
+        return prepare(image, bgr, size)
 
     def detect(self, image, bgr=False):
         """

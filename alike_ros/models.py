@@ -91,6 +91,12 @@ def onnx_name(name, height, width, form='exact'):
     return f'{name}_{height}x{width}{suffix}.onnx'
 
 
+def int8_path(onnx_path):
+    """Name of the int8 (quantised) variant of a stage-1 model."""
+    p = Path(onnx_path)
+    return p.with_name(p.stem + '_int8.onnx')
+
+
 def head_path(onnx_path):
     """Sidecar of a stage-1 model with the descriptor-head weights stage 2 needs."""
     return Path(onnx_path).with_suffix('.head.npz')

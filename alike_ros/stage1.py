@@ -15,6 +15,8 @@
 """Stage 1: the exported ONNX model run by ONNX Runtime on the provider the config names."""
 
 import logging
+import os
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -49,15 +51,17 @@ def provider_chain(provider, available, tidl_artifacts='', strict=False, log=Non
         problem = None
         if _ORT[name] not in available:
             problem = f'{_ORT[name]} is not in this ONNX Runtime build ({", ".join(available)})'
-        elif name == 'tidl' and not tidl_artifacts:
-            problem = 'provider tidl needs tidl_artifacts (run alike-ros tidl-compile first)'
+        elif name == 'tidl' and not (tidl_artifacts and Path(tidl_artifacts).is_dir()):
+            problem = (f"tidl_artifacts '{tidl_artifacts}' is not a folder "
+                       '(compile them with alike-ros tidl-compile)')
         if problem:
             if strict:
                 raise ProviderError(f'provider {name}: {problem}')
             log.warning(f'provider {name}: {problem}; falling back to CPU')
             continue
         chain.append(_ORT[name])
-        options.append({'artifacts_folder': tidl_artifacts, 'debug_level': 0}
+        options.append({'tidl_tools_path': os.environ.get('TIDL_TOOLS_PATH', ''),
+                        'artifacts_folder': str(tidl_artifacts), 'debug_level': 0}
                        if name == 'tidl' else {})
     return chain + [_ORT['cpu']], options + [{}]
 

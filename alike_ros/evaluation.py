@@ -1,0 +1,214 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+HPatches-style evaluation: MMA and MHA at 1..10 px, keypoints, matches, extraction time.
+
+Protocol (../shared/docs/alike.md): mutual nearest neighbour matching on descriptors;
+MMA@t = mean over pairs of the fraction of matches whose reprojection error under the
+ground-truth homography is <= t px; MHA@t = fraction of pairs whose RANSAC homography moves the
+image corners by <= t px on average. Two splits: `real` (each sequence's 1-k pairs) and
+`synthetic` (each reference image warped by seeded random homographies).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+import statistics
+import time
+
+import cv2
+import numpy as np
+
+from alike_ros.matching import mnn_match
+
+THRESHOLDS = np.arange(1, 11)
+
+
+@dataclass
+class Pair:
+    """Two images and the homography mapping pixels of the first to the second."""
+
+    name: str
+    image0: np.ndarray  # BGR
+    image1: np.ndarray
+    homography: np.ndarray
+
+
+def real_pairs(root):
+    """Return the sequences' own pairs 1-2 .. 1-6."""
+    pairs = []
+    for seq in sorted(p for p in Path(root).iterdir() if p.is_dir()):
+        ref = cv2.imread(str(seq / '1.ppm'))
+        for k in range(2, 7):
+            if (seq / f'H_1_{k}').is_file():
+                pairs.append(Pair(f'{seq.name}/1-{k}', ref, cv2.imread(str(seq / f'{k}.ppm')),
+                                  np.loadtxt(seq / f'H_1_{k}')))
+    if not pairs:
+        raise FileNotFoundError(f'no HPatches sequences (1.ppm, H_1_k) under {root}')
+    return pairs
+
+
+def random_homography(rng, width, height, max_angle=30.0, scale=(0.7, 1.3), perspective=4e-4):
+    """Make a homography about the image centre: rotation, scale, perspective, small shift."""
+    cx, cy = width / 2, height / 2
+    angle = np.deg2rad(rng.uniform(-max_angle, max_angle))
+    s = rng.uniform(*scale)
+    rot = np.array([[s * np.cos(angle), -s * np.sin(angle), 0],
+                    [s * np.sin(angle), s * np.cos(angle), 0], [0, 0, 1]])
+    persp = np.eye(3)
+    persp[2, :2] = rng.uniform(-perspective, perspective, 2)
+    shift = rng.uniform(-0.05, 0.05, 2) * [width, height]
+    to_centre = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1]])
+    back = np.array([[1, 0, cx + shift[0]], [0, 1, cy + shift[1]], [0, 0, 1]])
+    return back @ persp @ rot @ to_centre
+
+
+def synthetic_pairs(root, per_image=5, seed=0):
+    """Each reference image warped by `per_image` seeded random homographies."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for seq in sorted(p for p in Path(root).iterdir() if p.is_dir()):
+        ref = cv2.imread(str(seq / '1.ppm'))
+        h, w = ref.shape[:2]
+        for k in range(per_image):
+            hom = random_homography(rng, w, h)
+            pairs.append(Pair(f'{seq.name}/warp{k}', ref, cv2.warpPerspective(ref, hom, (w, h)),
+                              hom))
+    return pairs
+
+
+def project(hom, pts):
+    p = np.c_[pts, np.ones(len(pts))] @ hom.T
+    return p[:, :2] / p[:, 2:3]
+
+
+def pair_metrics(kp0, desc0, kp1, desc1, hom, shape0, norm='l2'):
+    """Per-pair MMA curve (fraction correct at each threshold), MHA curve (0/1), matches."""
+    if norm == 'hamming':
+        pairs = _hamming_mnn(desc0, desc1)
+    else:
+        pairs, _ = mnn_match(desc0, desc1)
+    mma = np.zeros(len(THRESHOLDS))
+    mha = np.zeros(len(THRESHOLDS))
+    if len(pairs):
+        err = np.linalg.norm(project(hom, kp0[pairs[:, 0]]) - kp1[pairs[:, 1]], axis=1)
+        mma = (err[None, :] <= THRESHOLDS[:, None]).mean(axis=1)
+    if len(pairs) >= 4:
+        # As the public HPatches script: float32 points, OpenCV's RANSAC defaults (3 px).
+        est, _ = cv2.findHomography(kp0[pairs[:, 0]].astype(np.float32),
+                                    kp1[pairs[:, 1]].astype(np.float32), cv2.RANSAC)
+        if est is not None:
+            h, w = shape0[:2]
+            corners = np.array([[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]], np.float64)
+            dist = np.linalg.norm(project(hom, corners) - project(est, corners), axis=1).mean()
+            mha = (dist <= THRESHOLDS).astype(float)
+    return mma, mha, len(pairs)
+
+
+def _hamming_mnn(d0, d1):
+    if d0 is None or d1 is None or len(d0) == 0 or len(d1) == 0:
+        return np.zeros((0, 2), np.int32)
+    matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(d0, d1)
+    return np.array([[m.queryIdx, m.trainIdx] for m in matches], np.int32).reshape(-1, 2)
+
+
+class OrbMethod:
+    """OpenCV ORB with 2000 features, Hamming mutual nearest neighbours."""
+
+    name, norm = 'orb', 'hamming'
+
+    def __init__(self):
+        self.orb = cv2.ORB_create(2000)
+
+    def extract(self, image):
+        kps, desc = self.orb.detectAndCompute(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), None)
+        pts = np.array([k.pt for k in kps], np.float32).reshape(-1, 2)
+        return pts, desc
+
+
+class DetectorMethod:
+    """A Detector at native resolution."""
+
+    norm = 'l2'
+
+    def __init__(self, name, detector):
+        self.name, self.detector = name, detector
+
+    def extract(self, image):
+        f = self.detector.detect(image, bgr=True)
+        return f.keypoints, f.descriptors
+
+
+def evaluate(method, pairs, progress=None):
+    """Mean MMA/MHA curves and counts of one method over pairs."""
+    cache, times, counts = {}, [], []
+
+    def features(image):
+        key = id(image)
+        if key not in cache:
+            t = time.perf_counter()
+            cache[key] = method.extract(image)
+            times.append((time.perf_counter() - t) * 1e3)
+        return cache[key]
+
+    mmas, mhas, matches = [], [], []
+    for pair in pairs:
+        kp0, d0 = features(pair.image0)
+        kp1, d1 = features(pair.image1)
+        counts.append((len(kp0) + len(kp1)) / 2)  # per pair, as the reference figures
+        mma, mha, n = pair_metrics(kp0, d0, kp1, d1, pair.homography, pair.image0.shape,
+                                   method.norm)
+        mmas.append(mma)
+        mhas.append(mha)
+        matches.append(n)
+        if progress:
+            progress()
+    return {
+        'mma': np.mean(mmas, axis=0).tolist(), 'mha': np.mean(mhas, axis=0).tolist(),
+        'pairs': len(pairs), 'keypoints_per_image': float(np.mean(counts)),
+        'matches_per_pair': float(np.mean(matches)),
+        'extract_ms_median': float(statistics.median(times)),
+    }
+
+
+def table(results, split):
+    """Markdown in the columns of the seed paper's Table I."""
+    lines = [f'**{split}**', '',
+             '| method | MMA@1 | MMA@3 | MMA@5 | MHA@3 | MHA@5 | keypoints/img | matches/pair '
+             '| extract ms (median) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['mma'][0]:.3f} | {r['mma'][2]:.3f} | {r['mma'][4]:.3f} | "
+                     f"{r['mha'][2]:.3f} | {r['mha'][4]:.3f} | {r['keypoints_per_image']:.0f} | "
+                     f"{r['matches_per_pair']:.0f} | {r['extract_ms_median']:.0f} |")
+    return '\n'.join(lines)
+
+
+def plot(results, split, path):
+    """MMA and MHA against the threshold for every method."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for name, r in results.items():
+        axes[0].plot(THRESHOLDS, r['mma'], marker='o', markersize=3, label=name)
+        axes[1].plot(THRESHOLDS, r['mha'], marker='o', markersize=3, label=name)
+    for ax, title in zip(axes, ('MMA', 'MHA')):
+        ax.set_title(f'{title} ({split} split)')
+        ax.set_xlabel('threshold (px)')
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

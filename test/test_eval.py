@@ -1,0 +1,71 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Evaluation metrics on constructed cases with known answers, and a small real run."""
+
+import numpy as np
+import pytest
+
+from alike_ros import evaluation
+from alike_ros.config import DetectorConfig
+from alike_ros.detector import Detector
+from alike_ros.models import shared_dir
+
+RNG = np.random.default_rng(3)
+KP = (RNG.random((200, 2)) * [600, 440] + 20).astype(np.float32)
+DESC = RNG.standard_normal((200, 64)).astype(np.float32)
+DESC /= np.linalg.norm(DESC, axis=1, keepdims=True)
+SHAPE = (480, 640, 3)
+
+
+def test_identity_with_perfect_matches():
+    mma, mha, n = evaluation.pair_metrics(KP, DESC, KP, DESC, np.eye(3), SHAPE)
+    assert n == 200 and (mma == 1).all() and (mha == 1).all()
+
+
+def test_two_pixel_shift():
+    shifted = KP + np.float32([2.0, 0.0])
+    mma, _, _ = evaluation.pair_metrics(KP, DESC, shifted, DESC, np.eye(3), SHAPE)
+    assert mma[0] == 0 and mma[2] == 1  # MMA@1 0, MMA@3 1
+
+
+def test_wrong_homography_has_no_homography_accuracy():
+    wrong = np.array([[1, 0, 40], [0, 1, -25], [0, 0, 1]], float)
+    mma, mha, _ = evaluation.pair_metrics(KP, DESC, KP, DESC, wrong, SHAPE)
+    assert (mha == 0).all() and (mma == 0).all()
+
+
+def test_synthetic_pairs_are_seeded():
+    a = evaluation.synthetic_pairs(shared_dir() / 'data' / 'hpatches', 2, seed=5)
+    b = evaluation.synthetic_pairs(shared_dir() / 'data' / 'hpatches', 2, seed=5)
+    assert len(a) == 16
+    assert all(np.array_equal(x.homography, y.homography) for x, y in zip(a, b))
+
+
+@pytest.fixture(scope='module')
+def two_sequences(tmp_path_factory):
+    root = tmp_path_factory.mktemp('hp')
+    for name in ('i_castle', 'i_school'):
+        (root / name).symlink_to(shared_dir() / 'data' / 'hpatches' / name)
+    return root
+
+
+def test_small_end_to_end(two_sequences):
+    det = Detector(DetectorConfig(input_height=0, input_width=0, nms_iterations=2))
+    method = evaluation.DetectorMethod('alike-t', det)
+    real = evaluation.evaluate(method, evaluation.real_pairs(two_sequences))
+    orb = evaluation.evaluate(evaluation.OrbMethod(), evaluation.real_pairs(two_sequences))
+    assert real['pairs'] == 10 and real['keypoints_per_image'] > 500
+    assert real['mma'][2] > 0.4 and real['mma'][2] > orb['mma'][2]
+    assert all(a <= b + 1e-9 for a, b in zip(real['mma'], real['mma'][1:]))  # monotone
