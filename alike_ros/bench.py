@@ -83,7 +83,8 @@ def _median_timings(results):
     return {s: statistics.median(r.timings[s] for r in results) for s in STAGES}
 
 
-def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progress=None):
+def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progress=None,
+        int8=False):
     """Median per-stage timings {model: {'ours': {...}, 'dense': {...}, 'keypoints': n}}."""
     table = {}
     for name in model_names:
@@ -91,6 +92,8 @@ def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progres
         pipelines = {'ours': Detector(cfg)}
         if dense:
             pipelines['dense'] = DenseSplit(cfg)
+        if int8:
+            pipelines['int8'] = Detector(cfg.with_changes(precision='int8'))
         for det in pipelines.values():  # warm-up: first runs allocate and plan
             det.detect(images[0], bgr=True)
         results = {k: [] for k in pipelines}
@@ -129,6 +132,11 @@ def markdown(table):
             if has_dense:
                 line += f" {table[n]['dense'][s]:.1f} |"
         lines.append(line)
+    for n in names:
+        if 'int8' in table[n]:
+            q = table[n]['int8']
+            lines.append(f"| {n} int8 (same run): stage 1 {q['stage1']:.1f}, total "
+                         f"{q['total']:.1f} |")
     if has_dense:
         line = '| dense / ours (total) |'
         for n in names:

@@ -99,7 +99,7 @@ def cmd_bench(args):
     total = len(args.models) * args.repeats * len(images)
     with tqdm(total=total, unit='frame', desc='bench') as bar:
         table = bench.run(args.models, images, args.threads, args.repeats, args.top_k,
-                          not args.no_dense, progress=bar.update)
+                          not args.no_dense, progress=bar.update, int8=args.int8)
     providers = sorted({row['provider'] for row in table.values()})
     print(f'\n{len(images)} TUM frames 640x480 x {args.repeats}, {args.threads} threads, '
           f'provider {", ".join(providers)}, top_k {args.top_k}\n')
@@ -258,6 +258,17 @@ def cmd_eval(args):
     print(f'\nwrote {out / "eval.json"} and {", ".join(str(out / s) + ".png" for s in splits)}')
 
 
+def cmd_soak(args):
+    import json
+
+    from alike_ros import soak
+    result = soak.run(args.minutes, args.rate, args.warmup)
+    print(json.dumps(result, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    return 1 if result['exceptions'] else 0
+
+
 def cmd_demo(args):
     from alike_ros import demo
     summary = demo.run(args.out, args.images, args.rate, args.processes,
@@ -347,6 +358,7 @@ def build_parser():
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--top-k', type=int, default=-1)
     p.add_argument('--no-dense', action='store_true')
+    p.add_argument('--int8', action='store_true', help='also the int8 models, same run')
     p.add_argument('--json', help='also write the table as JSON')
     p.set_defaults(func=cmd_bench)
 
@@ -371,6 +383,13 @@ def build_parser():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--out', default='out/eval')
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser('soak', help='minutes of high-rate input: RSS, frames, drops, errors')
+    p.add_argument('--minutes', type=float, default=5.0)
+    p.add_argument('--rate', type=float, default=60.0)
+    p.add_argument('--warmup', type=float, default=20.0, help='seconds before RSS start')
+    p.add_argument('--json')
+    p.set_defaults(func=cmd_soak)
 
     p = sub.add_parser('tidl-check', help="list a graph's ops against TIDL's supported set")
     p.add_argument('models', nargs='+', help='ONNX files')

@@ -208,7 +208,7 @@ def plot(results, split, path):
         ax.set_xlabel('threshold (px)')
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=7, loc='lower right')
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

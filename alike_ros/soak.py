@@ -1,0 +1,118 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+`alike-ros soak`: detector + matcher fed at a high rate for minutes; RSS, frames, drops, errors.
+
+A publisher in this process cycles through the TUM frames with fresh stamps at the given rate;
+the graph runs in the same process (as `alike_graph`), so its RSS is this process's RSS.
+"""
+
+from array import array
+import os
+import threading
+import time
+
+import cv2
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+
+from alike_ros.cli import image_files
+from alike_ros.models import config_file, shared_dir
+from alike_ros.nodes import conversions
+
+
+def rss_mb():
+    """Resident set size of this process now, in MB."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024
+    return float('nan')
+
+
+def run(minutes=5.0, rate=60.0, warmup_s=20.0):
+    """Run the soak; return a dict of results."""
+    from alike_ros.nodes.detector_node import DetectorNode
+    from alike_ros.nodes.matcher_node import MatcherNode
+    os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
+                          str(config_file('fastdds_large_frames.xml')))
+    frames = [cv2.imread(str(f)) for f in image_files([shared_dir() / 'data' / 'tum'])]
+    payloads = [array('B', f.tobytes()) for f in frames]
+    context = Context()
+    rclpy.init(context=context)
+    kw = dict(namespace='alike_soak', context=context)
+    detector = DetectorNode(parameter_overrides=[
+        Parameter('image_reliability', value='reliable')], **kw)
+    matcher = MatcherNode(**kw)
+    feeder = Node('soak_feeder', **kw)
+    pub = feeder.create_publisher(Image, 'image', 10)
+    counts = {'sent': 0, 'keypoints': 0, 'matches': 0, 'valid': 0}
+    feeder.create_subscription(conversions.KeypointArray, 'keypoints',
+                               lambda m: counts.__setitem__('keypoints', counts['keypoints'] + 1),
+                               10)
+
+    def on_match(m):
+        counts['matches'] += 1
+        counts['valid'] += int(m.valid)
+    feeder.create_subscription(conversions.MatchArray, 'matches', on_match, 10)
+    executor = SingleThreadedExecutor(context=context)
+    for n in (detector, matcher, feeder):
+        executor.add_node(n)
+    errors = []
+
+    def spin():
+        try:
+            executor.spin()
+        except Exception as err:  # counted: the soak must see none
+            errors.append(repr(err))
+    spinner = threading.Thread(target=spin, daemon=True)
+    spinner.start()
+    start = time.monotonic()
+    rss_start = None
+    period = 1.0 / rate
+    i = 0
+    try:
+        while time.monotonic() - start < warmup_s + minutes * 60:
+            if rss_start is None and time.monotonic() - start >= warmup_s:
+                rss_start, sent_start = rss_mb(), dict(counts)
+            msg = Image(height=480, width=640, encoding='bgr8', step=1920)
+            msg.header.stamp = feeder.get_clock().now().to_msg()
+            msg.header.frame_id = 'soak'
+            msg.data = payloads[i % len(payloads)]
+            pub.publish(msg)
+            counts['sent'] += 1
+            i += 1
+            time.sleep(max(0.0, start + i * period - time.monotonic()))
+        time.sleep(2.0)
+        node_counts, stats = detector.snapshot()
+        rss_end = rss_mb()
+    finally:
+        executor.shutdown()
+        spinner.join(timeout=5)
+        for n in (detector, matcher, feeder):
+            n.destroy_node()
+        rclpy.shutdown(context=context)
+    return {
+        'minutes': minutes, 'rate_hz': rate, 'rss_mb_start': rss_start, 'rss_mb_end': rss_end,
+        'rss_growth_pct': 100.0 * (rss_end - rss_start) / rss_start,
+        'frames_sent': counts['sent'] - sent_start['sent'],
+        'keypoints_out': counts['keypoints'] - sent_start['keypoints'],
+        'matches_out': counts['matches'] - sent_start['matches'],
+        'detector': node_counts, 'detector_stats': stats, 'exceptions': errors,
+    }
