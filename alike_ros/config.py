@@ -135,6 +135,8 @@ class MatcherConfig(_Config):
     reproj_threshold: float = _f(3.0, 'inlier reprojection threshold in pixels', live=True)
     confidence: float = _f(0.999, 'robust estimator confidence, in (0, 1)', live=True)
     max_iters: int = _f(2000, 'robust estimator iterations', live=True)
+    min_inliers: int = _f(8, 'inliers a homography needs to be reported as valid (RANSAC '
+                             'always fits its 4-point sample, even to pure outliers)', live=True)
 
     def _check_values(self):
         p = []
@@ -151,6 +153,8 @@ class MatcherConfig(_Config):
             p.append(f'confidence must be in (0, 1), got {self.confidence}')
         if self.max_iters <= 0:
             p.append(f'max_iters must be positive, got {self.max_iters}')
+        if self.min_inliers < 4:
+            p.append(f'min_inliers must be >= 4, got {self.min_inliers}')
         return p
 
 

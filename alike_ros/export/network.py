@@ -70,15 +70,11 @@ class ConvBlock(nn.Module):
         return F.relu(self.bn2(self.conv2(x)))
 
 
-class ResBlock(nn.Module):
+class ResBlock(ConvBlock):
     """Residual block with a biased 1x1 conv on the identity path (blocks 2-4)."""
 
     def __init__(self, cin, cout):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
+        super().__init__(cin, cout)
         self.downsample = nn.Conv2d(cin, cout, 1)
 
     def forward(self, x):

@@ -96,7 +96,11 @@ class DetectorNode(Node):
         now = time.monotonic()
         if now - self._last_log.get(key, -1e9) >= self.node_config.log_period:
             self._last_log[key] = now
-            getattr(self.get_logger(), level)(text)
+            # One call site per severity: rclpy refuses a call site that changes severity.
+            if level == 'info':
+                self.get_logger().info(text)
+            else:
+                self.get_logger().warning(text)
 
     def _on_image(self, msg):
         with self._cv:

@@ -96,7 +96,11 @@ class MatcherNode(Node):
         else:
             out.previous_header = previous[0]
             out.num_previous = len(previous[1])
-            out.reason = self._match(previous, kp, desc, out)
+            try:
+                out.reason = self._match(previous, kp, desc, out)
+            except Exception as err:  # an exception here would stop the executor
+                out.reason = f'matching failed: {type(err).__name__}: {err}'
+                self.get_logger().error(out.reason)
         out.valid = not out.reason
         self.pub.publish(out)
         if self.image_sub is not None and previous is not None:
@@ -125,9 +129,12 @@ class MatcherNode(Node):
                                   cfg.reproj_threshold, cfg.confidence, cfg.max_iters)
         if fit is None:
             return f'no homography found from {len(pairs)} matches'
-        out.homography = fit.matrix.reshape(-1)
         out.inliers = conversions.flat(fit.inliers, 'B')
         out.num_inliers = fit.num_inliers
+        if fit.num_inliers < cfg.min_inliers:
+            return (f'only {fit.num_inliers} of {len(pairs)} matches fit a homography '
+                    f'(min_inliers {cfg.min_inliers})')
+        out.homography = fit.matrix.reshape(-1)
         return ''
 
     def fps(self):
