@@ -28,6 +28,7 @@ from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 from rosbags.typesys import get_typestore, Stores
 
 from alike_ros.image_conv import rgb_to_encoding
+from alike_ros.images import image_files
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
@@ -40,7 +41,6 @@ def _typestore():
 
 def read_frames(source):
     """Yield RGB frames of an image folder (sorted by name) or a video file."""
-    from alike_ros.cli import image_files
     source = Path(source)
     if source.is_file() and source.suffix.lower() in VIDEO_EXTS:
         cap = cv2.VideoCapture(str(source))

@@ -19,7 +19,7 @@ import logging
 from pathlib import Path
 import sys
 
-IMAGE_EXTS = {'.png', '.jpg', '.jpeg', '.ppm', '.pgm', '.bmp', '.tif', '.tiff'}
+from alike_ros.images import image_files
 
 
 def _size(text):
@@ -38,19 +38,6 @@ def _models(text):
         raise argparse.ArgumentTypeError(
             f'unknown model(s) {", ".join(unknown)}: choose from {", ".join(MODEL_NAMES)}, all')
     return names
-
-
-def image_files(paths):
-    """Image files named directly or found (sorted) in the named folders."""
-    files = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTS)
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise FileNotFoundError(f'no such image or folder: {p}')
-    return files
 
 
 def cmd_export(args):

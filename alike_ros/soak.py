@@ -32,7 +32,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
-from alike_ros.cli import image_files
+from alike_ros.images import image_files
 from alike_ros.models import config_file, shared_dir
 from alike_ros.nodes import conversions
 

@@ -91,50 +91,39 @@ def ros():
     rclpy.shutdown()
 
 
+def exchange(executor, sender, receiver, messages, out_topics, timeout):
+    """Publish (KeypointArray, MatchArray) on kp/mt until both arrive on out_topics."""
+    received = {}
+    for key, msg, topic in zip(('kp', 'mt'), messages, out_topics):
+        receiver.create_subscription(type(msg), topic,
+                                     lambda m, k=key: received.setdefault(k, m), QOS)
+    pubs = [sender.create_publisher(type(m), t, QOS) for m, t in zip(messages, ('kp', 'mt'))]
+    deadline = time.monotonic() + timeout
+    while len(received) < 2 and time.monotonic() < deadline:
+        for pub, msg in zip(pubs, messages):
+            pub.publish(msg)
+        executor.spin_once(timeout_sec=0.1)
+    assert set(received) == {'kp', 'mt'}
+    for key, msg in zip(('kp', 'mt'), messages):
+        assert_same(msg, received[key])
+
+
 def test_one_process(ros):
-    kp, mt = make_messages()
     sender, receiver = Node('sender'), Node('receiver')
     executor = SingleThreadedExecutor()
     executor.add_node(sender)
     executor.add_node(receiver)
-    received = {}
-    receiver.create_subscription(KeypointArray, 'kp', lambda m: received.setdefault('kp', m), QOS)
-    receiver.create_subscription(MatchArray, 'mt', lambda m: received.setdefault('mt', m), QOS)
-    pub_kp = sender.create_publisher(KeypointArray, 'kp', QOS)
-    pub_mt = sender.create_publisher(MatchArray, 'mt', QOS)
-    deadline = time.monotonic() + 20
-    while len(received) < 2 and time.monotonic() < deadline:
-        pub_kp.publish(kp)
-        pub_mt.publish(mt)
-        executor.spin_once(timeout_sec=0.1)
-    assert set(received) == {'kp', 'mt'}
-    assert_same(kp, received['kp'])
-    assert_same(mt, received['mt'])
+    exchange(executor, sender, receiver, make_messages(), ('kp', 'mt'), timeout=20)
 
 
 def test_two_processes(ros):
-    kp, mt = make_messages(1)
     echo = subprocess.Popen([sys.executable, '-c', ECHO], stdout=subprocess.PIPE, text=True)
     try:
         assert echo.stdout.readline().strip() == 'ready'
         node = Node('sender')
         executor = SingleThreadedExecutor()
         executor.add_node(node)
-        received = {}
-        node.create_subscription(KeypointArray, 'kp_echo',
-                                 lambda m: received.setdefault('kp', m), QOS)
-        node.create_subscription(MatchArray, 'mt_echo',
-                                 lambda m: received.setdefault('mt', m), QOS)
-        pub_kp = node.create_publisher(KeypointArray, 'kp', QOS)
-        pub_mt = node.create_publisher(MatchArray, 'mt', QOS)
-        deadline = time.monotonic() + 30
-        while len(received) < 2 and time.monotonic() < deadline:
-            pub_kp.publish(kp)
-            pub_mt.publish(mt)
-            executor.spin_once(timeout_sec=0.2)
-        assert set(received) == {'kp', 'mt'}
-        assert_same(kp, received['kp'])
-        assert_same(mt, received['mt'])
+        exchange(executor, node, node, make_messages(1), ('kp_echo', 'mt_echo'), timeout=30)
     finally:
         echo.terminate()
         echo.wait(timeout=10)
