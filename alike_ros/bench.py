@@ -117,35 +117,17 @@ def peak_rss_mb():
 
 def markdown(table):
     """Render the table in the shape of the seed paper's Tables II/III (milliseconds, medians)."""
-    names = list(table)
-    has_dense = all('dense' in table[n] for n in names)
-    head = '| stage (ms, median) |'
-    rule = '|---|'
-    for n in names:
-        head += f' {n} |' + (f' {n} dense |' if has_dense else '')
-        rule += '---:|' + ('---:|' if has_dense else '')
-    lines = [head, rule]
+    labels = {'ours': '', 'dense': ' dense', 'int8': ' int8'}
+    columns = [(n, v) for n in table for v in labels if v in table[n]]
+    lines = ['| stage (ms, median) |' + ''.join(f' {n}{labels[v]} |' for n, v in columns),
+             '|---|' + '---:|' * len(columns)]
     for s in STAGES:
-        line = f'| {LABELS[s]} |'
-        for n in names:
-            line += f" {table[n]['ours'][s]:.1f} |"
-            if has_dense:
-                line += f" {table[n]['dense'][s]:.1f} |"
-        lines.append(line)
-    for n in names:
-        if 'int8' in table[n]:
-            q = table[n]['int8']
-            lines.append(f"| {n} int8 (same run): stage 1 {q['stage1']:.1f}, total "
-                         f"{q['total']:.1f} |")
-    if has_dense:
-        line = '| dense / ours (total) |'
-        for n in names:
-            line += f" | {table[n]['dense']['total'] / table[n]['ours']['total']:.2f}x |"
-        lines.append(line)
-    line = '| keypoints (median) |'
-    for n in names:
-        line += f" {table[n]['keypoints']:.0f} |" + (' |' if has_dense else '')
-    lines.append(line)
+        lines.append(f'| {LABELS[s]} |' + ''.join(f' {table[n][v][s]:.1f} |' for n, v in columns))
+    lines.append('| total vs ours |' + ''.join(
+        ' |' if v == 'ours' else f" {table[n][v]['total'] / table[n]['ours']['total']:.2f}x |"
+        for n, v in columns))
+    lines.append('| keypoints (median) |' + ''.join(
+        f" {table[n]['keypoints']:.0f} |" if v == 'ours' else ' |' for n, v in columns))
     return '\n'.join(lines)
 
 

@@ -82,7 +82,8 @@ def resolve_model_file(cfg, height, width):
             f'{path} is missing and the weights to export it are not at {weights}: '
             f'set weights_dir (or ALIKE_ROS_WEIGHTS) to the folder with {cfg.model}.pth')
     from alike_ros.export.onnx_export import export_model
-    return export_model(cfg.model, height, width, out_dir, weights, form, cfg.nms_in_graph)
+    nms = {'on': True, 'off': False}.get(cfg.nms_in_graph)
+    return export_model(cfg.model, height, width, out_dir, weights, form, nms)
 
 
 def prepare(image, bgr=False, size=None):

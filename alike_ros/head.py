@@ -65,17 +65,22 @@ def _normalise(v):
 
 
 class DescriptorHead:
-    """The head of one exported model: w_desc (D x dim) and, for alike-l, w_hidden."""
+    """
+    The head of one exported model, as 1x1-convolution weights (out x in).
 
-    def __init__(self, w_desc, w_hidden=None):
-        self.w_desc_t = np.ascontiguousarray(np.asarray(w_desc, np.float32).T)
-        self.w_hidden_t = None if w_hidden is None else np.ascontiguousarray(
-            np.asarray(w_hidden, np.float32).T)
+    w_desc (D x dim); w_hidden (dim x dim, alike-l's first head layer); w_feat1 (dim/4 x c1)
+    when stage 1 returns block1's output instead of the first feature map.
+    """
+
+    def __init__(self, w_desc, w_hidden=None, w_feat1=None):
+        def t(w):
+            return None if w is None else np.ascontiguousarray(np.asarray(w, np.float32).T)
+        self.w_desc_t, self.w_hidden_t, self.w_feat1_t = t(w_desc), t(w_hidden), t(w_feat1)
 
     @classmethod
     def load(cls, path):
         with np.load(path) as data:
-            return cls(data['w_desc'], data['w_hidden'] if 'w_hidden' in data else None)
+            return cls(**{k: data[k] for k in ('w_desc', 'w_hidden', 'w_feat1') if k in data})
 
     @property
     def size(self):
@@ -83,7 +88,10 @@ class DescriptorHead:
 
     def dense_at(self, feats, rows, cols, net_h, net_w):
         """Unnormalised descriptors D at integer pixels: M x D."""
-        x = np.concatenate([upsampled_at(f, rows, cols, net_h, net_w) for f in feats], axis=1)
+        parts = [upsampled_at(f, rows, cols, net_h, net_w) for f in feats]
+        if self.w_feat1_t is not None:
+            parts[0] = np.maximum(parts[0] @ self.w_feat1_t, 0)
+        x = np.concatenate(parts, axis=1)
         if self.w_hidden_t is not None:
             x = np.maximum(x @ self.w_hidden_t, 0)
         return x @ self.w_desc_t

@@ -107,14 +107,24 @@ class AlikeStage1(nn.Module):
             self.convhead1 = nn.Conv2d(dim, dim, 1, bias=False)
         self.convhead2 = nn.Conv2d(dim, dim + 1, 1, bias=False)
 
-    def features(self, image):
-        """Compute the four aggregation feature maps (after their ReLUs), at 1, 1/2, 1/8, 1/32."""
+    def features(self, image, with_x1=False):
+        """
+        Compute the four aggregation feature maps (after their ReLUs), at 1, 1/2, 1/8, 1/32.
+
+        With `with_x1` also return block1's output, the input of the first map.
+        """
         x1 = self.block1(image)
         x2 = self.block2(_max_pool(x1, 2))
         x3 = self.block3(_max_pool(x2, 4))
         x4 = self.block4(_max_pool(x3, 4))
-        return [F.relu(conv(x)) for conv, x in
-                zip((self.conv1, self.conv2, self.conv3, self.conv4), (x1, x2, x3, x4))]
+        feats = [F.relu(conv(x)) for conv, x in
+                 zip((self.conv1, self.conv2, self.conv3, self.conv4), (x1, x2, x3, x4))]
+        return (feats, x1) if with_x1 else feats
+
+    @property
+    def x1_is_smaller(self):
+        """Whether block1's output has fewer channels than the first feature map (t, s, n)."""
+        return self.spec.c1 < self.spec.dim // 4
 
     def score_logit(self, feats):
         """Full-resolution score logit."""
@@ -135,9 +145,13 @@ class AlikeStage1(nn.Module):
 
     def forward(self, image):
         """Image (1x3xHxW, RGB in 0..255, H and W multiples of 32) -> stage-1 outputs."""
-        feats = self.features(image)
+        feats, x1 = self.features(image, with_x1=True)
         scores = torch.sigmoid(self.score_logit(feats))
         outputs = [scores]
+        if self.x1_is_smaller:
+            # The full-resolution output is the largest one: return block1's c1 channels and
+            # let the host apply conv1 + ReLU at the few pixels it needs (head sidecar w_feat1).
+            feats = [x1] + feats[1:]
         if self.nms_in_graph:
             # 5x5 stride-1 max filter as two 3x3 ones (TIDL's validated kernel sizes).
             outputs.append(F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1))

@@ -86,7 +86,7 @@ def _constants_to_initializers(graph):
 
 
 def export_model(name, height, width, out_dir=None, weights=None, form='exact',
-                 nms_in_graph=True):
+                 nms_in_graph=None):
     """
     Export the stage-1 model of `name` for a height x width input; return its path.
 
@@ -99,6 +99,7 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     from alike_ros.export import network
 
     spec = models.get_spec(name)
+    nms_in_graph = _nms_default(form, nms_in_graph)
     if height <= 0 or width <= 0 or height % 32 or width % 32:
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
     weights = Path(weights or models.weights_path(name))
@@ -120,7 +121,7 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     _constants_to_initializers(model.graph)
     meta = {
         'model': name, 'form': form, 'height': str(height), 'width': str(width),
-        'nms_in_graph': str(int(nms_in_graph and form != 'dense')),
+        'nms_in_graph': str(int(nms_in_graph)),
         'descriptor_size': str(spec.dim),
         'feature_layout': 'NHWC' if form == 'exact' else 'NCHW',
         'weights_sha256': _sha256(weights), 'exporter': exporter_digest(),
@@ -134,15 +135,23 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
 
     net = getattr(net, 'net', net)
     head = {'w_desc': net.convhead2.weight[:-1, :, 0, 0].detach().numpy()}
+    if net.x1_is_smaller and form != 'dense':
+        head['w_feat1'] = net.conv1.weight[:, :, 0, 0].detach().numpy()
     if not spec.single_head:
         head['w_hidden'] = net.convhead1.weight[:, :, 0, 0].detach().numpy()
     np.savez(head_path(path), **{k: v.astype(np.float32) for k, v in head.items()})
     return path
 
 
+def _nms_default(form, nms_in_graph):
+    # In the graph where an accelerator runs it (tidl); the host filter is faster on CPU.
+    return form == 'tidl' if nms_in_graph is None else nms_in_graph and form != 'dense'
+
+
 def ensure_model(name, height, width, out_dir=None, weights=None, form='exact',
-                 nms_in_graph=True):
+                 nms_in_graph=None):
     """Return the cached model, exporting it first when missing or stale."""
+    nms_in_graph = _nms_default(form, nms_in_graph)
     path = Path(out_dir or models.model_dir()) / models.onnx_name(name, height, width, form)
     weights = Path(weights or models.weights_path(name))
     if is_current(path, weights):
