@@ -90,7 +90,7 @@ def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progres
     for name in model_names:
         cfg = DetectorConfig(model=name, threads=threads, top_k=top_k)
         pipelines = {'ours': Detector(cfg)}
-        if dense:
+        if dense and models.get_spec(name).family == 'alike':  # the seed's split is ALIKE's
             pipelines['dense'] = DenseSplit(cfg)
         if int8:
             pipelines['int8'] = Detector(cfg.with_changes(precision='int8'))

@@ -74,7 +74,9 @@ class _Config:
 class DetectorConfig(_Config):
     """Stage 1 (model, provider) and stage 2 (DKD) settings of the detector."""
 
-    model: str = _f('alike-t', 'model name: alike-t, alike-s, alike-n or alike-l')
+    model: str = _f('alike-t', 'model name: alike-t, alike-s, alike-n, alike-l, or '
+                               'edgepoint2-T32 .. edgepoint2-E64 (size T/S/M/L/E, descriptor '
+                               '32/48/64)')
     model_file: str = _f('', 'stage-1 ONNX file; empty = <model_dir>/<model>_<H>x<W>.onnx')
     model_dir: str = _f('', 'folder of exported models; empty = $ALIKE_ROS_MODELS or '
                             '~/.cache/alike_ros/models')

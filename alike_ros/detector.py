@@ -67,7 +67,8 @@ def resolve_model_file(cfg, height, width):
                                  f'IMAGES --out {path}`')
     # The runtime takes what is there (set-up and `alike-ros export` keep the cache current);
     # it exports only a missing model, so it never loads onnx or hashes weights otherwise.
-    if path.is_file() and models.head_path(path).is_file():
+    needs_head = models.get_spec(cfg.model).family == 'alike'
+    if path.is_file() and (models.head_path(path).is_file() or not needs_head):
         return path
     weights = models.weights_path(cfg.model, cfg.weights_dir or None)
     try:
@@ -86,13 +87,14 @@ def resolve_model_file(cfg, height, width):
     return export_model(cfg.model, height, width, out_dir, weights, form, nms)
 
 
-def prepare(image, bgr=False, size=None):
+def prepare(image, bgr=False, size=None, grey_norm=False):
     """
     Turn a uint8 image into the network input, as every path (inference, calibration) must.
 
     HxWx3 RGB (BGR with bgr=True), HxW or HxWx1 gray -> (1x3xHpxWp float32 RGB in 0..255,
     network H x W, (x, y) scale back to the input). `size` (H, W) resizes first; the result is
-    zero-padded bottom/right to multiples of 32.
+    zero-padded bottom/right to multiples of 32. `grey_norm` gives EdgePoint2's input instead:
+    1x1xHpxWp, the channel mean of pixel / 255, instance-normalised (eps 1e-5).
     """
     if image.dtype != np.uint8:
         raise ValueError(f'image must be uint8, got {image.dtype}')
@@ -108,6 +110,16 @@ def prepare(image, bgr=False, size=None):
         interp = cv2.INTER_AREA if th * tw < h * w else cv2.INTER_LINEAR
         image = cv2.resize(image, (tw, th), interpolation=interp)
     ph, pw = _pad32(th), _pad32(tw)
+    if grey_norm:
+        # Channel sum in 0..765 with OpenCV (numpy's float mean over channels is 10x slower);
+        # instance norm of sum / 765 == (sum - mean) / sqrt(var + eps * 765^2).
+        r, g, b = cv2.split(image)
+        grey = cv2.add(cv2.add(r, g, dtype=cv2.CV_32F), b, dtype=cv2.CV_32F)
+        mean, std = cv2.meanStdDev(grey)
+        scale = 1.0 / np.sqrt(std[0, 0] ** 2 + 1e-5 * 765.0 ** 2)
+        blob = np.zeros((1, 1, ph, pw), np.float32)
+        np.multiply(grey - np.float32(mean[0, 0]), np.float32(scale), out=blob[0, 0, :th, :tw])
+        return blob, (th, tw), (w / tw, h / th)
     if (ph, pw) != (th, tw):
         image = cv2.copyMakeBorder(image, 0, ph - th, 0, pw - tw, cv2.BORDER_CONSTANT, 0)
     blob = cv2.dnn.blobFromImage(image, 1.0, swapRB=bgr)
@@ -159,7 +171,9 @@ class Detector:
                             cfg.strict_provider, self.log)
             if stage1.input_shape[2:] != key:
                 raise ModelFileError(f'{path} takes {stage1.input_shape[2:]} inputs, not {key}')
-            self._sessions[key] = (stage1, DescriptorHead.load(models.head_path(path)),
+            head = DescriptorHead.load(models.head_path(path)) \
+                if self.spec.family == 'alike' else None
+            self._sessions[key] = (stage1, head,
                                    'scores_max' in stage1.outputs,
                                    stage1.metadata.get('feature_layout') == 'NCHW')
         return self._sessions[key]
@@ -167,7 +181,7 @@ class Detector:
     def preprocess(self, image, bgr=False):
         """uint8 image -> (1x3xHpxWp float32 RGB 0..255, network H x W, scale to the input)."""
         size = None if self._native else (self.config.input_height, self.config.input_width)
-        return prepare(image, bgr, size)
+        return prepare(image, bgr, size, grey_norm=self.spec.family == 'edgepoint2')
 
     def detect(self, image, bgr=False):
         """
@@ -184,16 +198,19 @@ class Detector:
         t.append(time.perf_counter())
         scores = out['scores'][0, 0, :th, :tw]
         smax = out['scores_max'][0, 0, :th, :tw] if has_max else None
-        keep = dkd.remove_border(dkd.nms(scores, r, cfg.nms_iterations, smax), r)
-        t.append(time.perf_counter())
-        idx = dkd.select(keep, scores, cfg.top_k, cfg.scores_th, cfg.n_limit)
-        xy = dkd.refine(scores, idx, r, cfg.sub_pixel)
-        kscores = dkd.sample_scores(scores, xy)
-        t.append(time.perf_counter())
-        feats = [out[f'feat{i}'][0] for i in range(1, 5)]
-        if nchw:
-            feats = [np.ascontiguousarray(f.transpose(1, 2, 0)) for f in feats]
-        desc = head.describe(feats, xy, th, tw)
+        if self.spec.family == 'edgepoint2':
+            xy, kscores, desc = self._edgepoint2_stage2(out, scores, smax, nchw, t)
+        else:
+            keep = dkd.remove_border(dkd.nms(scores, r, cfg.nms_iterations, smax), r)
+            t.append(time.perf_counter())
+            idx = dkd.select(keep, scores, cfg.top_k, cfg.scores_th, cfg.n_limit)
+            xy = dkd.refine(scores, idx, r, cfg.sub_pixel)
+            kscores = dkd.sample_scores(scores, xy)
+            t.append(time.perf_counter())
+            feats = [out[f'feat{i}'][0] for i in range(1, 5)]
+            if nchw:
+                feats = [np.ascontiguousarray(f.transpose(1, 2, 0)) for f in feats]
+            desc = head.describe(feats, xy, th, tw)
         if (sx, sy) != (1.0, 1.0):
             # Pixel centres: input x = (network x + 0.5) * scale - 0.5.
             xy = (xy + 0.5) * np.array([sx, sy], np.float32) - 0.5
@@ -202,3 +219,31 @@ class Detector:
         timings = {n: (b - a) * 1e3 for n, a, b in zip(names, t, t[1:])}
         timings['total'] = (t[-1] - t[0]) * 1e3
         return Features(xy.astype(np.float32), kscores.astype(np.float32), desc, timings)
+
+    def _edgepoint2_stage2(self, out, logits, logits_max, nchw, t):
+        """
+        EdgePoint2's own rules: plain 5x5 NMS, a 4-pixel border, integer keypoints.
+
+        Scores are logits; the threshold (a probability, like ALIKE's) is applied as a logit,
+        also before top-k as the authors do (their demo: logit -5, i.e. 0.0067). Descriptors
+        are the 1/4-resolution map sampled bilinearly (align_corners=False) and normalised.
+        """
+        cfg, spec = self.config, self.spec
+        keep = dkd.remove_border(dkd.nms(logits, spec.radius, 0, logits_max), spec.radius,
+                                 border=spec.border)
+        t.append(time.perf_counter())
+        th = float(np.log(cfg.scores_th / (1 - cfg.scores_th))) if 0 < cfg.scores_th < 1 \
+            else (-np.inf if cfg.scores_th <= 0 else np.inf)
+        idx = dkd.select(keep, logits, cfg.top_k, th, cfg.n_limit, floor=th)
+        xy = dkd.refine(logits, idx, spec.radius, sub_pixel=False)
+        kscores = 1 / (1 + np.exp(-logits.reshape(-1)[idx]))
+        t.append(time.perf_counter())
+        dmap = out['desc'][0]
+        if nchw:
+            dmap = np.ascontiguousarray(dmap.transpose(1, 2, 0))
+        h4, w4, c = dmap.shape
+        # The map's pixel centres sit at 4u + 1.5: x maps to (x + 0.5) / 4 - 0.5.
+        taps, wts = dkd.bilinear_taps((xy + 0.5) / 4 - 0.5, h4, w4)
+        desc = np.einsum('knc,kn->nc', np.take(dmap.reshape(-1, c), taps, axis=0), wts)
+        desc /= np.maximum(np.linalg.norm(desc, axis=1, keepdims=True), 1e-12)
+        return xy, kscores, desc.astype(np.float32)

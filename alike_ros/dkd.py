@@ -50,20 +50,26 @@ def nms(scores, radius=2, iterations=1, scores_max=None):
     return keep
 
 
-def remove_border(keep, radius=2):
-    """Drop maxima in the first radius+1 and the last radius rows/columns (in place)."""
-    keep[:radius + 1] = False
-    keep[:, :radius + 1] = False
-    keep[keep.shape[0] - radius:] = False
-    keep[:, keep.shape[1] - radius:] = False
+def remove_border(keep, radius=2, border=None):
+    """
+    Drop maxima near the border (in place).
+
+    ALIKE drops the first radius+1 and the last radius rows/columns; `border` drops that many
+    on every side instead (EdgePoint2: 4).
+    """
+    first, last = (radius + 1, radius) if border is None else (border, border)
+    keep[:first] = False
+    keep[:, :first] = False
+    keep[keep.shape[0] - last:] = False
+    keep[:, keep.shape[1] - last:] = False
     return keep
 
 
-def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000):
+def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000, floor=0.0):
     """
     Flat indices of the selected maxima.
 
-    top_k > 0: the k best (fewer when there are fewer maxima; best first).
+    top_k > 0: the k best scoring above `floor` (fewer when there are fewer; best first).
     Otherwise maxima scoring > scores_th, or > the map's mean when none does; above n_limit
     the n_limit best. Threshold mode keeps row-major order, as the public code.
     """
@@ -71,8 +77,8 @@ def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000):
     candidates = np.flatnonzero(keep)
     cand_scores = flat[candidates]
     if top_k > 0:
-        positive = cand_scores > 0
-        candidates, cand_scores = candidates[positive], cand_scores[positive]
+        above = cand_scores > floor
+        candidates, cand_scores = candidates[above], cand_scores[above]
         if len(candidates) > top_k:
             part = np.argpartition(-cand_scores, top_k - 1)[:top_k]
             candidates, cand_scores = candidates[part], cand_scores[part]

@@ -31,6 +31,27 @@ class AlikeSpec:
     dim: int
     single_head: bool
     radius: int = 2
+    family: str = 'alike'
+
+
+@dataclass(frozen=True)
+class EdgePointSpec:
+    """Shape of one EdgePoint2 sub-model; dim is the descriptor size (cdesc)."""
+
+    name: str
+    c1: int
+    c2: int
+    c3: int
+    c4: int
+    dim: int
+    cdetect: int
+    radius: int = 2  # 5x5 NMS
+    border: int = 4  # the authors drop a 4-pixel border
+    family: str = 'edgepoint2'
+
+    @property
+    def weights_name(self):
+        return self.name.split('-', 1)[1]
 
 
 ALIKE_MODELS = {
@@ -40,7 +61,19 @@ ALIKE_MODELS = {
     'alike-l': AlikeSpec('alike-l', 32, 64, 128, 128, 128, False),
 }
 
-MODEL_NAMES = tuple(ALIKE_MODELS)
+_EDGEPOINT2_SIZES = {  # letter: (c1, c2, c3, c4, cdetect)
+    'T': (8, 8, 16, 24, 8), 'S': (8, 8, 24, 32, 8), 'M': (8, 16, 32, 48, 8),
+    'L': (8, 16, 48, 64, 8), 'E': (16, 16, 48, 64, 16),
+}
+EDGEPOINT2_MODELS = {
+    f'edgepoint2-{size}{dim}': EdgePointSpec(f'edgepoint2-{size}{dim}', *shape[:4], dim,
+                                             shape[4])
+    for size, shape in _EDGEPOINT2_SIZES.items() for dim in (32, 48, 64)
+    if f'{size}{dim}' != 'T64'  # not published
+}
+
+MODELS = {**ALIKE_MODELS, **EDGEPOINT2_MODELS}
+MODEL_NAMES = tuple(MODELS)
 
 # The repository checkout this module lives in, when it runs from one (editable install).
 _REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +82,7 @@ _REPO = Path(__file__).resolve().parent.parent
 def get_spec(name):
     """Return the spec of a model name, or raise ValueError listing the known names."""
     try:
-        return ALIKE_MODELS[name]
+        return MODELS[name]
     except KeyError:
         raise ValueError(
             f"unknown model '{name}': choose one of {', '.join(MODEL_NAMES)}") from None
@@ -61,8 +94,18 @@ def shared_dir():
 
 
 def weights_path(name, weights_dir=None):
-    """Return the path of the published weights: <weights_dir or $ALIKE_ROS_WEIGHTS>/<name>.pth."""
-    get_spec(name)
+    """
+    Return the path of the published weights of a model.
+
+    ALIKE: <weights_dir or $ALIKE_ROS_WEIGHTS or shared weights/alike>/<name>.pth;
+    EdgePoint2: <weights_dir or $ALIKE_ROS_EDGEPOINT2_WEIGHTS or shared weights/edgepoint2>/
+    <size><dim>.pth (the published file names, e.g. S48.pth).
+    """
+    spec = get_spec(name)
+    if spec.family == 'edgepoint2':
+        base = (weights_dir or os.environ.get('ALIKE_ROS_EDGEPOINT2_WEIGHTS')
+                or shared_dir() / 'weights' / 'edgepoint2')
+        return Path(base) / f'{spec.weights_name}.pth'
     base = weights_dir or os.environ.get('ALIKE_ROS_WEIGHTS') or shared_dir() / 'weights' / 'alike'
     return Path(base) / f'{name}.pth'
 

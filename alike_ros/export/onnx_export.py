@@ -29,7 +29,7 @@ from alike_ros import models
 from alike_ros.models import head_path
 
 # Sources whose change invalidates every exported model.
-_EXPORTER_SOURCES = ('network.py', 'onnx_export.py')
+_EXPORTER_SOURCES = ('network.py', 'edgepoint2.py', 'onnx_export.py')
 OPSET = 17
 
 
@@ -59,11 +59,13 @@ def read_metadata(path):
 def is_current(path, weights):
     """Tell whether `path` exists and was exported from `weights` by this exporter."""
     path = Path(path)
-    if not path.is_file() or not head_path(path).is_file():
-        return False
     try:
-        meta = read_metadata(path)
+        meta = read_metadata(path) if path.is_file() else None
     except Exception:  # a truncated or foreign file: rebuild it
+        return False
+    if not meta:
+        return False
+    if meta.get('model') in models.ALIKE_MODELS and not head_path(path).is_file():
         return False
     return (meta.get('exporter') == exporter_digest()
             and meta.get('weights_sha256') == _sha256(weights))
@@ -96,25 +98,33 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     """
     import torch
 
-    from alike_ros.export import network
+    from alike_ros.export import edgepoint2, network
 
     spec = models.get_spec(name)
+    alike = spec.family == 'alike'
+    if form == 'dense' and not alike:
+        raise ValueError(f'the dense form is the seed split of ALIKE, not of {name}')
     nms_in_graph = _nms_default(form, nms_in_graph)
     if height <= 0 or width <= 0 or height % 32 or width % 32:
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
     weights = Path(weights or models.weights_path(name))
     if not weights.is_file():
         raise FileNotFoundError(
-            f'weights not found: {weights} (set --weights or ALIKE_ROS_WEIGHTS)')
+            f'weights not found: {weights} (set --weights, ALIKE_ROS_WEIGHTS or '
+            'ALIKE_ROS_EDGEPOINT2_WEIGHTS)')
     out_dir = Path(out_dir or models.model_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / models.onnx_name(name, height, width, form)
 
-    net = network.load(spec, weights, form, nms_in_graph)
-    image = torch.zeros(1, 3, height, width)
+    if alike:
+        net = network.load(spec, weights, form, nms_in_graph)
+        names = network.output_names(form, nms_in_graph)
+    else:
+        net = edgepoint2.load(spec, weights, form, nms_in_graph)
+        names = edgepoint2.output_names(nms_in_graph)
+    image = torch.zeros(1, 3 if alike else 1, height, width)
     tmp = path.with_suffix('.tmp.onnx')
-    torch.onnx.export(net, (image,), str(tmp), input_names=['image'],
-                      output_names=network.output_names(form, nms_in_graph),
+    torch.onnx.export(net, (image,), str(tmp), input_names=['image'], output_names=names,
                       opset_version=OPSET, dynamo=False, do_constant_folding=True)
     model = onnx.load(str(tmp))
     tmp.unlink()
@@ -125,7 +135,8 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
         'descriptor_size': str(spec.dim),
         'feature_layout': 'NHWC' if form == 'exact' else 'NCHW',
         'weights_sha256': _sha256(weights), 'exporter': exporter_digest(),
-        'input': 'RGB pixels in 0..255, float32, 1x3xHxW',
+        'input': 'RGB pixels in 0..255, float32, 1x3xHxW' if alike else
+                 'grey = channel mean of pixel / 255, instance-normalised, float32, 1x1xHxW',
     }
     for key, value in meta.items():
         model.metadata_props.add(key=key, value=value)
@@ -133,14 +144,19 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, str(path))
 
-    net = getattr(net, 'net', net)
+    if alike:
+        _write_head(getattr(net, 'net', net), spec, form, head_path(path))
+    return path
+
+
+def _write_head(net, spec, form, path):
+    """Save the head weights stage 2 applies at the keypoints (ALIKE)."""
     head = {'w_desc': net.convhead2.weight[:-1, :, 0, 0].detach().numpy()}
     if net.x1_is_smaller and form != 'dense':
         head['w_feat1'] = net.conv1.weight[:, :, 0, 0].detach().numpy()
     if not spec.single_head:
         head['w_hidden'] = net.convhead1.weight[:, :, 0, 0].detach().numpy()
-    np.savez(head_path(path), **{k: v.astype(np.float32) for k, v in head.items()})
-    return path
+    np.savez(path, **{k: v.astype(np.float32) for k, v in head.items()})
 
 
 def _nms_default(form, nms_in_graph):

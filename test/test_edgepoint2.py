@@ -1,0 +1,70 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""EdgePoint2 backend: every checkpoint, the TIDL form, and matching through the nodes."""
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from alike_ros import tidl
+from alike_ros.bag import make_bag
+from alike_ros.export import edgepoint2
+from alike_ros.export.onnx_export import ensure_model
+from alike_ros.models import EDGEPOINT2_MODELS, get_spec, shared_dir, weights_path
+from alike_ros.replay import replay
+
+NAMES = sorted(EDGEPOINT2_MODELS)
+
+
+def test_fourteen_published_sub_models():
+    assert len(NAMES) == 14 and 'edgepoint2-T64' not in NAMES
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_checkpoint_loads_strictly_and_exports_for_tidl(name):
+    spec = get_spec(name)
+    net = edgepoint2.load(spec, weights_path(name))  # load_state_dict(strict=True) inside
+    assert net.desc_head[2].out_channels == spec.dim
+    findings, problems = tidl.check(onnx.load(ensure_model(name, 480, 640, form='tidl')))
+    assert not problems and all(f.ok for f in findings), tidl.report(findings, problems)
+
+
+def test_4x4_stride2_layer_becomes_an_equal_5x5_one():
+    spec = get_spec('edgepoint2-E64')
+    reference = edgepoint2.EdgePoint2Stage1(spec)
+    reference.load_state_dict(torch.load(weights_path(spec.name), map_location='cpu',
+                                         weights_only=True))
+    net = edgepoint2.load(spec, weights_path(spec.name))
+    assert net.block1[0].layer[0].kernel_size == (5, 5)
+    x = torch.randn(1, 1, 64, 96)
+    with torch.no_grad():
+        for a, b in zip(reference.eval()(x), net(x)):
+            assert torch.equal(a, b)
+
+
+def test_matches_through_the_nodes(tmp_path):
+    bag = tmp_path / 'tum'
+    make_bag(shared_dir() / 'data' / 'tum', bag, rate=10.0)
+    result = replay(bag, rate_scale=0.5, params={'model': 'edgepoint2-S48'})
+    assert result.keypoint_msgs == 20
+    ratios = []
+    for stamp in sorted(result.matches)[1:]:
+        msg, match = result.keypoints[stamp][1], result.matches[stamp]
+        assert (msg.descriptor_size, msg.model) == (48, 'edgepoint2-S48')
+        assert match.valid, match.reason
+        ratios.append(match.num_inliers / match.num_matches)
+    # Measured: median inlier ratio 0.90 (lowest 0.78) on these frames, ~780 keypoints.
+    assert np.median(ratios) > 0.7 and min(ratios) > 0.5, ratios
