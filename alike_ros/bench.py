@@ -84,11 +84,11 @@ def _median_timings(results):
 
 
 def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progress=None,
-        int8=False):
+        int8=False, scores_th=0.2):
     """Median per-stage timings {model: {'ours': {...}, 'dense': {...}, 'keypoints': n}}."""
     table = {}
     for name in model_names:
-        cfg = DetectorConfig(model=name, threads=threads, top_k=top_k)
+        cfg = DetectorConfig(model=name, threads=threads, top_k=top_k, scores_th=scores_th)
         pipelines = {'ours': Detector(cfg)}
         if dense and models.get_spec(name).family == 'alike':  # the seed's split is ALIKE's
             pipelines['dense'] = DenseSplit(cfg)

@@ -51,6 +51,11 @@ def run_nodes(node_classes, args=None, program='alike_ros'):
             executor.spin()
         except (KeyboardInterrupt, ExternalShutdownException):
             pass
+        except Exception:
+            # A signal can shut the context down while the executor builds its wait set; rclpy
+            # then raises RCLError instead of ExternalShutdownException. Only that is quiet.
+            if rclpy.ok():
+                raise
         return 0
     finally:
         for node in nodes:
