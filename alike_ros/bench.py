@@ -123,9 +123,10 @@ def markdown(table):
              '|---|' + '---:|' * len(columns)]
     for s in STAGES:
         lines.append(f'| {LABELS[s]} |' + ''.join(f' {table[n][v][s]:.1f} |' for n, v in columns))
-    lines.append('| total vs ours |' + ''.join(
-        ' |' if v == 'ours' else f" {table[n][v]['total'] / table[n]['ours']['total']:.2f}x |"
-        for n, v in columns))
+    if any(v != 'ours' for _, v in columns):
+        lines.append('| total vs ours |' + ''.join(
+            ' |' if v == 'ours' else f" {table[n][v]['total'] / table[n]['ours']['total']:.2f}x |"
+            for n, v in columns))
     lines.append('| keypoints (median) |' + ''.join(
         f" {table[n]['keypoints']:.0f} |" if v == 'ours' else ' |' for n, v in columns))
     return '\n'.join(lines)
