@@ -192,6 +192,23 @@ def cmd_tidl_compile(args):
     print(f'TIDL artifacts in {args.artifacts}')
 
 
+def cmd_fit_projection(args):
+    import cv2
+    import numpy as np
+
+    from alike_ros.compact import fit_projection, projection_path
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+    from alike_ros.models import model_dir
+    det = Detector(DetectorConfig(model=args.model))
+    desc = np.concatenate([det.detect(cv2.imread(str(f)), bgr=True).descriptors
+                           for f in image_files([args.calib])])
+    for dim in args.dim:
+        path = projection_path(args.out or model_dir(), args.model, dim)
+        np.savez(path, basis=fit_projection(desc, dim))
+        print(f'{path} ({len(desc)} descriptors)')
+
+
 def cmd_quantize(args):
     from alike_ros.models import int8_path
     from alike_ros.quantize import quantize
@@ -233,6 +250,13 @@ def run_eval(args):
                              nms_iterations=args.nms_iterations, threads=args.threads,
                              scores_th=args.scores_th)
         methods.append(evaluation.DetectorMethod(name, Detector(cfg)))
+        for dim in args.descriptor_dims:
+            for enc in ('f32', 'u8') if args.u8 else ('f32',):
+                methods.append(evaluation.DetectorMethod(
+                    f'{name} {dim}-D {enc}', Detector(cfg.with_changes(descriptor_dim=dim)),
+                    u8=enc == 'u8'))
+        if args.u8:
+            methods.append(evaluation.DetectorMethod(f'{name} u8', Detector(cfg), u8=True))
         if args.int8:
             sizes = {im.shape[:2] for pairs in splits.values() for p in pairs
                      for im in (p.image0, p.image1)}
@@ -274,8 +298,15 @@ def cmd_results(args):
     parser = build_parser()
     out = Path(args.out)
     alike = ','.join(ALIKE_RESULTS)
+    from alike_ros.models import shared_dir
+    calib = str(shared_dir() / 'data' / 'tum')
+    cmd_fit_projection(parser.parse_args(['fit-projection', '--model', 'alike-t',
+                                          '--calib', calib]))
     _, eval_md = run_eval(parser.parse_args(
         ['eval', '--models', alike, '--baseline', 'orb', '--int8', '--out', str(out)]))
+    _, compact_md = run_eval(parser.parse_args(
+        ['eval', '--models', 'alike-t', '--descriptor-dims', '32,48', '--u8',
+         '--out', str(out / 'compact')]))
     _, ep2_md = run_eval(parser.parse_args(
         ['eval', '--models', ','.join(EDGEPOINT2_RESULTS), '--scores-th', '0.0067',
          '--nms-iterations', '0', '--out', str(out / 'edgepoint2')]))
@@ -297,7 +328,11 @@ def cmd_results(args):
         'Public implementation (../shared/docs/alike.md), real split: alike-t MMA@1/3/5 0.299 / '
         '0.616 / 0.699, MHA@3 0.825, 2183 keypoints; alike-n 0.351 / 0.676 / 0.740, 0.950, '
         '1400; alike-l 0.348 / 0.655 / 0.715, 0.975, 1090; ORB 0.239 / 0.422 / 0.460, 0.700.',
-        '', '### EdgePoint2: `alike-ros eval --models ' + ','.join(EDGEPOINT2_RESULTS)
+        '', '### Compact descriptors: `alike-ros fit-projection --model alike-t --calib '
+        'TUM` then `alike-ros eval --models alike-t --descriptor-dims 32,48 --u8`', '',
+        'PCA bases fitted on the TUM frames (not on HPatches); KB/frame = keypoints x (x, y, '
+        'score as float32 + the descriptor as float32 or uint8).', '', compact_md, '',
+        '### EdgePoint2: `alike-ros eval --models ' + ','.join(EDGEPOINT2_RESULTS)
         + ' --scores-th 0.0067 --nms-iterations 0`', '',
         'The authors\' threshold (logit -5), integer keypoints, descriptors of 32/48/64 '
         'floats.', '', ep2_md, '',
@@ -439,6 +474,9 @@ def build_parser():
     p.add_argument('--nms-iterations', type=int, default=2, help='2 = the public code')
     p.add_argument('--scores-th', type=float, default=0.2,
                    help='0.2 = ALIKE\'s default; EdgePoint2\'s authors use 0.0067 (logit -5)')
+    p.add_argument('--descriptor-dims', type=lambda s: [int(v) for v in s.split(',')],
+                   default=[], help='also PCA-projected descriptors (alike-ros fit-projection)')
+    p.add_argument('--u8', action='store_true', help='also 8-bit encoded descriptors')
     p.add_argument('--synthetic-per-image', type=int, default=5)
     p.add_argument('--real-only', action='store_true')
     p.add_argument('--threads', type=int, default=2)
@@ -470,6 +508,13 @@ def build_parser():
     p.add_argument('--iterations', type=int, default=5)
     p.add_argument('--tidl-tools', help='tidl_tools folder (default: $TIDL_TOOLS_PATH)')
     p.set_defaults(func=cmd_tidl_compile)
+
+    p = sub.add_parser('fit-projection', help='PCA projection of descriptors to 32/48 dims')
+    p.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
+    p.add_argument('--dim', type=lambda s: [int(v) for v in s.split(',')], default=[32, 48])
+    p.add_argument('--calib', required=True, help='folder of calibration images')
+    p.add_argument('--out', help='default: the model folder')
+    p.set_defaults(func=cmd_fit_projection)
 
     p = sub.add_parser('quantize', help='int8 QDQ model with ONNX Runtime static quantisation')
     p.add_argument('--model', required=True, help='stage-1 ONNX (exact form)')

@@ -90,6 +90,10 @@ class DetectorConfig(_Config):
                                 '(0 with input_width 0 = native size padded to /32)')
     input_width: int = _f(640, 'network input width (see input_height)')
     precision: str = _f('fp32', "stage-1 weights: 'fp32' or 'int8' (alike-ros quantize)")
+    descriptor_dim: int = _f(0, "0: the model's descriptors; 32 or 48: projected with the PCA "
+                                'basis from alike-ros fit-projection (ALIKE)')
+    descriptor_encoding: str = _f('f32', "descriptors in the message: 'f32' or 'u8' (8-bit, a "
+                                         'quarter of the bytes)')
     nms_in_graph: str = _f('auto', "5x5 NMS max filter inside stage 1 (two 3x3 pools) when "
                                    "a model is exported: 'on', 'off', or 'auto' = only in the "
                                    "tidl form, where the accelerator runs it (on ONNX Runtime "
@@ -109,6 +113,11 @@ class DetectorConfig(_Config):
         if self.provider not in PROVIDERS:
             p.append(f"provider '{self.provider}' is unknown: choose one of "
                      f"{', '.join(PROVIDERS)}")
+        if self.descriptor_dim < 0:
+            p.append(f'descriptor_dim must be 0 or positive, got {self.descriptor_dim}')
+        if self.descriptor_encoding not in ('f32', 'u8'):
+            p.append(f"descriptor_encoding must be 'f32' or 'u8', got "
+                     f"'{self.descriptor_encoding}'")
         if self.precision not in ('fp32', 'int8'):
             p.append(f"precision must be 'fp32' or 'int8', got '{self.precision}'")
         if self.nms_in_graph not in ('auto', 'on', 'off'):

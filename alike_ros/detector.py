@@ -134,6 +134,17 @@ class Detector:
         self.config = (config or DetectorConfig()).validated()
         self.spec = models.get_spec(self.config.model)
         self._sessions = {}
+        self.projection = None
+        if self.config.descriptor_dim:
+            from alike_ros.compact import projection_path
+            path = projection_path(self.config.model_dir or models.model_dir(),
+                                   self.config.model, self.config.descriptor_dim)
+            if not path.is_file():
+                raise ModelFileError(f'{path} is missing: fit it with `alike-ros fit-projection '
+                                     f'--model {self.config.model} --dim '
+                                     f'{self.config.descriptor_dim} --calib IMAGES`')
+            with np.load(path) as data:
+                self.projection = data['basis']
         if not self._native:
             self.warm_up()
 
@@ -153,7 +164,7 @@ class Detector:
 
     @property
     def descriptor_size(self):
-        return self.spec.dim
+        return self.projection.shape[1] if self.projection is not None else self.spec.dim
 
     def update(self, **changes):
         """Change live (stage-2) settings; raises ValueError with the reason when invalid."""
@@ -211,6 +222,9 @@ class Detector:
             if nchw:
                 feats = [np.ascontiguousarray(f.transpose(1, 2, 0)) for f in feats]
             desc = head.describe(feats, xy, th, tw)
+        if self.projection is not None:
+            from alike_ros.compact import project
+            desc = project(desc, self.projection)
         if (sx, sy) != (1.0, 1.0):
             # Pixel centres: input x = (network x + 0.5) * scale - 0.5.
             xy = (xy + 0.5) * np.array([sx, sy], np.float32) - 0.5

@@ -138,16 +138,24 @@ class OrbMethod:
 
 
 class DetectorMethod:
-    """A Detector at native resolution."""
+    """A Detector at native resolution; `u8` sends descriptors through the 8-bit encoding."""
 
     norm = 'l2'
 
-    def __init__(self, name, detector):
-        self.name, self.detector = name, detector
+    def __init__(self, name, detector, u8=False):
+        self.name, self.detector, self.u8 = name, detector, u8
 
     def extract(self, image):
         f = self.detector.detect(image, bgr=True)
+        if self.u8:
+            from alike_ros.compact import decode_u8, encode_u8
+            return f.keypoints, decode_u8(encode_u8(f.descriptors))
         return f.keypoints, f.descriptors
+
+    def bytes_per_keypoint(self):
+        """Message bytes per keypoint: x, y, score as float32, then the descriptor."""
+        d = self.detector.descriptor_size
+        return 12 + (d if self.u8 else 4 * d)
 
 
 def evaluate(method, pairs, progress=None):
@@ -174,7 +182,9 @@ def evaluate(method, pairs, progress=None):
         matches.append(n)
         if progress:
             progress()
+    per_kp = getattr(method, 'bytes_per_keypoint', lambda: None)()
     return {
+        'bytes_per_frame': per_kp * float(np.mean(counts)) if per_kp else None,
         'mma': np.mean(mmas, axis=0).tolist(), 'mha': np.mean(mhas, axis=0).tolist(),
         'pairs': len(pairs), 'keypoints_per_image': float(np.mean(counts)),
         'matches_per_pair': float(np.mean(matches)),
@@ -186,11 +196,12 @@ def table(results, split):
     """Markdown in the columns of the seed paper's Table I."""
     lines = [f'**{split}**', '',
              '| method | MMA@1 | MMA@3 | MMA@5 | MHA@3 | MHA@5 | keypoints/img | matches/pair '
-             '| extract ms (median) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+             '| extract ms (median) | KB/frame |', '|---|' + '---:|' * 9]
     for name, r in results.items():
         lines.append(f"| {name} | {r['mma'][0]:.3f} | {r['mma'][2]:.3f} | {r['mma'][4]:.3f} | "
                      f"{r['mha'][2]:.3f} | {r['mha'][4]:.3f} | {r['keypoints_per_image']:.0f} | "
-                     f"{r['matches_per_pair']:.0f} | {r['extract_ms_median']:.0f} |")
+                     f"{r['matches_per_pair']:.0f} | {r['extract_ms_median']:.0f} | "
+                     + (f"{r['bytes_per_frame'] / 1024:.0f} |" if r['bytes_per_frame'] else '- |'))
     return '\n'.join(lines)
 
 

@@ -82,8 +82,8 @@ def array_to_image_msg(image_bgr, header):
     return msg
 
 
-def features_to_msg(features, header, height, width, model, descriptor_size):
-    """Build a KeypointArray from detector output."""
+def features_to_msg(features, header, height, width, model, descriptor_size, encoding='f32'):
+    """Build a KeypointArray from detector output (descriptors as float32 or 8-bit)."""
     msg = KeypointArray()
     msg.header = header
     msg.height, msg.width = height, width
@@ -91,7 +91,12 @@ def features_to_msg(features, header, height, width, model, descriptor_size):
     msg.model = model
     msg.keypoints = flat(features.keypoints, 'f')
     msg.scores = flat(features.scores, 'f')
-    msg.descriptors = flat(features.descriptors, 'f')
+    msg.descriptor_encoding = encoding
+    if encoding == 'u8':
+        from alike_ros.compact import encode_u8
+        msg.descriptors_u8 = flat(encode_u8(features.descriptors), 'B')
+    else:
+        msg.descriptors = flat(features.descriptors, 'f')
     return msg
 
 
@@ -100,8 +105,15 @@ def msg_to_features(msg):
     kp = np.frombuffer(msg.keypoints, np.float32).reshape(-1, 2)
     scores = np.frombuffer(msg.scores, np.float32)
     d = int(msg.descriptor_size)
-    desc = np.frombuffer(msg.descriptors, np.float32)
+    u8 = msg.descriptor_encoding == 'u8'
+    if msg.descriptor_encoding not in ('', 'f32', 'u8'):
+        raise ValueError(f"unknown descriptor_encoding '{msg.descriptor_encoding}'")
+    desc = np.frombuffer(msg.descriptors_u8 if u8 else msg.descriptors,
+                         np.uint8 if u8 else np.float32)
     if d <= 0 or desc.size != len(kp) * d or len(scores) != len(kp):
         raise ValueError(f'inconsistent KeypointArray: {len(kp)} keypoints, {len(scores)} '
                          f'scores, {desc.size} descriptor values with descriptor_size {d}')
+    if u8:
+        from alike_ros.compact import decode_u8
+        return kp, scores, decode_u8(desc.reshape(-1, d))
     return kp, scores, desc.reshape(-1, d)

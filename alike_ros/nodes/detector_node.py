@@ -146,7 +146,8 @@ class DetectorNode(Node):
             return
         h, w = image.shape[:2]
         out = conversions.features_to_msg(features, msg.header, h, w, self.config.model,
-                                          self.detector.descriptor_size)
+                                          self.detector.descriptor_size,
+                                          self.config.descriptor_encoding)
         self.pub.publish(out)
         with self._cv:
             self.counts['published'] += 1

@@ -1,0 +1,57 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Compact descriptors for bandwidth between robots (the EdgePoint2 paper's point, for ALIKE).
+
+A learned linear projection (PCA of unit descriptors from calibration images, stored beside
+the model) to 32 or 48 dimensions, and an 8-bit encoding of unit descriptors for the message.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+
+def projection_path(model_dir, name, dim):
+    """File of a model's PCA projection to `dim`: <model_dir>/<name>.proj<dim>.npz."""
+    return Path(model_dir) / f'{name}.proj{dim}.npz'
+
+
+def fit_projection(descriptors, dim):
+    """PCA basis (D x dim) of unit descriptors, largest variance first."""
+    x = np.asarray(descriptors, np.float64)
+    if dim <= 0 or dim > x.shape[1]:
+        raise ValueError(f'projection dim must be in 1..{x.shape[1]}, got {dim}')
+    if len(x) < dim:
+        raise ValueError(f'{len(x)} descriptors cannot fit a {dim}-dimensional projection')
+    _, _, vt = np.linalg.svd(x - x.mean(axis=0), full_matrices=False)
+    return vt[:dim].T.astype(np.float32)
+
+
+def project(descriptors, basis):
+    """Project unit descriptors and normalise them again (N x dim)."""
+    y = descriptors @ basis
+    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), np.float32(1e-12))
+
+
+def encode_u8(descriptors):
+    """Unit descriptors -> uint8: component c in [-1, 1] stored as round(127 c) + 128."""
+    return (np.rint(np.clip(descriptors, -1, 1) * 127) + 128).astype(np.uint8)
+
+
+def decode_u8(codes):
+    """uint8 codes -> unit descriptors (float32)."""
+    y = (codes.astype(np.float32) - 128) / np.float32(127)
+    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), np.float32(1e-12))
