@@ -25,12 +25,12 @@ import numpy as np
 
 
 def projection_path(model_dir, name, dim):
-    """File of a model's PCA projection to `dim`: <model_dir>/<name>.proj<dim>.npz."""
+    """Return the file of a model's PCA basis for `dim`: <model_dir>/<name>.proj<dim>.npz."""
     return Path(model_dir) / f'{name}.proj{dim}.npz'
 
 
 def fit_projection(descriptors, dim):
-    """PCA basis (D x dim) of unit descriptors, largest variance first."""
+    """Return the PCA basis (D x dim) of unit descriptors, largest variance first."""
     x = np.asarray(descriptors, np.float64)
     if dim <= 0 or dim > x.shape[1]:
         raise ValueError(f'projection dim must be in 1..{x.shape[1]}, got {dim}')
@@ -47,11 +47,11 @@ def project(descriptors, basis):
 
 
 def encode_u8(descriptors):
-    """Unit descriptors -> uint8: component c in [-1, 1] stored as round(127 c) + 128."""
+    """Encode unit descriptors as uint8: component c in [-1, 1] stored as round(127 c) + 128."""
     return (np.rint(np.clip(descriptors, -1, 1) * 127) + 128).astype(np.uint8)
 
 
 def decode_u8(codes):
-    """uint8 codes -> unit descriptors (float32)."""
+    """Decode uint8 codes to unit descriptors (float32)."""
     y = (codes.astype(np.float32) - 128) / np.float32(127)
     return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), np.float32(1e-12))
