@@ -110,6 +110,20 @@ def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progres
     return table
 
 
+def loftr_pair_ms(images, threads=2, repeats=3):
+    """Median milliseconds of coarse LoFTR on consecutive frames (model input 640x480)."""
+    from alike_ros.loftr import CoarseLoftr
+    matcher = CoarseLoftr(threads=threads)
+    matcher.match(images[0], images[1], bgr=True)  # warm-up
+    times = []
+    for _ in range(repeats):
+        for a, b in zip(images, images[1:]):
+            t = time.perf_counter()
+            matcher.match(a, b, bgr=True)
+            times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
 def peak_rss_mb():
     """Peak resident set size of this process so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -143,6 +143,11 @@ class DetectorConfig(_Config):
 class MatcherConfig(_Config):
     """Mutual-nearest-neighbour matching and homography estimation settings."""
 
+    method: str = _f('mnn', "'mnn': mutual nearest neighbours of the keypoints' descriptors; "
+                            "'coarse_loftr': the distilled coarse LoFTR model on consecutive "
+                            'images (cells of 16 px; no keypoints needed)')
+    loftr_model: str = _f('', 'coarse LoFTR ONNX file; empty = the shared LoFTR_teacher.onnx')
+    loftr_threshold: float = _f(0.01, 'confidence a coarse LoFTR match needs', live=True)
     min_similarity: float = _f(0.0, 'cosine similarity a match needs, in [-1, 1]', live=True)
     ratio_test: float = _f(1.0, 'best / second-best distance ratio a match needs; 1 = off',
                            live=True)
@@ -156,6 +161,10 @@ class MatcherConfig(_Config):
 
     def _check_values(self):
         p = []
+        if self.method not in ('mnn', 'coarse_loftr'):
+            p.append(f"method must be 'mnn' or 'coarse_loftr', got '{self.method}'")
+        if not 0.0 <= self.loftr_threshold < 1.0:
+            p.append(f'loftr_threshold must be in [0, 1), got {self.loftr_threshold}')
         if not -1.0 <= self.min_similarity <= 1.0:
             p.append(f'min_similarity must be in [-1, 1], got {self.min_similarity}')
         if not 0.0 < self.ratio_test <= 1.0:
@@ -202,8 +211,14 @@ class OverlayConfig(_Config):
     """The matcher's overlay image."""
 
     image_buffer: int = _f(30, 'images kept to find the one whose stamp matches a frame')
+    image_reliability: str = _f('best_effort', "QoS reliability of the image subscription: "
+                                               "'best_effort' or 'reliable'")
 
     def _check_values(self):
+        p = []
         if self.image_buffer <= 0:
-            return [f'image_buffer must be positive, got {self.image_buffer}']
-        return []
+            p.append(f'image_buffer must be positive, got {self.image_buffer}')
+        if self.image_reliability not in ('best_effort', 'reliable'):
+            p.append("image_reliability must be 'best_effort' or 'reliable', got "
+                     f"'{self.image_reliability}'")
+        return p

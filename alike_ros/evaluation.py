@@ -99,21 +99,26 @@ def pair_metrics(kp0, desc0, kp1, desc1, hom, shape0, norm='l2'):
         pairs = _hamming_mnn(desc0, desc1)
     else:
         pairs, _ = mnn_match(desc0, desc1)
+    mma, mha = matched_metrics(kp0[pairs[:, 0]], kp1[pairs[:, 1]], hom, shape0)
+    return mma, mha, len(pairs)
+
+
+def matched_metrics(p0, p1, hom, shape0):
+    """MMA and MHA curves of matched points p0 -> p1 under the ground-truth homography."""
     mma = np.zeros(len(THRESHOLDS))
     mha = np.zeros(len(THRESHOLDS))
-    if len(pairs):
-        err = np.linalg.norm(project(hom, kp0[pairs[:, 0]]) - kp1[pairs[:, 1]], axis=1)
+    if len(p0):
+        err = np.linalg.norm(project(hom, p0) - p1, axis=1)
         mma = (err[None, :] <= THRESHOLDS[:, None]).mean(axis=1)
-    if len(pairs) >= 4:
+    if len(p0) >= 4:
         # As the public HPatches script: float32 points, OpenCV's RANSAC defaults (3 px).
-        est, _ = cv2.findHomography(kp0[pairs[:, 0]].astype(np.float32),
-                                    kp1[pairs[:, 1]].astype(np.float32), cv2.RANSAC)
+        est, _ = cv2.findHomography(p0.astype(np.float32), p1.astype(np.float32), cv2.RANSAC)
         if est is not None:
             h, w = shape0[:2]
             corners = np.array([[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]], np.float64)
             dist = np.linalg.norm(project(hom, corners) - project(est, corners), axis=1).mean()
             mha = (dist <= THRESHOLDS).astype(float)
-    return mma, mha, len(pairs)
+    return mma, mha
 
 
 def _hamming_mnn(d0, d1):
@@ -158,6 +163,20 @@ class DetectorMethod:
         return 12 + (d if self.u8 else 4 * d)
 
 
+class CoarseLoftrMethod:
+    """Coarse LoFTR: matches a pair directly (cell positions, no per-image keypoints)."""
+
+    name = 'coarse LoFTR'
+
+    def __init__(self, threshold=0.01, threads=2):
+        from alike_ros.loftr import CoarseLoftr
+        self.matcher, self.threshold = CoarseLoftr(threads=threads), threshold
+
+    def match_pair(self, image0, image1):
+        _, p0, p1, _ = self.matcher.match(image0, image1, self.threshold, bgr=True)
+        return p0, p1
+
+
 def evaluate(method, pairs, progress=None):
     """Mean MMA/MHA curves and counts of one method over pairs."""
     cache, times, counts = {}, [], []
@@ -172,6 +191,18 @@ def evaluate(method, pairs, progress=None):
 
     mmas, mhas, matches = [], [], []
     for pair in pairs:
+        if hasattr(method, 'match_pair'):
+            t = time.perf_counter()
+            p0, p1 = method.match_pair(pair.image0, pair.image1)
+            times.append((time.perf_counter() - t) * 1e3)
+            mma, mha = matched_metrics(p0, p1, pair.homography, pair.image0.shape)
+            counts.append(1200)  # the 30 x 40 cells of each image
+            mmas.append(mma)
+            mhas.append(mha)
+            matches.append(len(p0))
+            if progress:
+                progress()
+            continue
         kp0, d0 = features(pair.image0)
         kp1, d1 = features(pair.image1)
         counts.append((len(kp0) + len(kp1)) / 2)  # per pair, as the reference figures

@@ -119,9 +119,11 @@ def _executable(name):
 
 
 def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=None,
-           settle_s=3.0, startup_timeout_s=60.0):
+           settle_s=3.0, startup_timeout_s=60.0, matcher_params=None):
     """
-    Play `bag` into the graph and return a Replay; `params` go to the detector.
+    Play `bag` into the graph and return a Replay.
+
+    `params` go to the detector, `matcher_params` to the matcher.
 
     The player publishes reliably, so the detector subscribes reliably too (keep-last 1 all
     the same): best-effort 1 MB frames lose UDP fragments between processes on this kind of
@@ -131,6 +133,8 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
     from alike_ros.nodes.matcher_node import MatcherNode
 
     params = {'image_reliability': 'reliable', **(params or {})}
+    matcher_params = {'image_reliability': 'reliable', **(matcher_params or {})}
+    loftr = matcher_params.get('method') == 'coarse_loftr'
     # Before the first participant of this process (and inherited by the node processes).
     os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
                           str(config_file('fastdds_large_frames.xml')))
@@ -147,12 +151,14 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
             overrides = [Parameter(k, value=v) for k, v in params.items()]
             kw = dict(namespace='alike_replay', context=context)
             nodes.append(DetectorNode(parameter_overrides=overrides, **kw))
-            nodes.append(MatcherNode(**kw))
+            nodes.append(MatcherNode(parameter_overrides=[
+                Parameter(k, value=v) for k, v in matcher_params.items()], **kw))
         elif processes == 'two':
             ros = ['--ros-args', '-r', '__ns:=/alike_replay', '--log-level', 'warn']
             procs.append(subprocess.Popen([_executable('detector_node')] + ros
                                           + _param_args(params)))
-            procs.append(subprocess.Popen([_executable('matcher_node')] + ros))
+            procs.append(subprocess.Popen([_executable('matcher_node')] + ros
+                                          + _param_args(matcher_params)))
         else:
             raise ValueError(f"processes must be 'one' or 'two', got {processes!r}")
         for node in nodes:
@@ -166,10 +172,11 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         # matcher's, for the overlay), and our readers with the graph's writers. Graph counts
         # alone are not enough: a reliable writer drops what it sends before matching.
         image_pub = next(iter(player.publishers.values()))
-        need = [(image_pub.get_subscription_count, 2 if overlay else 1),
+        need = [(image_pub.get_subscription_count, 2 if overlay or loftr else 1),
                 (collector.kp_sub.get_publisher_count, 1),
                 (collector.mt_sub.get_publisher_count, 1),
-                (lambda: player_node.count_subscribers('/alike_replay/keypoints'), 2)]
+                (lambda: player_node.count_subscribers('/alike_replay/keypoints'),
+                 1 if loftr else 2)]
         deadline = time.monotonic() + startup_timeout_s
         while not all(count() >= n for count, n in need):
             if time.monotonic() > deadline:

@@ -69,3 +69,22 @@ def test_small_end_to_end(two_sequences):
     assert real['pairs'] == 10 and real['keypoints_per_image'] > 500
     assert real['mma'][2] > 0.4 and real['mma'][2] > orb['mma'][2]
     assert all(a <= b + 1e-9 for a, b in zip(real['mma'], real['mma'][1:]))  # monotone
+
+
+def test_coarse_loftr_cells_and_mutual_maxima():
+    from alike_ros import loftr
+    conf = np.zeros((1200, 1200), np.float32)
+    conf[0, 5], conf[7, 5] = 0.5, 0.4  # 7 -> 5 is not mutual: 0 holds column 5
+    conf[41, 41] = 0.9
+    conf[3, 9] = 0.005  # under the threshold
+    pairs, scores = loftr.mutual_matches(conf, 0.01)
+    assert pairs.tolist() == [[0, 5], [41, 41]]
+    np.testing.assert_allclose(scores, [0.5, 0.9])
+    # Cell 41 = column 1, row 1: centre at 16 + 7.5 in the model's 640x480 input.
+    np.testing.assert_allclose(loftr.cell_pixels(np.array([41]), 640, 480), [[23.5, 23.5]])
+
+
+def test_coarse_loftr_pairs(two_sequences):
+    r = evaluation.evaluate(evaluation.CoarseLoftrMethod(), evaluation.real_pairs(two_sequences))
+    # These pairs are registered (identity homography): cells land on themselves.
+    assert r['pairs'] == 10 and r['matches_per_pair'] > 200 and r['mha'][2] == 1.0

@@ -58,8 +58,16 @@ class MatcherNode(Node):
         self.image_sub = None
         self.pub = self.create_publisher(conversions.MatchArray, 'matches', 10)
         self.overlay_pub = self.create_publisher(Image, 'matches/overlay', QoSProfile(depth=2))
-        self.create_subscription(conversions.KeypointArray, 'keypoints', self._on_keypoints, 10)
-        self.create_timer(0.5, self._update_image_subscription)
+        if self.config.method == 'coarse_loftr':
+            from alike_ros.loftr import CoarseLoftr
+            self.loftr = CoarseLoftr(self.config.loftr_model or None, log=self.get_logger())
+            self.previous_image = None
+            self.create_subscription(Image, 'image', self._on_image_loftr,
+                                     image_qos(self.overlay_config.image_reliability))
+        else:
+            self.create_subscription(conversions.KeypointArray, 'keypoints',
+                                     self._on_keypoints, 10)
+            self.create_timer(0.5, self._update_image_subscription)
 
     def _apply_config(self, config):
         self.config = config
@@ -77,6 +85,53 @@ class MatcherNode(Node):
 
     def _on_image(self, msg):
         self.images.append(msg)
+
+    def _on_image_loftr(self, msg):
+        """Coarse LoFTR mode: match each image with the previous one (cells, not keypoints)."""
+        from alike_ros.loftr import GRID_H, GRID_W
+        self.frame_times.append(time.monotonic())
+        out = conversions.MatchArray()
+        out.header = msg.header
+        out.homography = np.eye(3).reshape(-1)
+        try:
+            rgb = conversions.image_msg_to_array(msg)
+        except ValueError as err:
+            out.reason = f'bad image: {err}'
+            self.pub.publish(out)
+            return
+        previous, self.previous_image = self.previous_image, (msg.header, rgb)
+        out.num_current = GRID_W * GRID_H
+        if previous is None:
+            out.reason = 'first frame: nothing to match yet'
+        elif _ns(msg.header.stamp) <= _ns(previous[0].stamp):
+            out.previous_header = previous[0]
+            out.reason = 'stamp does not increase: previous frame dropped'
+        else:
+            out.previous_header = previous[0]
+            out.num_previous = GRID_W * GRID_H
+            try:
+                out.reason = self._match_loftr(previous[1], rgb, out)
+            except Exception as err:  # an exception here would stop the executor
+                out.reason = f'matching failed: {type(err).__name__}: {err}'
+                self.get_logger().error(out.reason)
+        out.valid = not out.reason
+        self.pub.publish(out)
+        if previous is not None and self.overlay_pub.get_subscription_count() > 0:
+            self._draw(msg.header, rgb, self._cells(previous[1]), self._cells(rgb), out)
+
+    @staticmethod
+    def _cells(image):
+        from alike_ros.loftr import cell_pixels, GRID_H, GRID_W
+        return cell_pixels(np.arange(GRID_W * GRID_H), image.shape[1], image.shape[0])
+
+    def _match_loftr(self, image0, image1, out):
+        cfg = self.config
+        pairs, p0, p1, conf = self.loftr.match(image0, image1, cfg.loftr_threshold)
+        out.matches = conversions.flat(pairs, 'i')
+        out.similarities = conversions.flat(conf, 'f')
+        out.num_matches = len(pairs)
+        out.inliers = conversions.flat(np.zeros(len(pairs)), 'B')
+        return self._fit(p0, p1, out, len(pairs))
 
     def _on_keypoints(self, msg):
         self.frame_times.append(time.monotonic())
@@ -123,16 +178,21 @@ class MatcherNode(Node):
         out.similarities = conversions.flat(sims, 'f')
         out.num_matches = len(pairs)
         out.inliers = conversions.flat(np.zeros(len(pairs)), 'B')
-        if len(pairs) < 4:
-            return f'{len(pairs)} matches, a homography needs 4'
-        fit = estimate_homography(kp0[pairs[:, 0]], kp[pairs[:, 1]], cfg.homography_method,
+        return self._fit(kp0[pairs[:, 0]], kp[pairs[:, 1]], out, len(pairs))
+
+    def _fit(self, p0, p1, out, n):
+        """Fit the homography of matched points into `out`; return '' or why not valid."""
+        cfg = self.config
+        if n < 4:
+            return f'{n} matches, a homography needs 4'
+        fit = estimate_homography(p0, p1, cfg.homography_method,
                                   cfg.reproj_threshold, cfg.confidence, cfg.max_iters)
         if fit is None:
-            return f'no homography found from {len(pairs)} matches'
+            return f'no homography found from {n} matches'
         out.inliers = conversions.flat(fit.inliers, 'B')
         out.num_inliers = fit.num_inliers
         if fit.num_inliers < cfg.min_inliers:
-            return (f'only {fit.num_inliers} of {len(pairs)} matches fit a homography '
+            return (f'only {fit.num_inliers} of {n} matches fit a homography '
                     f'(min_inliers {cfg.min_inliers})')
         out.homography = fit.matrix.reshape(-1)
         return ''
@@ -151,6 +211,9 @@ class MatcherNode(Node):
             rgb = conversions.image_msg_to_array(image_msg)
         except ValueError:
             return
+        self._draw(header, rgb, kp0, kp, out)
+
+    def _draw(self, header, rgb, kp0, kp, out):
         bgr = np.ascontiguousarray(rgb[:, :, ::-1]) if rgb.ndim == 3 \
             else np.repeat(rgb[:, :, None], 3, axis=2)
         pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
