@@ -24,6 +24,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from alike_ros.export.network import pool, upsample
+
 
 class BasicLayer(nn.Module):
     """Conv (no bias), BatchNorm, ReLU: state-dict keys layer.0 and layer.1."""
@@ -66,27 +68,11 @@ class ResNetLayer(nn.Module):
 
 
 def _avg_pool(x, factor):
-    # TIDL validates 2x2 pools: a 4x4 average is the average of 2x2 averages.
-    while factor > 1:
-        x = F.avg_pool2d(x, 2, 2)
-        factor //= 2
-    return x
+    return pool(x, factor, F.avg_pool2d)
 
 
 def _upsample(x, factor, form):
-    """Bilinear, align_corners=False (the authors' setting), power-of-two factor."""
-    if form == 'exact':
-        return F.interpolate(x, scale_factor=factor, mode='bilinear', align_corners=False)
-    return upsample_half_pixel_chain(x, factor)
-
-
-def upsample_half_pixel_chain(x, factor):
-    """Upsample in 4x and 2x steps only, the tidl form (not the same function as one step)."""
-    while factor > 1:
-        step = 4 if factor % 4 == 0 else 2
-        x = F.interpolate(x, scale_factor=step, mode='bilinear', align_corners=False)
-        factor //= step
-    return x
+    return upsample(x, factor, form, align_corners=False)  # the authors' setting
 
 
 class EdgePoint2Stage1(nn.Module):

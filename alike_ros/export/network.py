@@ -30,27 +30,28 @@ from torch import nn
 import torch.nn.functional as F
 
 
-def _max_pool(x, factor):
-    # TIDL validates 2x2 pools only: a 4x4 stride-4 pool is two 2x2 stride-2 pools.
+def pool(x, factor, op=F.max_pool2d):
+    """Pool by a power of two as 2x2 stride-2 pools: TIDL validates 2x2 (max and average)."""
     while factor > 1:
-        x = F.max_pool2d(x, 2, 2)
+        x = op(x, 2, 2)
         factor //= 2
     return x
 
 
-def upsample(x, factor, form):
+def upsample(x, factor, form, align_corners=True):
     """
-    Bilinear, align_corners=True upsampling by a power of two.
+    Bilinear upsampling by a power of two.
 
-    'exact' is one Resize (what the public model computes). 'tidl' chains 4x and 2x Resizes,
-    the only factors TIDL runs natively; with align_corners the chain is not the same function,
-    so that form trades exactness for running on the accelerator.
+    'exact' is one Resize (what the published models compute). 'tidl' chains 4x and 2x
+    Resizes, the only factors TIDL runs natively; the chain is not the same function, so that
+    form trades exactness for running on the accelerator.
     """
     if form == 'exact':
-        return F.interpolate(x, scale_factor=factor, mode='bilinear', align_corners=True)
+        return F.interpolate(x, scale_factor=factor, mode='bilinear',
+                             align_corners=align_corners)
     while factor > 1:
         step = 4 if factor % 4 == 0 else 2
-        x = F.interpolate(x, scale_factor=step, mode='bilinear', align_corners=True)
+        x = F.interpolate(x, scale_factor=step, mode='bilinear', align_corners=align_corners)
         factor //= step
     return x
 
@@ -114,9 +115,9 @@ class AlikeStage1(nn.Module):
         With `with_x1` also return block1's output, the input of the first map.
         """
         x1 = self.block1(image)
-        x2 = self.block2(_max_pool(x1, 2))
-        x3 = self.block3(_max_pool(x2, 4))
-        x4 = self.block4(_max_pool(x3, 4))
+        x2 = self.block2(pool(x1, 2))
+        x3 = self.block3(pool(x2, 4))
+        x4 = self.block4(pool(x3, 4))
         feats = [F.relu(conv(x)) for conv, x in
                  zip((self.conv1, self.conv2, self.conv3, self.conv4), (x1, x2, x3, x4))]
         return (feats, x1) if with_x1 else feats
