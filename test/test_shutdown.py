@@ -34,18 +34,23 @@ def _start(name):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def _wait_ready(proc, words='listening on', timeout=60):
-    # The detector logs its ready line on stderr (rclpy's console logger).
+READY = {'detector_node': ['listening on'], 'matcher_node': ['matching with'],
+         'alike_graph': ['listening on', 'matching with']}
+
+
+def _wait_ready(proc, words, timeout=90):
+    # Each node logs a ready line on stderr (rclpy's console logger) at the end of start-up;
+    # signalling before that would test interrupted start-up, not shutdown.
     deadline = time.monotonic() + timeout
-    lines = []
-    while time.monotonic() < deadline:
+    lines, pending = [], list(words)
+    while pending and time.monotonic() < deadline:
         line = proc.stderr.readline()
         lines.append(line)
-        if words in line:
-            return lines
-        if proc.poll() is not None:
+        if pending[0] in line:
+            pending.pop(0)
+        elif proc.poll() is not None:
             break
-    raise AssertionError('not ready: ' + ''.join(lines))
+    assert not pending, 'not ready: ' + ''.join(lines)
 
 
 @pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM])
@@ -54,13 +59,12 @@ def test_clean_shutdown(names, sig):
     procs = [_start(n) for n in names]
     try:
         for name, proc in zip(names, procs):
-            if name != 'matcher_node':
-                _wait_ready(proc)
-        time.sleep(1.0)
+            _wait_ready(proc, READY[name])
+        time.sleep(0.5)
         for proc in procs:
             proc.send_signal(sig)
         for proc in procs:
-            out, err = proc.communicate(timeout=30)
+            out, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err
             assert 'Traceback' not in err + out and 'ERROR' not in err + out, err
     finally:

@@ -68,6 +68,8 @@ class MatcherNode(Node):
             self.create_subscription(conversions.KeypointArray, 'keypoints',
                                      self._on_keypoints, 10)
             self.create_timer(0.5, self._update_image_subscription)
+        self.get_logger().info(f'matching with {self.config.method}, publishing '
+                               f'{self.resolve_topic_name("matches")}')
 
     def _apply_config(self, config):
         self.config = config
