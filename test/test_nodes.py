@@ -45,6 +45,15 @@ def ros():
     rclpy.shutdown()
 
 
+def with_probe(node):
+    """Return a probe node that talks to `node`, and an executor spinning both."""
+    probe = Node('probe')
+    executor = SingleThreadedExecutor()
+    for n in (node, probe):
+        executor.add_node(n)
+    return probe, executor
+
+
 def spin_until(executor, done, timeout=20.0):
     deadline = time.monotonic() + timeout
     while not done() and time.monotonic() < deadline:
@@ -110,10 +119,7 @@ def image_msg(bgr, sec, data=None, encoding='bgr8'):
 def test_bad_frame_is_counted_and_next_good_frame_processed(ros):
     detector = DetectorNode(parameter_overrides=[
         Parameter('image_reliability', value='reliable')])
-    probe = Node('probe')
-    executor = SingleThreadedExecutor()
-    for n in (detector, probe):
-        executor.add_node(n)
+    probe, executor = with_probe(detector)
     got = []
     probe.create_subscription(KeypointArray, 'keypoints', got.append, 10)
     pub = probe.create_publisher(Image, 'image', 10)
@@ -150,10 +156,7 @@ def keypoints(sec, nsec, n=50, d=64, seed=0):
 
 def test_matcher_faults_give_invalid_matches_with_reasons(ros):
     matcher = MatcherNode()
-    probe = Node('probe')
-    executor = SingleThreadedExecutor()
-    for n in (matcher, probe):
-        executor.add_node(n)
+    probe, executor = with_probe(matcher)
     got = []
     probe.create_subscription(MatchArray, 'matches', got.append, 10)
     pub = probe.create_publisher(KeypointArray, 'keypoints', 10)

@@ -52,7 +52,7 @@ class MatcherNode(Node):
         self.overlay_config = declare_config(self, OverlayConfig)
         self.add_on_set_parameters_callback(
             live_update_callback(lambda: self.config, self._apply_config))
-        self.previous = None  # (header, keypoints, descriptors)
+        self.previous = None  # (header, frame): (keypoints, descriptors) or the image
         self.frame_times = deque(maxlen=30)
         self.images = deque(maxlen=self.overlay_config.image_buffer)
         self.image_sub = None
@@ -61,7 +61,6 @@ class MatcherNode(Node):
         if self.config.method == 'coarse_loftr':
             from alike_ros.loftr import CoarseLoftr
             self.loftr = CoarseLoftr(self.config.loftr_model or None, log=self.get_logger())
-            self.previous_image = None
             self.create_subscription(Image, 'image', self._on_image_loftr,
                                      image_qos(self.overlay_config.image_reliability))
         else:
@@ -91,35 +90,60 @@ class MatcherNode(Node):
     def _on_image_loftr(self, msg):
         """Coarse LoFTR mode: match each image with the previous one (cells, not keypoints)."""
         from alike_ros.loftr import GRID_H, GRID_W
+        self._on_frame(msg.header, lambda: conversions.image_msg_to_array(msg),
+                       lambda rgb: GRID_W * GRID_H, self._match_loftr, self._overlay_cells)
+
+    def _on_keypoints(self, msg):
+        # msg_to_features gives (keypoints, scores, descriptors); matching needs the pair.
+        self._on_frame(msg.header, lambda: conversions.msg_to_features(msg)[::2],
+                       lambda frame: len(frame[0]), self._match, self._overlay_keypoints)
+
+    def _on_frame(self, header, convert, size, match, overlay):
+        """
+        Answer one frame with exactly one MatchArray, in either mode.
+
+        `convert` reads the frame (raising ValueError with the reason), `size` counts its
+        points, `match(previous, current, out)` fills `out` and returns '' or why it is not
+        valid, `overlay(header, previous, current, out)` draws while someone watches.
+        """
         self.frame_times.append(time.monotonic())
         out = conversions.MatchArray()
-        out.header = msg.header
+        out.header = header
         out.homography = np.eye(3).reshape(-1)
         try:
-            rgb = conversions.image_msg_to_array(msg)
+            current = convert()
         except ValueError as err:
-            out.reason = f'bad image: {err}'
+            out.reason = str(err)
             self.pub.publish(out)
             return
-        previous, self.previous_image = self.previous_image, (msg.header, rgb)
-        out.num_current = GRID_W * GRID_H
+        out.num_current = size(current)
+        previous, self.previous = self.previous, (header, current)
         if previous is None:
             out.reason = 'first frame: nothing to match yet'
-        elif _ns(msg.header.stamp) <= _ns(previous[0].stamp):
-            out.previous_header = previous[0]
-            out.reason = 'stamp does not increase: previous frame dropped'
         else:
             out.previous_header = previous[0]
-            out.num_previous = GRID_W * GRID_H
-            try:
-                out.reason = self._match_loftr(previous[1], rgb, out)
-            except Exception as err:  # an exception here would stop the executor
-                out.reason = f'matching failed: {type(err).__name__}: {err}'
-                self.get_logger().error(out.reason)
+            out.num_previous = size(previous[1])
+            if _ns(header.stamp) <= _ns(previous[0].stamp):
+                out.reason = (f'stamp does not increase ({_ns(previous[0].stamp)} ns -> '
+                              f'{_ns(header.stamp)} ns): previous frame dropped')
+            else:
+                try:
+                    out.reason = match(previous[1], current, out)
+                except Exception as err:  # an exception here would stop the executor
+                    out.reason = f'matching failed: {type(err).__name__}: {err}'
+                    self.get_logger().error(out.reason)
         out.valid = not out.reason
         self.pub.publish(out)
-        if previous is not None and self.overlay_pub.get_subscription_count() > 0:
-            self._draw(msg.header, rgb, self._cells(previous[1]), self._cells(rgb), out)
+        if previous is not None:
+            overlay(header, previous[1], current, out)
+
+    def _overlay_cells(self, header, image0, image1, out):
+        if self.overlay_pub.get_subscription_count() > 0:
+            self._draw(header, image1, self._cells(image0), self._cells(image1), out)
+
+    def _overlay_keypoints(self, header, frame0, frame1, out):
+        if self.image_sub is not None:
+            self._publish_overlay(header, frame0[0], frame1[0], out)
 
     @staticmethod
     def _cells(image):
@@ -135,40 +159,9 @@ class MatcherNode(Node):
         out.inliers = conversions.flat(np.zeros(len(pairs)), 'B')
         return self._fit(p0, p1, out, len(pairs))
 
-    def _on_keypoints(self, msg):
-        self.frame_times.append(time.monotonic())
-        out = conversions.MatchArray()
-        out.header = msg.header
-        out.homography = np.eye(3).reshape(-1)
-        try:
-            kp, _, desc = conversions.msg_to_features(msg)
-        except ValueError as err:
-            out.reason = str(err)
-            self.pub.publish(out)
-            return
-        out.num_current = len(kp)
-        previous, self.previous = self.previous, (msg.header, kp, desc)
-        if previous is None:
-            out.reason = 'first frame: nothing to match yet'
-        else:
-            out.previous_header = previous[0]
-            out.num_previous = len(previous[1])
-            try:
-                out.reason = self._match(previous, kp, desc, out)
-            except Exception as err:  # an exception here would stop the executor
-                out.reason = f'matching failed: {type(err).__name__}: {err}'
-                self.get_logger().error(out.reason)
-        out.valid = not out.reason
-        self.pub.publish(out)
-        if self.image_sub is not None and previous is not None:
-            self._publish_overlay(msg.header, previous[1], kp, out)
-
-    def _match(self, previous, kp, desc, out):
+    def _match(self, previous, current, out):
         """Fill `out` with matches and homography; return '' or why it is not valid."""
-        header0, kp0, desc0 = previous
-        if _ns(out.header.stamp) <= _ns(header0.stamp):
-            return (f'stamp does not increase ({_ns(header0.stamp)} ns -> '
-                    f'{_ns(out.header.stamp)} ns): previous frame dropped')
+        (kp0, desc0), (kp, desc) = previous, current
         if desc0.shape[1] != desc.shape[1]:
             return (f'descriptor size changed from {desc0.shape[1]} to {desc.shape[1]} '
                     f'(model switched)')
