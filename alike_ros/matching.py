@@ -44,6 +44,8 @@ def mnn_match(desc0, desc1, min_similarity=0.0, ratio=1.0):
     # nearest j are mutual when sim[i, j] is also the best of column j.
     i0 = np.flatnonzero(best01 >= sim.max(axis=0)[nn01])
     i0 = i0[np.unique(nn01[i0], return_index=True)[1]]  # exact ties: one match per column
+    # In first-frame order, as the public matchers: RANSAC's result depends on the order.
+    i0.sort()
     i1 = nn01[i0]
     s = best01[i0]
     keep = s >= min_similarity

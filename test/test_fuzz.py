@@ -52,7 +52,7 @@ def detector():
 def check_features(f, h, w):
     n = len(f)
     assert f.keypoints.shape == (n, 2) and f.scores.shape == (n,)
-    assert f.descriptors.shape == (n, 64)
+    assert f.descriptors.shape == (n, 64) and f.descriptors.dtype == np.float32
     assert np.isfinite(f.keypoints).all() and np.isfinite(f.descriptors).all()
     if n:
         assert (f.keypoints >= -0.5).all()

@@ -1,0 +1,79 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Mutual nearest neighbours and the homography fit, against their definitions."""
+
+from hypothesis import given, settings, strategies as st
+import numpy as np
+
+from alike_ros.matching import estimate_homography, mnn_match
+
+
+def unit(rng, n, d):
+    v = rng.standard_normal((n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def brute_force_mnn(d0, d1):
+    sim = d0.astype(np.float64) @ d1.T.astype(np.float64)
+    return [(i, int(sim[i].argmax())) for i in range(len(d0))
+            if sim[:, sim[i].argmax()].argmax() == i]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(n0=st.integers(1, 60), n1=st.integers(1, 60), d=st.sampled_from([8, 64]),
+       seed=st.integers(0, 2**16))
+def test_mnn_is_the_mutual_argmax_in_first_frame_order(n0, n1, d, seed):
+    rng = np.random.default_rng(seed)
+    d0, d1 = unit(rng, n0, d), unit(rng, n1, d)
+    pairs, sims = mnn_match(d0, d1, min_similarity=-1.0)  # the default floor is 0
+    assert [tuple(p) for p in pairs.tolist()] == brute_force_mnn(d0, d1)
+    # First-frame order: the public matchers' order, which RANSAC's result depends on.
+    assert (np.diff(pairs[:, 0]) > 0).all()
+    np.testing.assert_allclose(sims, np.einsum('ij,ij->i', d0[pairs[:, 0]], d1[pairs[:, 1]]),
+                               rtol=1e-5)
+
+
+def test_mnn_similarity_and_ratio_filters():
+    rng = np.random.default_rng(1)
+    d0 = unit(rng, 200, 64)
+    d1 = unit(rng, 200, 64)
+    d1[:100] = d0[:100] + 0.05 * unit(rng, 100, 64)
+    d1 /= np.linalg.norm(d1, axis=1, keepdims=True)
+    all_pairs, sims = mnn_match(d0, d1)
+    strict, strict_sims = mnn_match(d0, d1, min_similarity=0.9)
+    assert set(map(tuple, strict.tolist())) == {
+        tuple(p) for p, s in zip(all_pairs.tolist(), sims) if s >= 0.9}
+    assert len(strict) >= 95 and (strict_sims >= 0.9).all()
+    ratio, _ = mnn_match(d0, d1, ratio=0.8)
+    assert set(map(tuple, ratio.tolist())) <= set(map(tuple, all_pairs.tolist()))
+    assert len(ratio) >= 95
+
+
+def test_mnn_empty_inputs():
+    pairs, sims = mnn_match(np.zeros((0, 64), np.float32), unit(np.random.default_rng(0), 5, 64))
+    assert pairs.shape == (0, 2) and sims.shape == (0,)
+
+
+def test_homography_recovers_a_known_warp_with_outliers():
+    rng = np.random.default_rng(2)
+    h_true = np.array([[1.02, 0.03, 5.0], [-0.02, 0.98, -3.0], [1e-5, -2e-5, 1.0]])
+    p0 = rng.uniform(0, 640, (300, 2))
+    q = np.c_[p0, np.ones(len(p0))] @ h_true.T
+    p1 = q[:, :2] / q[:, 2:]
+    p1[:60] = rng.uniform(0, 640, (60, 2))  # 20 % outliers
+    fit = estimate_homography(p0, p1, 'ransac', 3.0)
+    assert fit.inliers[60:].all() and fit.inliers[:60].sum() <= 3
+    np.testing.assert_allclose(fit.matrix / fit.matrix[2, 2], h_true, rtol=1e-3, atol=1e-6)
+    assert estimate_homography(p0[:3], p1[:3]) is None
