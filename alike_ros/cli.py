@@ -80,8 +80,13 @@ def run_bench(args):
     from tqdm import tqdm
 
     from alike_ros import bench
+    from alike_ros.models import get_spec
 
     images = bench.default_images(args.frames)
+    if args.int8:
+        for name in args.models:
+            if get_spec(name).family == 'alike':
+                _quantize_sizes(name, {im.shape[:2] for im in images})
     total = len(args.models) * args.repeats * len(images)
     with tqdm(total=total, unit='frame', desc='bench') as bar:
         table = bench.run(args.models, images, args.threads, args.repeats, args.top_k,
@@ -221,14 +226,18 @@ def cmd_quantize(args):
 
 
 def _quantize_sizes(name, sizes):
-    """Int8 models of `name` for every padded input size, calibrated on the TUM frames."""
+    """
+    Int8 models of `name` for every padded input size, calibrated on the TUM frames.
+
+    Quantised again when the fp32 model changed since (exporter or weights).
+    """
     from alike_ros.export.onnx_export import ensure_model
     from alike_ros.models import int8_path, shared_dir
-    from alike_ros.quantize import quantize
+    from alike_ros.quantize import is_current, quantize
     calib = image_files([shared_dir() / 'data' / 'tum'])
     for h, w in sorted({(-(-h // 32) * 32, -(-w // 32) * 32) for h, w in sizes}):
         path = ensure_model(name, h, w)
-        if not int8_path(path).is_file():
+        if not is_current(int8_path(path), path):
             quantize(path, calib, int8_path(path))
 
 

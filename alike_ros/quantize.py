@@ -24,6 +24,22 @@ import onnx
 from alike_ros.detector import prepare
 from alike_ros.models import head_path
 
+# Metadata that identifies the fp32 model an int8 one was made from.
+_SOURCE_KEYS = ('exporter', 'weights_sha256', 'height', 'width', 'form')
+
+
+def is_current(int8_model, fp32_model):
+    """Tell whether `int8_model` exists and was quantised from `fp32_model` as it is now."""
+    from alike_ros.export.onnx_export import read_metadata
+    int8_model = Path(int8_model)
+    if not int8_model.is_file() or not head_path(int8_model).is_file():
+        return False
+    try:
+        a, b = read_metadata(int8_model), read_metadata(fp32_model)
+    except Exception:  # a truncated file: quantise again
+        return False
+    return a.get('precision') == 'int8' and all(a.get(k) == b.get(k) for k in _SOURCE_KEYS)
+
 
 class _Images:
     """CalibrationDataReader over image files, preprocessed exactly like inference."""

@@ -28,7 +28,7 @@ from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
 from alike_ros.export.onnx_export import ensure_model
 from alike_ros.models import int8_path, MODEL_NAMES, shared_dir
-from alike_ros.quantize import quantize
+from alike_ros.quantize import is_current, quantize
 from alike_ros.stage1 import ProviderError, Stage1
 
 TUM = sorted((shared_dir() / 'data' / 'tum').glob('*.png'))
@@ -102,6 +102,8 @@ def test_int8_stays_close_to_fp32(tmp_path):
     fp32 = ensure_model('alike-t', 480, 640)
     out = int8_path(tmp_path / fp32.name)
     quantize(fp32, TUM[::2], out)
+    assert is_current(out, fp32)
+    assert not is_current(out, ensure_model('alike-s', 480, 640))  # another source model
     a = Detector(DetectorConfig())
     b = Detector(DetectorConfig(model_file=str(out)))
     repeat, cosines = [], []
