@@ -1,0 +1,32 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""`alike-ros bench` tables (structure and consistency; the figures live in the README)."""
+
+from alike_ros import bench
+
+
+def test_bench_table_has_every_stage_for_both_splits():
+    images = bench.default_images(2)
+    table = bench.run(['alike-t'], images, threads=1, repeats=1, top_k=500)
+    row = table['alike-t']
+    for split in ('ours', 'dense'):
+        t = row[split]
+        assert set(bench.STAGES) <= set(t) and all(t[s] > 0 for s in bench.STAGES)
+        # Two frames: every median is a mean, so the per-frame sum's is the parts' sum.
+        assert abs(t['stage2'] - sum(t[s] for s in bench.STAGE2)) < 1e-6
+        assert t['total'] >= t['stage1']
+    assert row['keypoints'] == 500
+    text = bench.markdown(table)
+    assert '| stage 2 (NMS to descriptors) |' in text and '| total vs ours |' in text
