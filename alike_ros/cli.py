@@ -41,11 +41,12 @@ def _models(text):
 
 
 def cmd_export(args):
+    from alike_ros.config import nms_in_graph_flag
     from alike_ros.export.onnx_export import ensure_model, export_model
     make = export_model if args.force else ensure_model
+    nms = nms_in_graph_flag(args.nms_in_graph)
     for name in args.model:
         for form in args.form:
-            nms = {'on': True, 'off': False}.get(args.nms_in_graph)
             path = make(name, args.height, args.width, args.out, args.weights, form, nms)
             print(path)
 
@@ -231,11 +232,12 @@ def _quantize_sizes(name, sizes):
 
     Quantised again when the fp32 model changed since (exporter or weights).
     """
+    from alike_ros.detector import pad32
     from alike_ros.export.onnx_export import ensure_model
     from alike_ros.models import int8_path, shared_dir
     from alike_ros.quantize import is_current, quantize
     calib = image_files([shared_dir() / 'data' / 'tum'])
-    for h, w in sorted({(-(-h // 32) * 32, -(-w // 32) * 32) for h, w in sizes}):
+    for h, w in sorted({(pad32(h), pad32(w)) for h, w in sizes}):
         path = ensure_model(name, h, w)
         if not is_current(int8_path(path), path):
             quantize(path, calib, int8_path(path))

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from alike_ros.head import normalise_rows
+
 
 def projection_path(model_dir, name, dim):
     """Return the file of a model's PCA basis for `dim`: <model_dir>/<name>.proj<dim>.npz."""
@@ -42,8 +44,7 @@ def fit_projection(descriptors, dim):
 
 def project(descriptors, basis):
     """Project unit descriptors and normalise them again (N x dim)."""
-    y = descriptors @ basis
-    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), np.float32(1e-12))
+    return normalise_rows(descriptors @ basis)
 
 
 def encode_u8(descriptors):
@@ -53,5 +54,4 @@ def encode_u8(descriptors):
 
 def decode_u8(codes):
     """Decode uint8 codes to unit descriptors (float32)."""
-    y = (codes.astype(np.float32) - 128) / np.float32(127)
-    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), np.float32(1e-12))
+    return normalise_rows((codes.astype(np.float32) - 128) / np.float32(127))

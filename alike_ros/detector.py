@@ -23,8 +23,8 @@ import cv2
 import numpy as np
 
 from alike_ros import dkd, models
-from alike_ros.config import DetectorConfig
-from alike_ros.head import DescriptorHead
+from alike_ros.config import DetectorConfig, nms_in_graph_flag
+from alike_ros.head import DescriptorHead, normalise_rows
 from alike_ros.stage1 import Stage1
 
 
@@ -45,7 +45,8 @@ class Features:
         return len(self.scores)
 
 
-def _pad32(n):
+def pad32(n):
+    """Round n up to a multiple of 32, the network input's granularity."""
     return -(-n // 32) * 32
 
 
@@ -83,8 +84,8 @@ def resolve_model_file(cfg, height, width):
             f'{path} is missing and the weights to export it are not at {weights}: '
             f'set weights_dir (or ALIKE_ROS_WEIGHTS) to the folder with {cfg.model}.pth')
     from alike_ros.export.onnx_export import export_model
-    nms = {'on': True, 'off': False}.get(cfg.nms_in_graph)
-    return export_model(cfg.model, height, width, out_dir, weights, form, nms)
+    return export_model(cfg.model, height, width, out_dir, weights, form,
+                        nms_in_graph_flag(cfg.nms_in_graph))
 
 
 def prepare(image, bgr=False, size=None, grey_norm=False):
@@ -109,7 +110,7 @@ def prepare(image, bgr=False, size=None, grey_norm=False):
     if (th, tw) != (h, w):
         interp = cv2.INTER_AREA if th * tw < h * w else cv2.INTER_LINEAR
         image = cv2.resize(image, (tw, th), interpolation=interp)
-    ph, pw = _pad32(th), _pad32(tw)
+    ph, pw = pad32(th), pad32(tw)
     if grey_norm:
         # Channel sum in 0..765 with OpenCV (numpy's float mean over channels is 10x slower);
         # instance norm of sum / 765 == (sum - mean) / sqrt(var + eps * 765^2).
@@ -259,5 +260,4 @@ class Detector:
         # The map's pixel centres sit at 4u + 1.5: x maps to (x + 0.5) / 4 - 0.5.
         taps, wts = dkd.bilinear_taps((xy + 0.5) / 4 - 0.5, h4, w4)
         desc = np.einsum('knc,kn->nc', np.take(dmap.reshape(-1, c), taps, axis=0), wts)
-        desc /= np.maximum(np.linalg.norm(desc, axis=1, keepdims=True), 1e-12)
-        return xy, kscores, desc.astype(np.float32)
+        return xy, kscores, normalise_rows(desc.astype(np.float32))

@@ -71,8 +71,8 @@ def upsampled_at(feat, rows, cols, out_h, out_w, out=None):
     return np.add(a, c_, out=out)
 
 
-def _normalise(v):
-    """L2-normalise the rows of v in place (and return it)."""
+def normalise_rows(v):
+    """L2-normalise the rows of v (float32, N x D) in place and return it."""
     norm = np.sqrt(np.einsum('ij,ij->i', v, v))
     v /= np.maximum(norm, np.float32(1e-12))[:, None]
     return v
@@ -128,6 +128,6 @@ class DescriptorHead:
         net_h, net_w = feats[0].shape[:2]
         idx, wts = bilinear_taps(xy, height, width)
         rows, cols = np.divmod(idx.reshape(-1), width)
-        dense = _normalise(self.dense_at(feats, rows, cols, net_h, net_w)).reshape(4, n, -1)
+        dense = normalise_rows(self.dense_at(feats, rows, cols, net_h, net_w)).reshape(4, n, -1)
         dense *= wts[:, :, None]
-        return _normalise(dense.sum(axis=0))
+        return normalise_rows(dense.sum(axis=0))

@@ -20,8 +20,8 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class AlikeSpec:
-    """Shape of one published ALIKE network (names as in its state dict)."""
+class _Shape:
+    """Channel widths of the four encoder blocks and the descriptor size, shared by families."""
 
     name: str
     c1: int
@@ -29,21 +29,21 @@ class AlikeSpec:
     c3: int
     c4: int
     dim: int
+
+
+@dataclass(frozen=True)
+class AlikeSpec(_Shape):
+    """Shape of one published ALIKE network (names as in its state dict)."""
+
     single_head: bool
     radius: int = 2
     family: str = 'alike'
 
 
 @dataclass(frozen=True)
-class EdgePointSpec:
+class EdgePointSpec(_Shape):
     """Shape of one EdgePoint2 sub-model; dim is the descriptor size (cdesc)."""
 
-    name: str
-    c1: int
-    c2: int
-    c3: int
-    c4: int
-    dim: int
     cdetect: int
     radius: int = 2  # 5x5 NMS
     border: int = 4  # the authors drop a 4-pixel border

@@ -40,8 +40,8 @@ from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
 from alike_ros.bag import BagPlayer, topics
-from alike_ros.models import config_file
 from alike_ros.nodes import conversions
+from alike_ros.runtime import use_large_frame_transport
 
 
 @dataclass
@@ -136,8 +136,7 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
     matcher_params = {'image_reliability': 'reliable', **(matcher_params or {})}
     loftr = matcher_params.get('method') == 'coarse_loftr'
     # Before the first participant of this process (and inherited by the node processes).
-    os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
-                          str(config_file('fastdds_large_frames.xml')))
+    use_large_frame_transport()
     result = Replay()
     context = Context()
     rclpy.init(context=context)

@@ -16,6 +16,7 @@
 
 import ctypes
 import ctypes.util
+import os
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -38,3 +39,15 @@ def tune_malloc():
                     and libc.mallopt(_M_TRIM_THRESHOLD, 512 << 20))
     except (OSError, AttributeError):
         return False
+
+
+def use_large_frame_transport():
+    """
+    Point Fast DDS at config/fastdds_large_frames.xml unless a profile is set already.
+
+    Read when the process's first DDS participant starts (rclpy.init), and inherited by the
+    processes it starts: call it before either.
+    """
+    from alike_ros.models import config_file
+    os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
+                          str(config_file('fastdds_large_frames.xml')))

@@ -20,7 +20,6 @@ the graph runs in the same process (as `alike_graph`), so its RSS is this proces
 """
 
 from array import array
-import os
 import threading
 import time
 
@@ -33,8 +32,9 @@ from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
 from alike_ros.images import image_files
-from alike_ros.models import config_file, shared_dir
+from alike_ros.models import shared_dir
 from alike_ros.nodes import conversions
+from alike_ros.runtime import use_large_frame_transport
 
 
 def rss_mb():
@@ -50,8 +50,7 @@ def run(minutes=5.0, rate=60.0, warmup_s=20.0):
     """Run the soak; return a dict of results."""
     from alike_ros.nodes.detector_node import DetectorNode
     from alike_ros.nodes.matcher_node import MatcherNode
-    os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
-                          str(config_file('fastdds_large_frames.xml')))
+    use_large_frame_transport()
     frames = [cv2.imread(str(f)) for f in image_files([shared_dir() / 'data' / 'tum'])]
     payloads = [array('B', f.tobytes()) for f in frames]
     context = Context()

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from alike_ros.export.network import pool, upsample
+from alike_ros.export.network import nms_max_filter, pool, upsample
 
 
 class BasicLayer(nn.Module):
@@ -112,7 +112,7 @@ class EdgePoint2Stage1(nn.Module):
         scores = self.score_head(s)
         outputs = [scores]
         if self.nms_in_graph:
-            outputs.append(F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1))
+            outputs.append(nms_max_filter(scores))
         if self.form == 'exact':
             desc = desc.permute(0, 2, 3, 1)  # channels last for the host's gathers
         return tuple(outputs + [desc])

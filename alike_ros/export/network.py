@@ -56,6 +56,11 @@ def upsample(x, factor, form, align_corners=True):
     return x
 
 
+def nms_max_filter(scores):
+    """5x5 stride-1 max filter as two 3x3 ones (TIDL's validated kernel sizes)."""
+    return F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1)
+
+
 class ConvBlock(nn.Module):
     """conv3x3-BN-ReLU twice (block1)."""
 
@@ -108,19 +113,23 @@ class AlikeStage1(nn.Module):
             self.convhead1 = nn.Conv2d(dim, dim, 1, bias=False)
         self.convhead2 = nn.Conv2d(dim, dim + 1, 1, bias=False)
 
+    def backbone(self, image):
+        """Run blocks 1-4; return their outputs, at 1, 1/2, 1/8, 1/32."""
+        x1 = self.block1(image)
+        x2 = self.block2(pool(x1, 2))
+        x3 = self.block3(pool(x2, 4))
+        return x1, x2, x3, self.block4(pool(x3, 4))
+
     def features(self, image, with_x1=False):
         """
         Compute the four aggregation feature maps (after their ReLUs), at 1, 1/2, 1/8, 1/32.
 
         With `with_x1` also return block1's output, the input of the first map.
         """
-        x1 = self.block1(image)
-        x2 = self.block2(pool(x1, 2))
-        x3 = self.block3(pool(x2, 4))
-        x4 = self.block4(pool(x3, 4))
+        xs = self.backbone(image)
         feats = [F.relu(conv(x)) for conv, x in
-                 zip((self.conv1, self.conv2, self.conv3, self.conv4), (x1, x2, x3, x4))]
-        return (feats, x1) if with_x1 else feats
+                 zip((self.conv1, self.conv2, self.conv3, self.conv4), xs)]
+        return (feats, xs[0]) if with_x1 else feats
 
     @property
     def x1_is_smaller(self):
@@ -156,8 +165,7 @@ class AlikeStage1(nn.Module):
             # let the host apply conv1 + ReLU at the few pixels it needs (head sidecar w_feat1).
             feats = [x1] + feats[1:]
         if self.nms_in_graph:
-            # 5x5 stride-1 max filter as two 3x3 ones (TIDL's validated kernel sizes).
-            outputs.append(F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1))
+            outputs.append(nms_max_filter(scores))
         if self.form == 'exact':
             # Channels last: stage 2 gathers whole pixels, one contiguous row each. TIDL's
             # form keeps NCHW (no Transpose on the accelerator); the host transposes there.
@@ -174,10 +182,7 @@ class AlikeStage1(nn.Module):
         score projections are MatMuls on the channels-last maps stage 2 reads anyway, and
         the one-channel maps are plain NCHW: 17 -> 12 ms for alike-t at 640x480, 2 threads.
         """
-        x1 = self.block1(image)
-        x2 = self.block2(pool(x1, 2))
-        x3 = self.block3(pool(x2, 4))
-        x4 = self.block4(pool(x3, 4))
+        x1, x2, x3, x4 = self.backbone(image)
         q = self.spec.dim // 4
         w = self.convhead2.weight[-1, :, 0, 0]
         x1 = x1.permute(0, 2, 3, 1)
@@ -194,7 +199,7 @@ class AlikeStage1(nn.Module):
         scores = torch.sigmoid(logit)
         outputs = [scores]
         if self.nms_in_graph:
-            outputs.append(F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1))
+            outputs.append(nms_max_filter(scores))
         return tuple(outputs + feats)
 
 
