@@ -414,6 +414,8 @@ def cmd_play_bag(args):
     from rclpy.node import Node
 
     from alike_ros.bag import BagPlayer
+    from alike_ros.runtime import use_large_frame_transport
+    use_large_frame_transport()  # as the README says of the tools: frames are ~1 MB
     rclpy.init()
     node = Node('alike_bag_player')
     try:
