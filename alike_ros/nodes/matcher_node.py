@@ -77,8 +77,8 @@ class MatcherNode(Node):
         # Images are only needed for the overlay: subscribe while someone watches it.
         watched = self.overlay_pub.get_subscription_count() > 0
         if watched and self.image_sub is None:
-            self.image_sub = self.create_subscription(Image, 'image', self._on_image,
-                                                      image_qos())
+            self.image_sub = self.create_subscription(
+                Image, 'image', self._on_image, image_qos(self.overlay_config.image_reliability))
         elif not watched and self.image_sub is not None:
             self.destroy_subscription(self.image_sub)
             self.image_sub = None
