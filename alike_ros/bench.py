@@ -151,9 +151,9 @@ def markdown(table):
 
 
 def default_images(count=10):
-    """TUM frames from the shared data (RGB files read as BGR by OpenCV)."""
+    """The first `count` (None: all) shared TUM frames, read as BGR by OpenCV."""
     import cv2
-    files = sorted((models.shared_dir() / 'data' / 'tum').glob('*.png'))[:count]
+    files = sorted(models.tum_dir().glob('*.png'))[:count]
     if not files:
-        raise FileNotFoundError(f'no TUM frames under {models.shared_dir() / "data" / "tum"}')
+        raise FileNotFoundError(f'no TUM frames under {models.tum_dir()}')
     return [cv2.imread(str(f)) for f in files]

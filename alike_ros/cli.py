@@ -126,7 +126,7 @@ def cmd_bench_graph(args):
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
     from alike_ros.matching import estimate_homography, mnn_match
-    from alike_ros.models import shared_dir
+    from alike_ros.models import tum_dir
     from alike_ros.replay import replay
 
     # Matcher core at 2000 x 2000 keypoints of consecutive real frames.
@@ -144,7 +144,7 @@ def cmd_bench_graph(args):
 
     with tempfile.TemporaryDirectory() as tmp:
         bag = Path(tmp) / 'bag'
-        n = make_bag(shared_dir() / 'data' / 'tum', bag, rate=args.rate, loops=args.loops)
+        n = make_bag(tum_dir(), bag, rate=args.rate, loops=args.loops)
         result = replay(bag, processes=args.processes,
                         params={'threads': args.threads, 'model': args.model})
     stats = result.detector_stats
@@ -234,9 +234,9 @@ def _quantize_sizes(name, sizes):
     """
     from alike_ros.detector import pad32
     from alike_ros.export.onnx_export import ensure_model
-    from alike_ros.models import int8_path, shared_dir
+    from alike_ros.models import int8_path, tum_dir
     from alike_ros.quantize import is_current, quantize
-    calib = image_files([shared_dir() / 'data' / 'tum'])
+    calib = image_files([tum_dir()])
     for h, w in sorted({(pad32(h), pad32(w)) for h, w in sizes}):
         path = ensure_model(name, h, w)
         if not is_current(int8_path(path), path):
@@ -314,8 +314,8 @@ def cmd_results(args):
     parser = build_parser()
     out = Path(args.out)
     alike = ','.join(ALIKE_RESULTS)
-    from alike_ros.models import shared_dir
-    calib = str(shared_dir() / 'data' / 'tum')
+    from alike_ros.models import tum_dir
+    calib = str(tum_dir())
     cmd_fit_projection(parser.parse_args(['fit-projection', '--model', 'alike-t',
                                           '--calib', calib]))
     _, eval_md = run_eval(parser.parse_args(

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from alike_ros.bag import make_bag
-from alike_ros.models import shared_dir
+from alike_ros.models import tum_dir
 from alike_ros.replay import replay
 
 
@@ -97,7 +97,7 @@ def write_gif(images, path, fps=5):
 def run(out, images=None, rate=10.0, processes='one', params=None):
     """Run the demo; return the summary dict."""
     out = Path(out)
-    images = Path(images or shared_dir() / 'data' / 'tum')
+    images = Path(images or tum_dir())
     if out.exists():
         shutil.rmtree(out)
     (out / 'overlay').mkdir(parents=True)

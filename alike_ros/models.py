@@ -93,6 +93,11 @@ def shared_dir():
     return Path(os.environ.get('ALIKE_ROS_SHARED', _REPO.parent / 'shared'))
 
 
+def tum_dir():
+    """Folder of the shared TUM frames: the demo, benchmarks and calibration images."""
+    return shared_dir() / 'data' / 'tum'
+
+
 def weights_path(name, weights_dir=None):
     """
     Return the path of the published weights of a model.

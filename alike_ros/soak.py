@@ -23,7 +23,6 @@ from array import array
 import threading
 import time
 
-import cv2
 import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
@@ -31,8 +30,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
-from alike_ros.images import image_files
-from alike_ros.models import shared_dir
+from alike_ros.bench import default_images
 from alike_ros.nodes import conversions
 from alike_ros.runtime import use_large_frame_transport
 
@@ -51,7 +49,7 @@ def run(minutes=5.0, rate=60.0, warmup_s=20.0):
     from alike_ros.nodes.detector_node import DetectorNode
     from alike_ros.nodes.matcher_node import MatcherNode
     use_large_frame_transport()
-    frames = [cv2.imread(str(f)) for f in image_files([shared_dir() / 'data' / 'tum'])]
+    frames = default_images(count=None)
     payloads = [array('B', f.tobytes()) for f in frames]
     context = Context()
     rclpy.init(context=context)
