@@ -169,8 +169,9 @@ class CoarseLoftrMethod:
     name = 'coarse LoFTR'
 
     def __init__(self, threshold=0.01, threads=2):
-        from alike_ros.loftr import CoarseLoftr
+        from alike_ros.loftr import CoarseLoftr, GRID_H, GRID_W
         self.matcher, self.threshold = CoarseLoftr(threads=threads), threshold
+        self.points_per_image = GRID_W * GRID_H  # its cells
 
     def match_pair(self, image0, image1):
         _, p0, p1, _ = self.matcher.match(image0, image1, self.threshold, bgr=True)
@@ -196,18 +197,14 @@ def evaluate(method, pairs, progress=None):
             p0, p1 = method.match_pair(pair.image0, pair.image1)
             times.append((time.perf_counter() - t) * 1e3)
             mma, mha = matched_metrics(p0, p1, pair.homography, pair.image0.shape)
-            counts.append(1200)  # the 30 x 40 cells of each image
-            mmas.append(mma)
-            mhas.append(mha)
-            matches.append(len(p0))
-            if progress:
-                progress()
-            continue
-        kp0, d0 = features(pair.image0)
-        kp1, d1 = features(pair.image1)
-        counts.append((len(kp0) + len(kp1)) / 2)  # per pair, as the reference figures
-        mma, mha, n = pair_metrics(kp0, d0, kp1, d1, pair.homography, pair.image0.shape,
-                                   method.norm)
+            count, n = method.points_per_image, len(p0)
+        else:
+            kp0, d0 = features(pair.image0)
+            kp1, d1 = features(pair.image1)
+            count = (len(kp0) + len(kp1)) / 2  # per pair, as the reference figures
+            mma, mha, n = pair_metrics(kp0, d0, kp1, d1, pair.homography, pair.image0.shape,
+                                       method.norm)
+        counts.append(count)
         mmas.append(mma)
         mhas.append(mha)
         matches.append(n)
