@@ -151,7 +151,7 @@ def markdown(table):
 
 
 def default_images(count=10):
-    """The first `count` (None: all) shared TUM frames, read as BGR by OpenCV."""
+    """Read the first `count` (None: all) shared TUM frames, as BGR (OpenCV)."""
     import cv2
     files = sorted(models.tum_dir().glob('*.png'))[:count]
     if not files:
