@@ -213,10 +213,12 @@ class Detector:
         if self.spec.family == 'edgepoint2':
             xy, kscores, desc = self._edgepoint2_stage2(out, scores, smax, nchw, t)
         else:
+            if smax is None:
+                smax = dkd.max_filter(scores, r)
             keep = dkd.remove_border(dkd.nms(scores, r, cfg.nms_iterations, smax), r)
             t.append(time.perf_counter())
             idx = dkd.select(keep, scores, cfg.top_k, cfg.scores_th, cfg.n_limit)
-            xy = dkd.refine(scores, idx, r, cfg.sub_pixel)
+            xy = dkd.refine(scores, idx, r, cfg.sub_pixel, smax)
             kscores = dkd.sample_scores(scores, xy)
             t.append(time.perf_counter())
             feats = [out[f'feat{i}'][0] for i in range(1, 5)]

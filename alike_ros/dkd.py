@@ -19,6 +19,8 @@ Pure functions on a score map (H x W float32 in [0, 1]); pixel coordinates throu
 (x right, y down). They reproduce the public ALIKE implementation step by step.
 """
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -37,7 +39,7 @@ def nms(scores, radius=2, iterations=1, scores_max=None):
 
     A pixel is kept where it equals its (2r+1)^2 neighbourhood max. Each iteration suppresses
     the neighbourhoods of kept maxima and keeps new maxima among the rest (the public code
-    runs 2). `scores_max` is the max filter computed in stage 1, when the graph has it.
+    runs 2). `scores_max` is the max filter of `scores` when the caller has it already.
     Written with OpenCV's 0/255 masks: twice as fast as numpy's bool arrays here.
     """
     if scores_max is None:
@@ -45,11 +47,13 @@ def nms(scores, radius=2, iterations=1, scores_max=None):
     keep = cv2.compare(scores, scores_max, cv2.CMP_EQ)
     kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
     for _ in range(iterations):
-        free = cv2.bitwise_not(cv2.dilate(keep, kernel))
-        rest = np.zeros_like(scores)
-        cv2.copyTo(scores, free, rest)
+        suppressed = cv2.dilate(keep, kernel)
+        # The public code zeroes suppressed scores; scores - 255 there (one pass instead of a
+        # masked copy) ranks them the same: below every score in [0, 1], and only pixels
+        # outside the suppressed area can become maxima.
+        rest = cv2.subtract(scores, suppressed, dtype=cv2.CV_32F)
         new = cv2.compare(rest, max_filter(rest, radius), cv2.CMP_EQ)
-        cv2.bitwise_or(keep, new, dst=keep, mask=free)
+        cv2.bitwise_or(keep, new, dst=keep, mask=cv2.bitwise_not(suppressed))
     keep >>= 7  # 255 -> 1: a valid numpy bool
     return keep.view(bool)
 
@@ -97,30 +101,38 @@ def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000, floor=0.0):
     return candidates
 
 
-def _window(radius):
+@functools.lru_cache(maxsize=8)
+def _window(radius, width):
+    """Flat offsets and float32 x, y offsets of a (2r+1)^2 window in a map `width` wide."""
     d = np.arange(-radius, radius + 1)
-    dy, dx = np.meshgrid(d, d, indexing='ij')
-    return dy.reshape(-1), dx.reshape(-1)
+    dy, dx = (a.reshape(-1) for a in np.meshgrid(d, d, indexing='ij'))
+    return dy * width + dx, dx.astype(np.float32), dy.astype(np.float32)
 
 
-def refine(scores, indices, radius=2, sub_pixel=True):
+def refine(scores, indices, radius=2, sub_pixel=True, scores_max=None):
     """
     Keypoints (N x 2 float32, x then y) of flat indices, soft-argmax refined.
 
     The offset is the expectation of the window's positions under softmax((s - max) / 0.1).
     Border removal guarantees the window lies inside the map, so no padding is needed.
+    `scores_max` (the NMS max filter, same radius) gives each window's max without a reduction.
     """
     h, w = scores.shape
     y, x = np.divmod(indices, w)
     xy = np.stack([x, y], axis=1).astype(np.float32)
     if not sub_pixel or len(indices) == 0:
         return xy
-    dy, dx = _window(radius)
-    patch = scores.reshape(-1)[indices[:, None] + (dy * w + dx)[None, :]]
-    e = np.exp((patch - patch.max(axis=1, keepdims=True)) / np.float32(TEMPERATURE))
+    offsets, dx, dy = _window(radius, w)
+    patch = scores.reshape(-1)[indices[:, None] + offsets]
+    if scores_max is None:
+        patch -= patch.max(axis=1, keepdims=True)
+    else:
+        patch -= scores_max.reshape(-1)[indices][:, None]
+    patch /= np.float32(TEMPERATURE)
+    e = np.exp(patch, out=patch)
     norm = e.sum(axis=1)
-    xy[:, 0] += (e @ dx.astype(np.float32)) / norm
-    xy[:, 1] += (e @ dy.astype(np.float32)) / norm
+    xy[:, 0] += (e @ dx) / norm
+    xy[:, 1] += (e @ dy) / norm
     return xy
 
 

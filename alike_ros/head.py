@@ -71,10 +71,14 @@ def upsampled_at(feat, rows, cols, out_h, out_w, out=None):
     return np.add(a, c_, out=out)
 
 
+def _row_norms(v):
+    """L2 norms of the rows of v, floored at 1e-12 (F.normalize's eps)."""
+    return np.maximum(np.sqrt(np.einsum('ij,ij->i', v, v)), np.float32(1e-12))
+
+
 def normalise_rows(v):
     """L2-normalise the rows of v (float32, N x D) in place and return it."""
-    norm = np.sqrt(np.einsum('ij,ij->i', v, v))
-    v /= np.maximum(norm, np.float32(1e-12))[:, None]
+    v /= _row_norms(v)[:, None]
     return v
 
 
@@ -105,9 +109,9 @@ class DescriptorHead:
         m, q = len(rows), feats[1].shape[2]
         x = np.empty((m, 4 * q), np.float32)  # the concatenated maps, filled in place
         if self.w_feat1_t is not None:
-            first = np.matmul(upsampled_at(feats[0], rows, cols, net_h, net_w),
-                              self.w_feat1_t, out=x[:, :q])
-            np.maximum(first, 0, out=first)
+            # ReLU writes the contiguous product into its (strided) columns in one pass.
+            first = upsampled_at(feats[0], rows, cols, net_h, net_w) @ self.w_feat1_t
+            np.maximum(first, 0, out=x[:, :q])
         else:
             upsampled_at(feats[0], rows, cols, net_h, net_w, out=x[:, :q])
         for k in (1, 2, 3):
@@ -128,6 +132,7 @@ class DescriptorHead:
         net_h, net_w = feats[0].shape[:2]
         idx, wts = bilinear_taps(xy, height, width)
         rows, cols = np.divmod(idx.reshape(-1), width)
-        dense = normalise_rows(self.dense_at(feats, rows, cols, net_h, net_w)).reshape(4, n, -1)
-        dense *= wts[:, :, None]
-        return normalise_rows(dense.sum(axis=0))
+        dense = self.dense_at(feats, rows, cols, net_h, net_w)
+        # Normalising each pixel and weighting it are one row scale: one pass, not two.
+        dense *= (wts.reshape(-1) / _row_norms(dense))[:, None]
+        return normalise_rows(dense.reshape(4, n, -1).sum(axis=0))

@@ -15,6 +15,7 @@
 """Stage-2 steps on small hand-made score maps."""
 
 import numpy as np
+import pytest
 
 from alike_ros import dkd
 
@@ -111,3 +112,37 @@ def test_bilinear_sampling_matches_hand_computation():
     s = np.arange(20, dtype=np.float32).reshape(4, 5)
     got = dkd.sample_scores(s, np.array([[1.5, 2.25], [4.0, 3.0]], np.float32))
     np.testing.assert_allclose(got, [2.25 * 5 + 1.5, 19.0])
+
+
+def reference_nms(s, radius, iterations):
+    """Compute the public simple_nms plainly: max-pools with -inf padding, zeroed scores."""
+    def max_pool(x):
+        padded = np.pad(x, radius, constant_values=-np.inf)
+        win = np.lib.stride_tricks.sliding_window_view(padded, (2 * radius + 1,) * 2)
+        return win.max(axis=(2, 3))
+    max_mask = s == max_pool(s)
+    for _ in range(iterations):
+        supp_mask = max_pool(max_mask.astype(np.float32)) > 0
+        supp_scores = np.where(supp_mask, np.float32(0), s)
+        new_max_mask = supp_scores == max_pool(supp_scores)
+        max_mask = max_mask | (new_max_mask & ~supp_mask)
+    return max_mask
+
+
+@pytest.mark.parametrize('seed', range(6))
+@pytest.mark.parametrize('iterations', [0, 1, 2])
+def test_nms_equals_the_public_definition(seed, iterations):
+    rng = np.random.default_rng(seed)
+    s = rng.random((37, 53), dtype=np.float32)
+    if seed % 2:  # few levels, zeros and ones: plateaus and ties everywhere
+        s = np.round(s * 4) / np.float32(4)
+    np.testing.assert_array_equal(dkd.nms(s, 2, iterations), reference_nms(s, 2, iterations))
+
+
+def test_refine_with_the_max_filter_equals_refine_without():
+    rng = np.random.default_rng(3)
+    s = rng.random((30, 40), dtype=np.float32)
+    idx = dkd.select(dkd.remove_border(dkd.nms(s, 2, 1), 2), s, -1, 0.5, 100)
+    assert len(idx) > 5
+    np.testing.assert_array_equal(dkd.refine(s, idx, 2, True, dkd.max_filter(s, 2)),
+                                  dkd.refine(s, idx, 2, True))
