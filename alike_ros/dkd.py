@@ -106,7 +106,10 @@ def _window(radius, width):
     """Flat offsets and float32 x, y offsets of a (2r+1)^2 window in a map `width` wide."""
     d = np.arange(-radius, radius + 1)
     dy, dx = (a.reshape(-1) for a in np.meshgrid(d, d, indexing='ij'))
-    return dy * width + dx, dx.astype(np.float32), dy.astype(np.float32)
+    arrays = dy * width + dx, dx.astype(np.float32), dy.astype(np.float32)
+    for a in arrays:  # cached and shared by every call: read-only
+        a.flags.writeable = False
+    return arrays
 
 
 def refine(scores, indices, radius=2, sub_pixel=True, scores_max=None):
