@@ -30,7 +30,8 @@ setup(
          + glob('config/*.xml')),
     ],
     install_requires=['setuptools'],
-    extras_require={'export': ['torch']},
+    # colcon runs pytest (instead of unittest) when the test extra names it.
+    extras_require={'export': ['torch'], 'test': ['pytest', 'hypothesis']},
     zip_safe=True,
     maintainer='alike_ros maintainers',
     maintainer_email='maintainers@alike-ros.dev',
@@ -42,6 +43,12 @@ setup(
             'detector_node = alike_ros.nodes.detector_node:main',
             'matcher_node = alike_ros.nodes.matcher_node:main',
             'alike_graph = alike_ros.nodes.graph:main',
+            'component_container = alike_ros.nodes.container:main',
+        ],
+        # Components for component_container (alike_ros/nodes/container.py), named as in C++.
+        'rclpy_components': [
+            'alike_ros::DetectorNode = alike_ros.nodes.detector_node:DetectorNode',
+            'alike_ros::MatcherNode = alike_ros.nodes.matcher_node:MatcherNode',
         ],
     },
 )

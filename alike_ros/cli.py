@@ -16,8 +16,10 @@
 
 import argparse
 import logging
+import os
 from pathlib import Path
 import sys
+import time
 
 from alike_ros.images import image_files
 
@@ -410,27 +412,77 @@ def cmd_make_bag(args):
 
 def cmd_play_bag(args):
     import rclpy
-    from rclpy.executors import ExternalShutdownException
     from rclpy.node import Node
+    from rclpy.signals import SignalHandlerOptions
 
     from alike_ros.bag import BagPlayer
-    from alike_ros.runtime import use_large_frame_transport
+    from alike_ros.runtime import exit_with_parent, stop_on_signals, use_large_frame_transport
+    source, sep, target = (args.remap or '').rpartition(':=')
+    remap = {source if sep else args.topic: target} if target else {}
     use_large_frame_transport()  # as the README says of the tools: frames are ~1 MB
-    rclpy.init()
+    exit_with_parent()
+    stop = stop_on_signals()
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = Node('alike_bag_player')
     try:
-        player = BagPlayer(node, args.bag, args.rate_scale, args.loop,
-                           {t: args.remap for t in ([args.topic] if args.remap else [])})
+        player = BagPlayer(node, args.bag, args.rate_scale, args.loop, remap)
+        if args.wait_subscribers:
+            deadline = time.monotonic() + args.wait_timeout
+            while any(p.get_subscription_count() < args.wait_subscribers
+                      for p in player.publishers.values()):
+                if stop.wait(0.05):
+                    return 0
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f'fewer than {args.wait_subscribers} subscribers after '
+                                       f'{args.wait_timeout:.0f} s')
+        if stop.wait(args.delay):
+            return 0
         print(f'playing {len(player.messages)} messages from {args.bag}'
-              + (' (looping, Ctrl-C to stop)' if args.loop else ''))
-        n = player.play()
-        print(f'published {n} messages')
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+              + (' (looping, Ctrl-C to stop)' if args.loop else ''), flush=True)
+        n = player.play(should_stop=stop.is_set)
+        print(f'published {n} messages', flush=True)
     finally:
         node.destroy_node()
-        if rclpy.ok():
-            rclpy.shutdown()
+        rclpy.try_shutdown()
+
+
+def cmd_stop_check(args):
+    import random
+    import tempfile
+
+    from alike_ros.bag import make_bag
+    from alike_ros.models import tum_dir
+    from alike_ros.runtime import use_large_frame_transport
+    from alike_ros.stop_check import stop_once
+    use_large_frame_transport()
+    modes = [m == 'composed' for m in args.modes.split(',')]
+    ways = args.ways.split(',')
+    with tempfile.TemporaryDirectory() as tmp:
+        bag = Path(tmp) / 'tum'
+        make_bag(args.images or tum_dir(), bag, rate=10.0, loops=20)
+        counts, failures = {}, 0
+        for i in range(args.times):
+            for composed in modes:
+                for way in ways:
+                    # A fresh DDS domain per run: a process left by a failed run stays apart.
+                    env = dict(os.environ, ROS_DOMAIN_ID=str(random.randint(1, 100)))
+                    r = stop_once(bag, way, composed, env=env)
+                    key = ('composed' if composed else 'two processes', way)
+                    clean, total, times = counts.get(key, (0, 0, []))
+                    counts[key] = (clean + r.clean, total + 1, times + [r.stop_s])
+                    print(f'[{i + 1}/{args.times}] {key[0]:13s} {way:18s} launch exit '
+                          f'{r.launch_exit}, {r.stop_s:.1f} s: '
+                          + ('clean' if r.clean else '; '.join(r.problems)), flush=True)
+                    if not r.clean:
+                        failures += 1
+                        if args.logs:
+                            Path(args.logs).mkdir(parents=True, exist_ok=True)
+                            (Path(args.logs) / f'{i}_{key[0][:3]}_{way}.log').write_text(
+                                r.output)
+    print('\n| mode | way | clean | stop time (median s) |\n|---|---|---:|---:|')
+    for (mode, way), (clean, total, times) in counts.items():
+        print(f'| {mode} | {way} | {clean}/{total} | {sorted(times)[len(times) // 2]:.1f} |')
+    return 1 if failures else 0
 
 
 def build_parser():
@@ -577,8 +629,24 @@ def build_parser():
     p.add_argument('--rate-scale', type=float, default=1.0)
     p.add_argument('--loop', action='store_true')
     p.add_argument('--topic', default='/camera/image_raw', help='bag topic to remap')
-    p.add_argument('--remap', help='publish --topic under this name instead')
+    p.add_argument('--remap', help="FROM:=TO as ros2 bag play takes it, or TO: publish "
+                                   '--topic under this name')
+    p.add_argument('--delay', type=float, default=0.0, help='seconds to wait before playing')
+    p.add_argument('--wait-subscribers', type=int, default=0,
+                   help='first wait until every topic has this many subscribers')
+    p.add_argument('--wait-timeout', type=float, default=120.0,
+                   help='give up waiting for subscribers after this many seconds')
     p.set_defaults(func=cmd_play_bag)
+
+    from alike_ros.stop_check import WAYS
+    p = sub.add_parser('stop-check', help='stop ros2 launch while frames flow, every way, '
+                                          'and check that it ends cleanly')
+    p.add_argument('--times', type=int, default=10, help='runs per mode and way')
+    p.add_argument('--modes', default='composed,two', help='composed and/or two (processes)')
+    p.add_argument('--ways', default=','.join(WAYS), help='comma-separated: ' + ', '.join(WAYS))
+    p.add_argument('--images', help='frames of the bag (default: the shared TUM frames)')
+    p.add_argument('--logs', help='folder for the launch output of unclean stops')
+    p.set_defaults(func=cmd_stop_check)
     return parser
 
 

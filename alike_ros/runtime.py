@@ -17,9 +17,13 @@
 import ctypes
 import ctypes.util
 import os
+import signal
+import sys
+import threading
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
+_PR_SET_PDEATHSIG = 1
 
 
 def tune_malloc():
@@ -39,6 +43,44 @@ def tune_malloc():
                     and libc.mallopt(_M_TRIM_THRESHOLD, 512 << 20))
     except (OSError, AttributeError):
         return False
+
+
+def exit_with_parent(sig=signal.SIGTERM):
+    """
+    Ask Linux to send `sig` to this process when its parent dies.
+
+    A node started by `ros2 launch` then stops cleanly even when launch itself is killed,
+    instead of running on with no parent. Returns True where the kernel accepted it.
+    """
+    name = ctypes.util.find_library('c')
+    if not name or not sys.platform.startswith('linux'):
+        return False
+    try:
+        return ctypes.CDLL(name).prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def stop_on_signals():
+    """
+    Return an Event set by the first SIGINT or SIGTERM; later signals change nothing.
+
+    Used with rclpy.init(signal_handler_options=NO): a program then ends its own loop and
+    tears down in order, and a second Ctrl-C (or a terminal's SIGINT to the whole process
+    group after launch's own) cannot interrupt the teardown halfway.
+    """
+    stop = threading.Event()
+
+    def handler(*_):
+        stop.set()
+        # Ignore, not just note, later signals: CPython resets its own handlers to the default
+        # while the interpreter exits, and a second Ctrl-C would then kill the process (-2).
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    return stop
 
 
 def use_large_frame_transport():

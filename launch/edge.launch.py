@@ -17,68 +17,136 @@ ALIKE detector + matcher on the robot.
 
   ros2 launch alike_ros edge.launch.py image_topic:=/camera/image_raw
   ros2 launch alike_ros edge.launch.py bag:=/data/run1 use_rviz:=true composed:=false
+  ros2 launch alike_ros edge.launch.py container:=/my_container   # into a running container
+
+composed:=true (default) starts a component container and loads both nodes into it;
+container:=NAME loads them into an existing container instead; composed:=false runs each node
+in its own process. Both nodes are managed (lifecycle) nodes that configure and activate
+themselves (parameter `autostart`).
 """
 
 import os
 
-from ament_index_python.packages import get_package_share_directory
+from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
 from launch import LaunchDescription
-from launch.actions import (DeclareLaunchArgument, ExecuteProcess, OpaqueFunction,
+from launch.actions import (DeclareLaunchArgument, ExecuteProcess, GroupAction, LogInfo,
                             SetEnvironmentVariable)
-from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch.conditions import IfCondition, UnlessCondition
+from launch.substitutions import EnvironmentVariable, LaunchConfiguration, PythonExpression
+from launch_ros.actions import (ComposableNodeContainer, LoadComposableNodes, Node,
+                                PushRosNamespace)
+from launch_ros.descriptions import ComposableNode
+
+from alike_ros.config import PROVIDERS
+from alike_ros.launch_args import bag_player_command, GivenParameters
+from alike_ros.models import MODEL_NAMES
 
 
-def _nodes(context):
-    arg = {name: LaunchConfiguration(name).perform(context) for name in (
-        'model', 'provider', 'image_topic', 'params_file', 'composed', 'use_rviz', 'bag')}
-    share = get_package_share_directory('alike_ros')
-    detector_params = [arg['params_file'], {'model': arg['model'], 'provider': arg['provider']}]
-    remap = [('image', arg['image_topic']),
-             ('image/compressed', arg['image_topic'] + '/compressed')]
-    actions = []
-    if arg['composed'].lower() in ('true', '1'):
-        # Both nodes in one process: no serialisation of the keypoints between them.
-        # (No `name=`: a node name remap would rename both nodes of the process.)
-        actions.append(Node(package='alike_ros', executable='alike_graph',
-                            parameters=detector_params, remappings=remap, output='screen'))
-    else:
-        actions.append(Node(package='alike_ros', executable='detector_node',
-                            name='alike_detector', parameters=detector_params,
-                            remappings=remap, output='screen'))
-        actions.append(Node(package='alike_ros', executable='matcher_node', name='alike_matcher',
-                            parameters=[arg['params_file']], remappings=remap,
-                            output='screen'))
-    if arg['use_rviz'].lower() in ('true', '1'):
-        actions.append(Node(package='rviz2', executable='rviz2', name='rviz2',
-                            arguments=['-d', os.path.join(share, 'config', 'alike.rviz')]))
-    if arg['bag']:
-        actions.append(ExecuteProcess(
-            cmd=['ros2', 'bag', 'play', arg['bag'], '--remap',
-                 f"/camera/image_raw:={arg['image_topic']}"], output='screen'))
-    return actions
+def _is_set(name):
+    # PythonExpression rather than EqualsSubstitution: the latter is missing on Humble.
+    return PythonExpression(["'", LaunchConfiguration(name), "' != ''"])
+
+
+def _rviz_installed():
+    try:
+        get_package_share_directory('rviz2')
+        return True
+    except PackageNotFoundError:
+        return False
 
 
 def generate_launch_description():
     share = get_package_share_directory('alike_ros')
+    arg = LaunchConfiguration
+    remappings = [('image', arg('image_topic')),
+                  ('image/compressed', [arg('image_topic'), '/compressed'])]
+    detector_params = [arg('params_file'), GivenParameters(
+        'alike_detector', {'model': arg('model'), 'provider': arg('provider')})]
+    matcher_params = [arg('params_file')]
+
+    composable = [
+        ComposableNode(package='alike_ros', plugin='alike_ros::DetectorNode',
+                       name='alike_detector', parameters=detector_params,
+                       remappings=remappings),
+        ComposableNode(package='alike_ros', plugin='alike_ros::MatcherNode',
+                       name='alike_matcher', parameters=matcher_params,
+                       remappings=remappings),
+    ]
+    graph = GroupAction([
+        PushRosNamespace(arg('namespace')),
+        # A new container, unless container:=NAME names a running one.
+        ComposableNodeContainer(
+            name='alike_container', namespace='', package='alike_ros',
+            executable='component_container', composable_node_descriptions=composable,
+            output='screen',
+            condition=IfCondition(PythonExpression([
+                "'", arg('composed'), "'.lower() in ('true', '1') and '",
+                arg('container'), "' == ''"]))),
+        LoadComposableNodes(target_container=arg('container'),
+                            composable_node_descriptions=composable,
+                            condition=IfCondition(PythonExpression([
+                                "'", arg('composed'), "'.lower() in ('true', '1') and '",
+                                arg('container'), "' != ''"]))),
+        Node(package='alike_ros', executable='detector_node', name='alike_detector',
+             parameters=detector_params, remappings=remappings, output='screen',
+             condition=UnlessCondition(arg('composed'))),
+        Node(package='alike_ros', executable='matcher_node', name='alike_matcher',
+             parameters=matcher_params, remappings=remappings, output='screen',
+             condition=UnlessCondition(arg('composed'))),
+    ])
+
+    use_rviz = IfCondition(arg('use_rviz'))
+    if _rviz_installed():
+        rviz = Node(package='rviz2', executable='rviz2', name='rviz2', condition=use_rviz,
+                    arguments=['-d', os.path.join(share, 'config', 'alike.rviz')])
+    else:
+        # Run the graph anyway: RViz is a viewer, not part of the pipeline.
+        rviz = LogInfo(condition=use_rviz, msg='use_rviz:=true, but rviz2 is not installed '
+                       '(apt install ros-$ROS_DISTRO-rviz2): running without RViz')
+
+    player = ExecuteProcess(
+        cmd=bag_player_command(arg('bag'), arg('image_topic'), arg('bag_delay'),
+                               arg('bag_wait_subscribers')),
+        name='bag_player', output='screen', condition=IfCondition(_is_set('bag')))
+
     return LaunchDescription([
-        DeclareLaunchArgument('model', default_value='alike-t',
-                              description='alike-t, alike-s, alike-n or alike-l'),
-        DeclareLaunchArgument('provider', default_value='cpu',
-                              description='cpu, tidl, cuda, tensorrt or auto'),
-        DeclareLaunchArgument('image_topic', default_value='/camera/image_raw'),
+        DeclareLaunchArgument('namespace', default_value='',
+                              description='namespace of the nodes (and their relative topics)'),
+        DeclareLaunchArgument('model', default_value='', choices=[''] + list(MODEL_NAMES),
+                              description="detector model; '' = the params file's"),
+        DeclareLaunchArgument('provider', default_value='', choices=[''] + list(PROVIDERS),
+                              description="ONNX Runtime provider; '' = the params file's"),
+        DeclareLaunchArgument('image_topic', default_value='/camera/image_raw',
+                              description='camera image topic (sensor_msgs/Image)'),
         DeclareLaunchArgument('params_file',
-                              default_value=os.path.join(share, 'config', 'edge.yaml')),
+                              default_value=os.path.join(share, 'config', 'edge.yaml'),
+                              description='parameters of alike_detector and alike_matcher'),
         DeclareLaunchArgument('composed', default_value='true',
-                              description='detector and matcher in one process'),
-        DeclareLaunchArgument('use_rviz', default_value='false'),
+                              choices=['true', 'false', 'True', 'False', '1', '0'],
+                              description='both nodes in one component container process'),
+        DeclareLaunchArgument('container', default_value='',
+                              description='load the nodes into this running container '
+                                          '(with composed:=true) instead of starting one'),
+        DeclareLaunchArgument('use_rviz', default_value='false',
+                              choices=['true', 'false', 'True', 'False', '1', '0'],
+                              description='show the match overlay in RViz'),
         DeclareLaunchArgument('bag', default_value='',
-                              description='rosbag2 to play (its /camera/image_raw topic)'),
+                              description='rosbag2 to play (its /camera/image_raw topic, '
+                                          'remapped to image_topic)'),
+        DeclareLaunchArgument('bag_delay', default_value='1.0',
+                              description='seconds before the bag starts playing'),
+        DeclareLaunchArgument('bag_wait_subscribers', default_value='1',
+                              description="without ros2bag: subscribers image_topic needs "
+                                          'before the package player starts'),
         DeclareLaunchArgument(
             'fastdds_profile',
-            default_value=os.path.join(share, 'config', 'fastdds_large_frames.xml'),
-            description='Fast DDS profile sized for camera frames (empty: Fast DDS defaults)'),
-        SetEnvironmentVariable('FASTRTPS_DEFAULT_PROFILES_FILE',
-                               LaunchConfiguration('fastdds_profile')),
-        OpaqueFunction(function=_nodes),
+            default_value=EnvironmentVariable(
+                'FASTRTPS_DEFAULT_PROFILES_FILE',
+                default_value=os.path.join(share, 'config', 'fastdds_large_frames.xml')),
+            description='Fast DDS profile sized for camera frames (default: '
+                        "$FASTRTPS_DEFAULT_PROFILES_FILE if set, else the package's)"),
+        SetEnvironmentVariable('FASTRTPS_DEFAULT_PROFILES_FILE', arg('fastdds_profile')),
+        graph,
+        rviz,
+        player,
     ])

@@ -17,10 +17,26 @@
 import os
 from pathlib import Path
 import random
+import sys
 
 # Tests of parallel CI runs on one machine must not hear each other; child processes inherit it.
 os.environ.setdefault('ROS_DOMAIN_ID', str(random.Random(os.getpid()).randint(1, 100)))
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+# As in a sourced workspace: `ros2` and the package's programs beside this interpreter.
+os.environ['PATH'] = os.pathsep.join([os.path.dirname(sys.executable), os.environ['PATH']])
 # Camera frames do not fit Fast DDS's default transports (see the profile's comment).
 os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE', str(
     Path(__file__).resolve().parent.parent / 'config' / 'fastdds_large_frames.xml'))
+
+from alike_ros.models import shared_dir  # noqa: E402
+import pytest  # noqa: E402
+
+SHARED = shared_dir()
+TUM = SHARED / 'data' / 'tum'
+
+
+def require_shared():
+    """Skip the calling test module, with the reason, where ../shared is absent."""
+    if not TUM.is_dir():
+        pytest.skip(f'needs {SHARED} (weights, TUM frames, reference outputs): put the shared '
+                    'folder beside the checkout or set ALIKE_ROS_SHARED', allow_module_level=True)

@@ -15,6 +15,9 @@
 """`alike-ros bench` tables (structure and consistency; the figures live in the README)."""
 
 from alike_ros import bench
+from conftest import require_shared
+
+require_shared()
 
 
 def test_bench_table_has_every_stage_for_both_splits():

@@ -23,6 +23,9 @@ from alike_ros.detector import Detector, Features
 from alike_ros.images import image_files
 from alike_ros.models import shared_dir
 from alike_ros.nodes.conversions import features_to_msg, msg_to_features
+from conftest import require_shared
+
+require_shared()
 
 RNG = np.random.default_rng(1)
 UNIT = RNG.standard_normal((500, 64)).astype(np.float32)

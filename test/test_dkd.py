@@ -18,6 +18,9 @@ import numpy as np
 import pytest
 
 from alike_ros import dkd
+from conftest import require_shared
+
+require_shared()
 
 
 def peaks(shape, points, value=0.9, background=0.01):

@@ -25,6 +25,9 @@ from alike_ros.export import edgepoint2
 from alike_ros.export.onnx_export import ensure_model
 from alike_ros.models import EDGEPOINT2_MODELS, get_spec, shared_dir, weights_path
 from alike_ros.replay import replay
+from conftest import require_shared
+
+require_shared()
 
 NAMES = sorted(EDGEPOINT2_MODELS)
 

@@ -21,6 +21,9 @@ from alike_ros import evaluation
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
 from alike_ros.models import shared_dir
+from conftest import require_shared
+
+require_shared()
 
 RNG = np.random.default_rng(3)
 KP = (RNG.random((200, 2)) * [600, 440] + 20).astype(np.float32)

@@ -21,6 +21,9 @@ import pytest
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
 from alike_ros.image_conv import ENCODINGS, image_to_array, ImageError
+from conftest import require_shared
+
+require_shared()
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -20,6 +20,9 @@ import pytest
 from alike_ros.bag import make_bag
 from alike_ros.models import shared_dir
 from alike_ros.replay import replay
+from conftest import require_shared
+
+require_shared()
 
 TUM = shared_dir() / 'data' / 'tum'
 # Measured over 20 frames: median inlier ratio 0.82, lowest 0.6; the floors leave margin.

@@ -13,59 +13,89 @@
 # limitations under the License.
 
 """
-edge.launch.py under launch_testing (on a ROS install; skipped where launch_testing is absent).
+edge.launch.py under launch_testing, playing rosbag2 files through its `bag` argument.
 
-The same graph is exercised without launch by test_integration.py.
+Composed (component container) and two processes, each with (a) the TUM bag: every frame
+gives exactly one KeypointArray and one MatchArray, at least N - 2 valid homographies, and
+the detector's diagnostics account for every frame; (b) a bag with malformed frames among good
+ones: exactly those are rejected, the rest published, nothing dies; and (c) every launched
+process exits 0 when launch_testing shuts the launch down.
 """
 
-import os
-import time
+import tempfile
 import unittest
 
+from launch import LaunchDescription
+from launch.actions import IncludeLaunchDescription
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+import launch_testing
+import launch_testing.actions
+import launch_testing.asserts
 import pytest
 
-launch_testing = pytest.importorskip('launch_testing')
-launch_ros = pytest.importorskip('launch_ros')
+from conftest import require_shared, TUM
+from launch_helpers import launch_file, mixed_bag, Probe, reliable_params, tum_bag
 
-from alike_ros_msgs.msg import KeypointArray  # noqa: E402
-from launch import LaunchDescription  # noqa: E402
-from launch.actions import IncludeLaunchDescription  # noqa: E402
-from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
-import launch_testing.actions  # noqa: E402
-import numpy as np  # noqa: E402
-import rclpy  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
+require_shared()
 
-LAUNCH = os.path.join(os.path.dirname(__file__), '..', 'launch', 'edge.launch.py')
+WORK = tempfile.mkdtemp(prefix='alike_launch_test_')
 
 
 @pytest.mark.launch_test
-def generate_test_description():
-    return LaunchDescription([
-        IncludeLaunchDescription(PythonLaunchDescriptionSource(LAUNCH),
-                                 launch_arguments={'image_topic': '/launch_test/image'}.items()),
-        launch_testing.actions.ReadyToTest(),
-    ])
+@launch_testing.parametrize('composed, bag_kind', [
+    ('true', 'tum'), ('false', 'tum'), ('true', 'mixed'), ('false', 'mixed')])
+def generate_test_description(composed, bag_kind):
+    if bag_kind == 'tum':
+        bag = f'{WORK}/tum'
+        frames, malformed = tum_bag(TUM, bag), 0
+    else:
+        bag = f'{WORK}/mixed'
+        frames, malformed = mixed_bag(TUM, bag)
+    launch = IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(launch_file()),
+        launch_arguments={'bag': bag, 'composed': composed,
+                          'params_file': reliable_params(f'{WORK}/params.yaml'),
+                          # The detector and this test's probe: no frame goes unseen.
+                          'bag_wait_subscribers': '2', 'bag_delay': '1.0'}.items())
+    return LaunchDescription([launch, launch_testing.actions.ReadyToTest()]), {
+        'frames': frames, 'malformed': malformed}
 
 
-class TestEdgeLaunch(unittest.TestCase):
+class TestBagThroughLaunch(unittest.TestCase):
 
-    def test_keypoints_come_out(self):
-        rclpy.init()
-        node = rclpy.create_node('launch_probe')
+    def test_every_frame_is_accounted_for(self, frames, malformed):
+        probe = Probe()
         try:
-            got = []
-            node.create_subscription(KeypointArray, '/keypoints', got.append, 10)
-            pub = node.create_publisher(Image, '/launch_test/image', 10)
-            image = Image(height=480, width=640, encoding='rgb8', step=1920)
-            image.data = np.random.default_rng(0).integers(
-                0, 256, 480 * 640 * 3, dtype=np.uint8).tobytes()
-            deadline = time.monotonic() + 60
-            while not got and time.monotonic() < deadline:
-                pub.publish(image)
-                rclpy.spin_once(node, timeout_sec=0.5)
-            self.assertTrue(got, 'no KeypointArray from the launched graph')
-            self.assertEqual((got[0].height, got[0].width), (480, 640))
+            good = frames - malformed
+            done = probe.wait(lambda: len(probe.images) == frames
+                              and len(probe.matches) >= good
+                              and probe.counters().get('received') == frames
+                              and probe.counters().get('in_flight') == 0, timeout=90)
+            counts = probe.counters()
+            self.assertTrue(done, f'{len(probe.images)} images, {len(probe.keypoints)} '
+                                  f'keypoint arrays, {len(probe.matches)} match arrays, '
+                                  f'detector counters {counts}')
+            probe.wait(lambda: False, timeout=1.5)  # anything extra would arrive now
+            stamps = [m.header.stamp for _, m in probe.images]
+            self.assertEqual(counts['received'], counts['published'] + counts['dropped']
+                             + counts['rejected'] + counts['in_flight'])
+            self.assertEqual((counts['rejected'], counts['published'], counts['dropped']),
+                             (malformed, good, 0))
+            # Exactly one KeypointArray and one MatchArray per good frame, in order.
+            kp = [m for _, m in probe.keypoints]
+            mt = [m for _, m in probe.matches]
+            self.assertEqual(len(kp), good)
+            self.assertEqual([m.header.stamp for m in mt], [m.header.stamp for m in kp])
+            self.assertTrue(all(m.header.stamp in stamps for m in kp))
+            valid = sum(m.valid for m in mt)
+            self.assertGreaterEqual(valid, good - 2, [m.reason for m in mt if not m.valid])
+            self.assertIn('first frame', mt[0].reason)
         finally:
-            node.destroy_node()
-            rclpy.shutdown()
+            probe.close()
+
+
+@launch_testing.post_shutdown_test()
+class TestProcessesExitCleanly(unittest.TestCase):
+
+    def test_every_process_exits_0(self, proc_info):
+        launch_testing.asserts.assertExitCodes(proc_info)

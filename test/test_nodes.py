@@ -34,6 +34,9 @@ from alike_ros.nodes.conversions import flat
 from alike_ros.nodes.detector_node import DetectorNode
 from alike_ros.nodes.matcher_node import MatcherNode
 from alike_ros.nodes.params import ConfigError
+from conftest import require_shared
+
+require_shared()
 
 FRAME = cv2.imread(str(sorted((shared_dir() / 'data' / 'tum').glob('*.png'))[0]))
 

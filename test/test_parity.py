@@ -23,6 +23,9 @@ import pytest
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
 from alike_ros.models import shared_dir
+from conftest import require_shared
+
+require_shared()
 
 REF = shared_dir() / 'reference'
 ENTRIES = json.loads((REF / 'index.json').read_text()) if (REF / 'index.json').is_file() else []

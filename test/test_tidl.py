@@ -30,6 +30,9 @@ from alike_ros.export.onnx_export import ensure_model
 from alike_ros.models import int8_path, MODEL_NAMES, shared_dir
 from alike_ros.quantize import is_current, quantize
 from alike_ros.stage1 import ProviderError, Stage1
+from conftest import require_shared
+
+require_shared()
 
 TUM = sorted((shared_dir() / 'data' / 'tum').glob('*.png'))
 
@@ -100,12 +103,28 @@ def test_compile_fails_cleanly_without_tidl_tools(tmp_path, capsys):
     assert 'Traceback' not in err and not (tmp_path / 'a').exists()
 
 
-def test_runtime_falls_back_to_cpu_or_fails_when_strict(caplog, tmp_path):
+class _Lines(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def test_runtime_falls_back_to_cpu_or_fails_when_strict(tmp_path):
     model = ensure_model('alike-t', 480, 640, form='tidl')
-    with caplog.at_level(logging.WARNING):
-        stage1 = Stage1(model, provider='tidl', tidl_artifacts=str(tmp_path))
+    # Its own logger and handler: launch (loaded by launch_testing's pytest plugin) stops
+    # propagation to the root logger that caplog listens on.
+    log = logging.getLogger('alike_ros.test_tidl')
+    lines = _Lines()
+    log.addHandler(lines)
+    try:
+        stage1 = Stage1(model, provider='tidl', tidl_artifacts=str(tmp_path), log=log)
+    finally:
+        log.removeHandler(lines)
     assert stage1.provider == 'CPUExecutionProvider'
-    assert 'falling back to CPU' in caplog.text
+    assert any('falling back to CPU' in line for line in lines.lines), lines.lines
     with pytest.raises(ProviderError, match='TIDLExecutionProvider is not in this'):
         Stage1(model, provider='tidl', tidl_artifacts=str(tmp_path), strict=True)
 

@@ -13,11 +13,13 @@
 # limitations under the License.
 
 """
-Detector node: image -> KeypointArray.
+Detector node: image -> KeypointArray, as a managed (lifecycle) node.
 
-The subscription callback only hands the newest frame to a worker thread, so the executor
-stays free (parameters, diagnostics) while a frame is processed. A frame replaced before the
-worker took it is counted as dropped; received = published + dropped + rejected + in flight.
+configure loads the model (and warms it up); activate subscribes and starts the worker thread;
+deactivate stops processing (frames that still arrive are counted as dropped); cleanup frees
+the ONNX Runtime session. The subscription callback only hands the newest frame to the worker,
+so the executor stays free (parameters, diagnostics, lifecycle services) while a frame is
+processed. Counters span the node's life: received = published + dropped + rejected + in flight.
 """
 
 from collections import deque
@@ -26,7 +28,6 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 import numpy as np
-from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
@@ -34,7 +35,7 @@ from alike_ros.config import DetectorConfig, DetectorNodeConfig
 from alike_ros.detector import Detector
 from alike_ros.image_conv import ImageError
 from alike_ros.nodes import conversions
-from alike_ros.nodes.params import declare_config, live_update_callback
+from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.runner import run_nodes
 
 
@@ -46,37 +47,47 @@ def image_qos(reliability='best_effort'):
                       else ReliabilityPolicy.BEST_EFFORT)
 
 
-class DetectorNode(Node):
+class DetectorNode(ManagedNode):
     """Runs the two-stage detector on every image it can keep up with."""
 
-    def __init__(self, node_name='alike_detector', *, namespace=None, parameter_overrides=None,
-                 **kwargs):
-        super().__init__(node_name, namespace=namespace,
-                         parameter_overrides=parameter_overrides or [], **kwargs)
-        self.config = declare_config(self, DetectorConfig)
-        self.node_config = declare_config(self, DetectorNodeConfig)
-        self.detector = Detector(self.config, log=self.get_logger())
-        self.add_on_set_parameters_callback(
-            live_update_callback(lambda: self.config, self._apply_config))
+    CONFIGS = {'config': DetectorConfig, 'node_config': DetectorNodeConfig}
 
+    def __init__(self, node_name='alike_detector', **kwargs):
+        super().__init__(node_name, **kwargs)
+        self.detector = None
         self.counts = dict(received=0, published=0, dropped=0, rejected=0)
         self.timings = deque(maxlen=200)  # per-frame stage timings (ms)
         self.latencies = deque(maxlen=200)  # receive -> publish (ms)
         self._last_reason = ''
         self._last_log = {}
+        self._last_logged_received = -1
         self._cv = threading.Condition()
         self._pending = None
         self._busy = False
-        self._stop = False
-
-        self.pub = self.create_publisher(conversions.KeypointArray, 'keypoints', 10)
+        self._processing = False  # active: frames go to the worker, else they are dropped
+        self._worker = None
+        self._sub = self.pub = self._diag_timer = None
+        # Diagnostics are published in every state, so a stopped detector is visible too.
         self.diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        qos = image_qos(self.node_config.image_reliability)
-        if self.node_config.compressed:
-            self.create_subscription(CompressedImage, 'image/compressed', self._on_image, qos)
-        else:
-            self.create_subscription(Image, 'image', self._on_image, qos)
-        self.create_timer(self.node_config.diagnostics_period, self._publish_diagnostics)
+        self.autostart()
+
+    # Lifecycle.
+    def configure(self):
+        self.detector = Detector(self.config, log=self.get_logger())
+        self.pub = self.create_lifecycle_publisher(conversions.KeypointArray, 'keypoints', 10)
+        self._diag_timer = self.create_timer(self.node_config.diagnostics_period,
+                                             self._publish_diagnostics)
+
+    def activate(self):
+        if self._sub is None:
+            qos = image_qos(self.node_config.image_reliability)
+            if self.node_config.compressed:
+                self._sub = self.create_subscription(CompressedImage, 'image/compressed',
+                                                     self._on_image, qos)
+            else:
+                self._sub = self.create_subscription(Image, 'image', self._on_image, qos)
+        with self._cv:
+            self._processing = True
         self._worker = threading.Thread(target=self._work, name='alike_detector', daemon=True)
         self._worker.start()
         self.get_logger().info(
@@ -84,27 +95,59 @@ class DetectorNode(Node):
             f'{self.config.input_height}x{self.config.input_width}, '
             f'listening on {self.resolve_topic_name("image")}')
 
-    def _apply_config(self, config):
-        changed = {k: getattr(config, k) for k in DetectorConfig.live_fields()
-                   if getattr(config, k) != getattr(self.config, k)}
-        self.detector.update(**changed)
-        self.config = config
-        if changed:
-            self.get_logger().info(f'parameters changed: {changed}')
+    def deactivate(self):
+        """Stop the worker after the frame in hand; a frame still waiting counts as dropped."""
+        with self._cv:
+            self._processing = False
+            if self._pending is not None:
+                self._pending = None
+                self.counts['dropped'] += 1
+            self._cv.notify()
+        if self._worker is not None:
+            self._worker.join()
+            self._worker = None
 
+    def release(self):
+        self.deactivate()
+        for sub in (self._sub,):
+            if sub is not None:
+                self.destroy_subscription(sub)
+        if self.pub is not None:
+            self.destroy_lifecycle_publisher(self.pub)
+        if self._diag_timer is not None:
+            self.destroy_timer(self._diag_timer)
+        self._sub = self.pub = self._diag_timer = None
+        self.detector = None  # frees the ONNX Runtime session
+
+    def apply_live(self, attr, config):
+        if attr == 'config':
+            changed = {k: getattr(config, k) for k in DetectorConfig.live_fields()
+                       if getattr(config, k) != getattr(self.config, k)}
+            self.detector.update(**changed)
+            if changed:
+                self.get_logger().info(f'parameters changed: {changed}')
+        setattr(self, attr, config)
+
+    # Frames.
     def _throttled(self, key, text, level='warning'):
+        """Log `text` unless `key` was logged within log_period; return whether it was."""
         now = time.monotonic()
-        if now - self._last_log.get(key, -1e9) >= self.node_config.log_period:
-            self._last_log[key] = now
-            # One call site per severity: rclpy refuses a call site that changes severity.
-            if level == 'info':
-                self.get_logger().info(text)
-            else:
-                self.get_logger().warning(text)
+        if now - self._last_log.get(key, -1e9) < self.node_config.log_period:
+            return False
+        self._last_log[key] = now
+        # One call site per severity: rclpy refuses a call site that changes severity.
+        if level == 'info':
+            self.get_logger().info(text)
+        else:
+            self.get_logger().warning(text)
+        return True
 
     def _on_image(self, msg):
         with self._cv:
             self.counts['received'] += 1
+            if not self._processing:
+                self.counts['dropped'] += 1
+                return
             if self._pending is not None:
                 self.counts['dropped'] += 1
             self._pending = (msg, time.monotonic())
@@ -113,9 +156,9 @@ class DetectorNode(Node):
     def _work(self):
         while True:
             with self._cv:
-                while self._pending is None and not self._stop:
+                while self._pending is None and self._processing:
                     self._cv.wait()
-                if self._stop:
+                if not self._processing:
                     return
                 (msg, t_received), self._pending = self._pending, None
                 self._busy = True
@@ -151,21 +194,21 @@ class DetectorNode(Node):
         self.pub.publish(out)
         with self._cv:
             self.counts['published'] += 1
-        self.timings.append(features.timings)
-        self.latencies.append((time.monotonic() - t_received) * 1e3)
+            self.timings.append(features.timings)
+            self.latencies.append((time.monotonic() - t_received) * 1e3)
 
     def snapshot(self):
         """Return counters (consistent with each other) and timing percentiles."""
-        with self._cv:
+        with self._cv:  # the worker appends under this lock
             counts = dict(self.counts)
             counts['in_flight'] = int(self._pending is not None) + int(self._busy)
+            timings, latencies = list(self.timings), list(self.latencies)
         stats = {}
-        if self.timings:
-            for stage in self.timings[-1]:
-                stats[f'{stage}_ms_p50'] = float(np.median([t[stage] for t in self.timings]))
-            lat = np.asarray(self.latencies)
-            stats['latency_ms_p50'] = float(np.percentile(lat, 50))
-            stats['latency_ms_p95'] = float(np.percentile(lat, 95))
+        if timings:
+            for stage in timings[-1]:
+                stats[f'{stage}_ms_p50'] = float(np.median([t[stage] for t in timings]))
+            stats['latency_ms_p50'] = float(np.percentile(latencies, 50))
+            stats['latency_ms_p95'] = float(np.percentile(latencies, 95))
         return counts, stats
 
     def _publish_diagnostics(self):
@@ -175,26 +218,20 @@ class DetectorNode(Node):
         status.hardware_id = f'{self.config.model}@{self.detector.provider}'
         lossy = counts['received'] and counts['rejected'] > 0.1 * counts['received']
         status.level = DiagnosticStatus.WARN if lossy else DiagnosticStatus.OK
-        status.message = self._last_reason if lossy else 'ok'
+        status.message = self._last_reason if lossy else self.state
         values = {**counts, **{k: f'{v:.2f}' for k, v in stats.items()},
-                  'last_reject_reason': self._last_reason}
+                  'state': self.state, 'last_reject_reason': self._last_reason}
         status.values = [KeyValue(key=k, value=str(v)) for k, v in values.items()]
         diag = DiagnosticArray()
         diag.header.stamp = self.get_clock().now().to_msg()
         diag.status = [status]
         self.diag_pub.publish(diag)
-        if stats:
+        if stats and counts['received'] != self._last_logged_received:
             frames = ', '.join(f'{k} {v}' for k, v in counts.items())
-            self._throttled('summary', f"frames {frames}; total {stats['total_ms_p50']:.1f} ms, "
-                            f"latency p50 {stats['latency_ms_p50']:.1f} / p95 "
-                            f"{stats['latency_ms_p95']:.1f} ms", level='info')
-
-    def destroy_node(self):
-        with self._cv:
-            self._stop = True
-            self._cv.notify()
-        self._worker.join(timeout=5)
-        return super().destroy_node()
+            text = (f"frames {frames}; total {stats['total_ms_p50']:.1f} ms, latency p50 "
+                    f"{stats['latency_ms_p50']:.1f} / p95 {stats['latency_ms_p95']:.1f} ms")
+            if self._throttled('summary', text, level='info'):
+                self._last_logged_received = counts['received']
 
 
 def main(args=None):

@@ -15,16 +15,17 @@
 """
 Matcher node: KeypointArray -> MatchArray (+ overlay image while someone watches).
 
-Each frame is matched with the previous one (mutual nearest neighbours, robust homography).
-Every frame gets exactly one MatchArray; when no homography can be given, valid is false and
-`reason` says why.
+A managed (lifecycle) node: configure validates the parameters (and loads the coarse LoFTR
+model in that mode), activate subscribes, deactivate unsubscribes and forgets the previous
+frame. Each frame is matched with the previous one (mutual nearest neighbours, robust
+homography). Every frame gets exactly one MatchArray; when no homography can be given, valid
+is false and `reason` says why.
 """
 
 from collections import deque
 import time
 
 import numpy as np
-from rclpy.node import Node
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import Image
 
@@ -32,7 +33,7 @@ from alike_ros.config import MatcherConfig, OverlayConfig
 from alike_ros.matching import estimate_homography, mnn_match
 from alike_ros.nodes import conversions
 from alike_ros.nodes.detector_node import image_qos
-from alike_ros.nodes.params import declare_config, live_update_callback
+from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.runner import run_nodes
 from alike_ros.overlay import draw_matches
 
@@ -41,37 +42,60 @@ def _ns(stamp):
     return stamp.sec * 1_000_000_000 + stamp.nanosec
 
 
-class MatcherNode(Node):
+class MatcherNode(ManagedNode):
     """Matches consecutive KeypointArrays of one stream."""
 
-    def __init__(self, node_name='alike_matcher', *, namespace=None, parameter_overrides=None,
-                 **kwargs):
-        super().__init__(node_name, namespace=namespace,
-                         parameter_overrides=parameter_overrides or [], **kwargs)
-        self.config = declare_config(self, MatcherConfig)
-        self.overlay_config = declare_config(self, OverlayConfig)
-        self.add_on_set_parameters_callback(
-            live_update_callback(lambda: self.config, self._apply_config))
+    CONFIGS = {'config': MatcherConfig, 'overlay_config': OverlayConfig}
+
+    def __init__(self, node_name='alike_matcher', **kwargs):
+        super().__init__(node_name, **kwargs)
         self.previous = None  # (header, frame): (keypoints, descriptors) or the image
         self.frame_times = deque(maxlen=30)
+        self.images = deque()
+        self.loftr = None
+        self.image_sub = self._sub = self._timer = None
+        self.pub = self.overlay_pub = None
+        self.autostart()
+
+    # Lifecycle.
+    def configure(self):
         self.images = deque(maxlen=self.overlay_config.image_buffer)
-        self.image_sub = None
-        self.pub = self.create_publisher(conversions.MatchArray, 'matches', 10)
-        self.overlay_pub = self.create_publisher(Image, 'matches/overlay', QoSProfile(depth=2))
         if self.config.method == 'coarse_loftr':
             from alike_ros.loftr import CoarseLoftr
             self.loftr = CoarseLoftr(self.config.loftr_model or None, log=self.get_logger())
-            self.create_subscription(Image, 'image', self._on_image_loftr,
-                                     image_qos(self.overlay_config.image_reliability))
+        self.pub = self.create_lifecycle_publisher(conversions.MatchArray, 'matches', 10)
+        self.overlay_pub = self.create_lifecycle_publisher(Image, 'matches/overlay',
+                                                           QoSProfile(depth=2))
+
+    def activate(self):
+        if self.config.method == 'coarse_loftr':
+            self._sub = self.create_subscription(
+                Image, 'image', self._on_image_loftr,
+                image_qos(self.overlay_config.image_reliability))
         else:
-            self.create_subscription(conversions.KeypointArray, 'keypoints',
-                                     self._on_keypoints, 10)
-            self.create_timer(0.5, self._update_image_subscription)
+            self._sub = self.create_subscription(conversions.KeypointArray, 'keypoints',
+                                                 self._on_keypoints, 10)
+            self._timer = self.create_timer(0.5, self._update_image_subscription)
         self.get_logger().info(f'matching with {self.config.method}, publishing '
                                f'{self.resolve_topic_name("matches")}')
 
-    def _apply_config(self, config):
-        self.config = config
+    def deactivate(self):
+        for sub in (self._sub, self.image_sub):
+            if sub is not None:
+                self.destroy_subscription(sub)
+        if self._timer is not None:
+            self.destroy_timer(self._timer)
+        self.image_sub = self._sub = self._timer = None
+        self.previous = None
+        self.images.clear()
+
+    def release(self):
+        self.deactivate()
+        for pub in (self.pub, self.overlay_pub):
+            if pub is not None:
+                self.destroy_lifecycle_publisher(pub)
+        self.pub = self.overlay_pub = None
+        self.loftr = None
 
     def _update_image_subscription(self):
         # Images are only needed for the overlay: subscribe while someone watches it.

@@ -1,0 +1,204 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Managed (lifecycle) nodes whose parameters come from the typed configs.
+
+configure reads and validates the parameters and builds what the node needs (a model, the
+publishers); activate starts the data flow; deactivate stops it; cleanup frees what configure
+built. A failed transition logs its reason and leaves the node unconfigured, the process alive.
+With `autostart` (default) the node configures and activates itself when it is created, so a
+plain `ros2 run` or launch behaves like an unmanaged node; a failure then raises from the
+constructor with the reason.
+
+Parameters that are not live (model, provider, input size, ...) change only while the node
+is unconfigured: deactivate, cleanup, set them, configure, activate.
+"""
+
+from dataclasses import fields
+
+from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
+
+from alike_ros.nodes.params import ConfigError
+
+SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
+
+
+class StartupError(RuntimeError):
+    """A transition at start-up failed; the message says why."""
+
+
+def declare_parameters(node, config_cls):
+    """Declare one parameter per config field, with its default and doc."""
+    for f in fields(config_cls):
+        doc = f.metadata.get('doc', '')
+        if not f.metadata.get('live', False):
+            doc += ' (changes while unconfigured: deactivate, cleanup, set, configure, activate)'
+        node.declare_parameter(f.name, f.default, ParameterDescriptor(description=doc))
+
+
+def read_config(node, config_cls, changes=None):
+    """Build a config from the node's parameters (with `changes` applied), unvalidated."""
+    values = {f.name: node.get_parameter(f.name).value for f in fields(config_cls)}
+    values.update(changes or {})
+    return config_cls(**values)
+
+
+class ManagedNode(LifecycleNode):
+    """
+    A lifecycle node configured from typed configs.
+
+    Subclasses name their configs in CONFIGS (attribute -> config class), implement
+    configure() / activate() / deactivate() / release() and call self.autostart() at the end
+    of their constructor. release() must undo configure() and be safe to call in any state.
+    """
+
+    CONFIGS = {}
+
+    def __init__(self, node_name, *, namespace=None, parameter_overrides=None, **kwargs):
+        super().__init__(node_name, namespace=namespace,
+                         parameter_overrides=parameter_overrides or [], **kwargs)
+        for attr, cls in self.CONFIGS.items():
+            declare_parameters(self, cls)
+            setattr(self, attr, None)
+        self.declare_parameter('autostart', True, ParameterDescriptor(
+            description='configure and activate when the node is created', read_only=True))
+        self.state = 'unconfigured'
+        self.last_error = ''
+        self._quiet_errors = False
+        self._startup_exception = None
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+
+    # Subclass hooks.
+    def configure(self):
+        """Build what the node needs from its configs; raise with the reason on failure."""
+
+    def activate(self):
+        """Start the data flow (publishers are already enabled)."""
+
+    def deactivate(self):
+        """Stop the data flow (publishers are still enabled)."""
+
+    def release(self):
+        """Free what configure() built; safe in any state."""
+
+    def apply_live(self, attr, config):
+        """Take a validated config whose live fields changed while configured."""
+        setattr(self, attr, config)
+
+    # Start-up.
+    def autostart(self):
+        """Configure and activate if `autostart` is set; raise the failure's reason."""
+        if not self.get_parameter('autostart').value:
+            return
+        self._quiet_errors = True  # the caller reports the raised error
+        try:
+            for name, trigger in (('configure', self.trigger_configure),
+                                  ('activate', self.trigger_activate)):
+                if trigger() != SUCCESS:
+                    error = self._startup_exception
+                    self.destroy_node()
+                    raise error if error else StartupError(f'{name} failed: {self.last_error}')
+        finally:
+            self._quiet_errors = False
+
+    # Transitions.
+    def _run(self, name, step, state):
+        self._startup_exception = None
+        try:
+            step()
+        except Exception as err:  # any failure keeps the process alive, with the reason
+            self._startup_exception = err
+            self.last_error = str(err) if isinstance(err, (ConfigError, OSError)) \
+                else f'{type(err).__name__}: {err}'
+            if not self._quiet_errors:
+                self.get_logger().error(f'{name} failed: {self.last_error}')
+            self.release()
+            self.state = 'unconfigured'
+            return FAILURE
+        self.state = state
+        return SUCCESS
+
+    def _configure(self):
+        configs = {attr: read_config(self, cls) for attr, cls in self.CONFIGS.items()}
+        problems = [p for c in configs.values() for p in c.check()]
+        if problems:
+            raise ConfigError(f'{self.get_name()}: invalid parameters: ' + '; '.join(problems))
+        for attr, config in configs.items():
+            setattr(self, attr, config)
+        self.configure()
+
+    def on_configure(self, state):
+        return self._run('configure', self._configure, 'inactive')
+
+    def on_activate(self, state):
+        super().on_activate(state)  # enables the lifecycle publishers first
+        return self._run('activate', self.activate, 'active')
+
+    def on_deactivate(self, state):
+        self.deactivate()
+        self.state = 'inactive'
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state):
+        self.release()
+        self.state = 'unconfigured'
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state):
+        if self.state == 'active':
+            self.deactivate()
+        self.release()
+        self.state = 'finalized'
+        return super().on_shutdown(state)
+
+    def on_error(self, state):
+        self.release()
+        self.state = 'unconfigured'
+        return SUCCESS
+
+    def destroy_node(self):
+        if self.state == 'active':
+            self.deactivate()
+        self.release()
+        return super().destroy_node()
+
+    # Parameters.
+    def _on_set_parameters(self, params):
+        changes = {p.name: p.value for p in params}
+        updates = []
+        for attr, cls in self.CONFIGS.items():
+            mine = {k: v for k, v in changes.items() if k in {f.name for f in fields(cls)}}
+            if not mine:
+                continue
+            if self.state in ('inactive', 'active'):
+                fixed = sorted(set(mine) - cls.live_fields())
+                if fixed:
+                    return SetParametersResult(successful=False, reason=(
+                        f"{', '.join(fixed)} can change only while the node is unconfigured: "
+                        f'deactivate and clean it up first, then configure and activate'))
+                try:
+                    updates.append((attr, getattr(self, attr).with_changes(**mine)))
+                except ValueError as err:
+                    return SetParametersResult(successful=False, reason=str(err))
+            else:
+                # Unconfigured: configure validates everything; refuse only new problems.
+                before = set(read_config(self, cls).check())
+                new = [p for p in read_config(self, cls, mine).check() if p not in before]
+                if new:
+                    return SetParametersResult(successful=False, reason='; '.join(new))
+        for attr, config in updates:
+            self.apply_live(attr, config)
+        return SetParametersResult(successful=True)

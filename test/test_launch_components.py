@@ -1,0 +1,241 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The component container and the lifecycle under launch_testing, with a bag's frames flowing.
+
+edge.launch.py (composed) plays a long TUM bag. The tests load, list and unload components
+through composition_interfaces' services and ros2cli's `component` verbs, check that bad
+requests fail with a reason while the container keeps running, drive the detector through its
+lifecycle, and swap its model (deactivate, cleanup, set, configure, activate) while frames
+flow: nothing is published while it is not active, and the counters still add up.
+"""
+
+import subprocess
+import tempfile
+import time
+import unittest
+
+from composition_interfaces.srv import ListNodes, LoadNode, UnloadNode
+from launch import LaunchDescription
+from launch.actions import IncludeLaunchDescription
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+import launch_testing
+import launch_testing.actions
+import launch_testing.asserts
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState, GetState
+import pytest
+from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
+from rcl_interfaces.srv import GetParameters, SetParameters
+
+from conftest import require_shared, TUM
+from launch_helpers import launch_file, Probe, reliable_params, tum_bag
+
+require_shared()
+
+WORK = tempfile.mkdtemp(prefix='alike_components_test_')
+CONTAINER = '/alike_container'
+
+
+@pytest.mark.launch_test
+def generate_test_description():
+    bag = f'{WORK}/tum'
+    tum_bag(TUM, bag, loops=20)  # 40 s at 10 Hz: frames flow through every test
+    launch = IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(launch_file()),
+        launch_arguments={'bag': bag, 'composed': 'true', 'bag_wait_subscribers': '2',
+                          'params_file': reliable_params(f'{WORK}/params.yaml')}.items())
+    return LaunchDescription([launch, launch_testing.actions.ReadyToTest()])
+
+
+def param(name, value):
+    """An rcl_interfaces Parameter of a str, int or bool."""
+    v = ParameterValue()
+    if isinstance(value, bool):
+        v.type, v.bool_value = ParameterType.PARAMETER_BOOL, value
+    elif isinstance(value, int):
+        v.type, v.integer_value = ParameterType.PARAMETER_INTEGER, value
+    else:
+        v.type, v.string_value = ParameterType.PARAMETER_STRING, value
+    return Parameter(name=name, value=v)
+
+
+def ros2(*args):
+    """Run a ros2cli command without the daemon (a fresh one starts with an empty graph)."""
+    return subprocess.run(['ros2', *args, '--no-daemon', '--spin-time', '3'],
+                          capture_output=True, text=True,
+                          timeout=60)
+
+
+class TestComponentsAndLifecycle(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.probe = Probe()
+        assert cls.probe.wait(lambda: len(cls.probe.keypoints) > 3, 90), 'no keypoints'
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.probe.close()
+
+    def list_nodes(self):
+        r = self.probe.call(ListNodes, f'{CONTAINER}/_container/list_nodes', ListNodes.Request())
+        return dict(zip(r.unique_ids, r.full_node_names))
+
+    def load(self, plugin, **fields):
+        request = LoadNode.Request(package_name='alike_ros', plugin_name=plugin, **fields)
+        return self.probe.call(LoadNode, f'{CONTAINER}/_container/load_node', request)
+
+    def test_1_launch_loaded_both_nodes(self):
+        self.assertEqual(self.list_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
+        out = ros2('component', 'list')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(f'{CONTAINER}\n  1  /alike_detector\n  2  /alike_matcher', out.stdout)
+
+    def test_2_bad_requests_fail_with_a_reason(self):
+        cases = [
+            (dict(plugin='alike_ros::Nope'), "has no component 'alike_ros::Nope'"),
+            (dict(plugin='alike_ros::DetectorNode', package_name='no_such_pkg'),
+             "package 'no_such_pkg' registers no Python components"),
+            (dict(plugin='alike_ros::DetectorNode', node_name='bad_detector',
+                  parameters=[param('top_k', -5)]), 'top_k must be -1'),
+            (dict(plugin='alike_ros::DetectorNode', node_name='bad_model',
+                  parameters=[param('model_file', '/nonexistent.onnx')]),
+             '/nonexistent.onnx does not exist'),
+            (dict(plugin='alike_ros::MatcherNode', node_name='bad_extra',
+                  extra_arguments=[param('use_intra_process_comms', 'yes')]),
+             "'use_intra_process_comms' must be a boolean"),
+            (dict(plugin='alike_ros::MatcherNode', node_name='bad_level', log_level=7),
+             'log_level must be 0 (unset) or one of'),
+        ]
+        for fields, words in cases:
+            fields = dict(fields)
+            plugin = fields.pop('plugin')
+            request = LoadNode.Request(package_name=fields.pop('package_name', 'alike_ros'),
+                                       plugin_name=plugin, **fields)
+            r = self.probe.call(LoadNode, f'{CONTAINER}/_container/load_node', request)
+            self.assertFalse(r.success, fields)
+            self.assertIn(words, r.error_message)
+            self.assertEqual((r.full_node_name, r.unique_id), ('', 0))
+        r = self.probe.call(UnloadNode, f'{CONTAINER}/_container/unload_node',
+                            UnloadNode.Request(unique_id=99))
+        self.assertFalse(r.success)
+        self.assertEqual(r.error_message, 'No node found with unique_id: 99')
+        # The container and its nodes are unharmed: frames still come out.
+        self.assertEqual(self.list_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
+        n = len(self.probe.keypoints)
+        self.assertTrue(self.probe.wait(lambda: len(self.probe.keypoints) > n + 3, 20))
+
+    def test_3_load_and_unload_through_the_services(self):
+        r = self.load('alike_ros::MatcherNode', node_name='extra_matcher',
+                      node_namespace='/extra', remap_rules=['keypoints:=/keypoints'],
+                      parameters=[param('min_inliers', 12)], log_level=10)
+        self.assertTrue(r.success, r.error_message)
+        self.assertEqual(r.full_node_name, '/extra/extra_matcher')
+        got = self.probe.call(GetParameters, '/extra/extra_matcher/get_parameters',
+                              GetParameters.Request(names=['min_inliers']))
+        self.assertEqual(got.values[0].integer_value, 12)
+        # The remap made it match the launched detector's keypoints.
+        self.assertTrue(self.probe.wait(lambda: '/extra/matches' in dict(
+            self.probe.node.get_topic_names_and_types()), 10))
+        self.assertTrue(self.probe.wait(
+            lambda: self.probe.node.count_publishers('/extra/matches') == 1, 10))
+        self.assertEqual(self.list_nodes()[r.unique_id], '/extra/extra_matcher')
+        u = self.probe.call(UnloadNode, f'{CONTAINER}/_container/unload_node',
+                            UnloadNode.Request(unique_id=r.unique_id))
+        self.assertTrue(u.success, u.error_message)
+        self.assertNotIn(r.unique_id, self.list_nodes())
+        self.assertTrue(self.probe.wait(
+            lambda: self.probe.node.count_publishers('/extra/matches') == 0, 10))
+
+    def test_4_load_and_unload_with_ros2_component(self):
+        out = ros2('component', 'load', CONTAINER, 'alike_ros', 'alike_ros::MatcherNode',
+                   '-n', 'second_matcher')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, rf"Loaded component (\d+) into '{CONTAINER}' container "
+                                     r"node as '/second_matcher'")
+        uid = int(out.stdout.split()[2])
+        self.assertIn(f'  {uid}  /second_matcher', ros2('component', 'list').stdout)
+        out = ros2('component', 'unload', CONTAINER, str(uid))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertNotIn('/second_matcher', ros2('component', 'list').stdout)
+        out = ros2('component', 'load', CONTAINER, 'alike_ros', 'alike_ros::Nope')
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn('Failed to load component', out.stderr)
+
+    def state(self, node='/alike_detector'):
+        return self.probe.call(GetState, f'{node}/get_state', GetState.Request()
+                               ).current_state.label
+
+    def transition(self, transition_id, node='/alike_detector'):
+        return self.probe.call(ChangeState, f'{node}/change_state', ChangeState.Request(
+            transition=Transition(id=transition_id))).success
+
+    def set_param(self, name, value, node='/alike_detector'):
+        return self.probe.call(SetParameters, f'{node}/set_parameters', SetParameters.Request(
+            parameters=[param(name, value)])).results[0]
+
+    def test_5_lifecycle_and_model_swap_with_frames_flowing(self):
+        probe = self.probe
+        self.assertEqual(self.state(), 'active')
+        self.assertTrue(probe.wait(lambda: probe.counters().get('published', 0) > 5, 20))
+        refused = self.set_param('model', 'alike-n')
+        self.assertFalse(refused.successful)
+        self.assertIn('only while the node is unconfigured', refused.reason)
+
+        out = ros2('lifecycle', 'set', '/alike_detector', 'deactivate')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        t_off = time.monotonic()
+        self.assertEqual(self.state(), 'inactive')
+        # Inactive: frames keep arriving and count as dropped; nothing is published.
+        dropped = probe.counters()['dropped']
+        self.assertTrue(probe.wait(lambda: probe.counters()['dropped'] > dropped + 5, 20))
+        self.assertTrue(self.transition(Transition.TRANSITION_CLEANUP))
+        self.assertEqual(self.state(), 'unconfigured')
+
+        # A failing configure leaves the node unconfigured and the process alive.
+        self.assertTrue(self.set_param('model_file', '/nonexistent.onnx').successful)
+        self.assertFalse(self.transition(Transition.TRANSITION_CONFIGURE))
+        self.assertEqual(self.state(), 'unconfigured')
+        self.assertTrue(self.set_param('model_file', '').successful)
+
+        self.assertTrue(self.set_param('model', 'alike-n').successful)
+        self.assertTrue(self.transition(Transition.TRANSITION_CONFIGURE))
+        self.assertEqual(self.state(), 'inactive')
+        t_on = time.monotonic()
+        out = ros2('lifecycle', 'set', '/alike_detector', 'activate')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(self.state(), 'active')
+
+        with probe.lock:
+            between = [m for t, m in probe.keypoints if t_off < t < t_on]
+        self.assertEqual(between, [], 'published while not active')
+        self.assertTrue(probe.wait(lambda: any(
+            m.model == 'alike-n' for _, m in probe.keypoints), 20), 'no alike-n keypoints')
+        # Counters span the whole life of the node, through the swap.
+        self.assertTrue(probe.wait(lambda: probe.counters().get('state') == 'active', 5))
+        c = probe.counters()
+        self.assertEqual(c['received'], c['published'] + c['dropped'] + c['rejected']
+                         + c['in_flight'], c)
+        self.assertGreater(c['dropped'], 5)
+        out = ros2('lifecycle', 'get', '/alike_matcher')
+        self.assertIn('active', out.stdout)
+
+
+@launch_testing.post_shutdown_test()
+class TestProcessesExitCleanly(unittest.TestCase):
+
+    def test_every_process_exits_0(self, proc_info):
+        launch_testing.asserts.assertExitCodes(proc_info)
