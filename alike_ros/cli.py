@@ -144,29 +144,34 @@ def cmd_bench_graph(args):
     matcher_ms = statistics.median(times)
     del det
 
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         bag = Path(tmp) / 'bag'
         n = make_bag(tum_dir(), bag, rate=args.rate, loops=args.loops)
-        result = replay(bag, processes=args.processes,
-                        params={'threads': args.threads, 'model': args.model})
-    stats = result.detector_stats
-    lat = result.latencies_ms()
-    out = {
-        'model': args.model, 'rate_hz': args.rate, 'frames_in': n, 'processes': args.processes,
-        'threads': args.threads, 'frames_out': result.keypoint_msgs,
-        'fps_out': result.fps_out(),
-        'dropped_pct': 100.0 * (n - result.keypoint_msgs) / n,
-        'detector_latency_ms_p50': float(stats.get('latency_ms_p50', 'nan')),
-        'detector_latency_ms_p95': float(stats.get('latency_ms_p95', 'nan')),
-        'end_to_end_latency_ms_p50': float(np.percentile(lat, 50)),
-        'end_to_end_latency_ms_p95': float(np.percentile(lat, 95)),
-        'detector_total_ms_p50': float(stats.get('total_ms_p50', 'nan')),
-        'matcher_2000x2000_ms_p50': matcher_ms,
-    }
-    for key, value in out.items():
-        print(f'{key:28s} {value:.1f}' if isinstance(value, float) else f'{key:28s} {value}')
+        for processes in args.processes.split(','):
+            result = replay(bag, processes=processes,
+                            params={'threads': args.threads, 'model': args.model})
+            stats = result.detector_stats
+            lat = result.latencies_ms()
+            rows.append({
+                'model': args.model, 'rate_hz': args.rate, 'frames_in': n,
+                'processes': processes, 'threads': args.threads,
+                'frames_out': result.keypoint_msgs, 'fps_out': result.fps_out(),
+                'dropped_pct': 100.0 * (n - result.keypoint_msgs) / n,
+                'detector_latency_ms_p50': float(stats.get('latency_ms_p50', 'nan')),
+                'detector_latency_ms_p95': float(stats.get('latency_ms_p95', 'nan')),
+                'end_to_end_latency_ms_p50': float(np.percentile(lat, 50)),
+                'end_to_end_latency_ms_p95': float(np.percentile(lat, 95)),
+                'detector_total_ms_p50': float(stats.get('total_ms_p50', 'nan')),
+                'matcher_2000x2000_ms_p50': matcher_ms,
+                'graph_peak_rss_mb': result.peak_rss_mb,
+            })
+    for row in rows:
+        for key, value in row.items():
+            print(f'{key:28s} {value:.1f}' if isinstance(value, float) else f'{key:28s} {value}')
+        print()
     if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=1))
+        Path(args.json).write_text(json.dumps(rows if len(rows) > 1 else rows[0], indent=1))
 
 
 def cmd_tidl_check(args):
@@ -181,10 +186,23 @@ def cmd_tidl_check(args):
     return 1 if failed else 0
 
 
+def _onnx_model(args, form):
+    """Return the stage-1 ONNX of --model: a model name (the exported file) or a path."""
+    from alike_ros.models import model_dir, MODEL_NAMES, onnx_name
+    if args.model not in MODEL_NAMES:
+        return args.model
+    path = model_dir() / onnx_name(args.model, args.height, args.width, form)
+    if not path.exists():
+        raise FileNotFoundError(f'{path} does not exist: alike-ros export --model {args.model} '
+                                f'--height {args.height} --width {args.width} --form {form}')
+    return str(path)
+
+
 def cmd_tidl_compile(args):
     from alike_ros import tidl
     from alike_ros.detector import prepare
     import cv2
+    args.model = _onnx_model(args, 'tidl')
     options = tidl.compile_options(args.artifacts, args.bits, args.frames, args.iterations,
                                    args.tidl_tools)
     files = image_files([args.calib])[:args.frames]
@@ -223,6 +241,7 @@ def cmd_fit_projection(args):
 def cmd_quantize(args):
     from alike_ros.models import int8_path
     from alike_ros.quantize import quantize
+    args.model = _onnx_model(args, 'exact')
     out = args.out or int8_path(args.model)
     files = image_files([args.calib])[:args.frames]
     print(quantize(args.model, files, out, not args.per_tensor))
@@ -539,7 +558,10 @@ def build_parser():
     p.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
     p.add_argument('--rate', type=float, default=30.0)
     p.add_argument('--loops', type=int, default=15, help='the 20 TUM frames, this many times')
-    p.add_argument('--processes', choices=('one', 'two'), default='one')
+    p.add_argument('--processes', default='one',
+                   help="comma-separated, run one after the other on the same bag: 'one' (the "
+                        "nodes in the benchmark's process), 'two' (a process per node), "
+                        "'graph' (alike_graph), 'container' (component_container)")
     p.add_argument('--threads', type=int, default=2, help='ONNX Runtime threads')
     p.add_argument('--json', help='also write the figures as JSON')
     p.set_defaults(func=cmd_bench_graph)
@@ -580,7 +602,10 @@ def build_parser():
     p.set_defaults(func=cmd_tidl_check)
 
     p = sub.add_parser('tidl-compile', help='compile TIDL artifacts (needs TI tidl_tools)')
-    p.add_argument('--model', required=True, help='stage-1 ONNX in the tidl form')
+    p.add_argument('--model', required=True,
+                   help='model name (its exported tidl form) or a stage-1 .onnx in that form')
+    p.add_argument('--height', type=int, default=480)
+    p.add_argument('--width', type=int, default=640)
     p.add_argument('--artifacts', required=True, help='output folder')
     p.add_argument('--calib', required=True, help='folder of calibration images')
     p.add_argument('--bits', type=int, choices=(8, 16), default=8)
@@ -597,7 +622,10 @@ def build_parser():
     p.set_defaults(func=cmd_fit_projection)
 
     p = sub.add_parser('quantize', help='int8 QDQ model with ONNX Runtime static quantisation')
-    p.add_argument('--model', required=True, help='stage-1 ONNX (exact form)')
+    p.add_argument('--model', required=True,
+                   help='model name (its exported exact form) or a stage-1 .onnx (exact form)')
+    p.add_argument('--height', type=int, default=480)
+    p.add_argument('--width', type=int, default=640)
     p.add_argument('--calib', required=True, help='folder of calibration images')
     p.add_argument('--out', help='default: <model>_int8.onnx beside the model')
     p.add_argument('--frames', type=int, default=20)

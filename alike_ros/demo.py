@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-`alike-ros demo`: the shared TUM frames as a bag, through detector + matcher, headless.
+`alike-ros demo`: the shared TUM frames as a bag, through `ros2 launch`, headless.
 
 Writes overlay PNGs, an animated GIF, summary.json (fps, latency percentiles, keypoints,
 matches and inliers per frame) and a plot, and prints where they are.
@@ -28,7 +28,7 @@ import numpy as np
 
 from alike_ros.bag import make_bag
 from alike_ros.models import tum_dir
-from alike_ros.replay import replay
+from alike_ros.replay import launch_replay
 
 
 def summarise(result, bag_frames):
@@ -94,8 +94,29 @@ def write_gif(images, path, fps=5):
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=1000 // fps, loop=0)
 
 
+def reliable_params(path, detector_params=None):
+    """
+    Write the package's edge.yaml with reliable image QoS (and detector overrides) to `path`.
+
+    The bag is played reliably; reliable subscribers keep every frame between processes.
+    """
+    import yaml
+
+    from alike_ros.models import config_file
+    params = yaml.safe_load(config_file('edge.yaml').read_text())
+    for node in params.values():
+        node['ros__parameters']['image_reliability'] = 'reliable'
+    params['/**/alike_detector']['ros__parameters'].update(detector_params or {})
+    Path(path).write_text(yaml.safe_dump(params))
+    return path
+
+
 def run(out, images=None, rate=10.0, processes='one', params=None):
-    """Run the demo; return the summary dict."""
+    """
+    Run the demo through `ros2 launch alike_ros edge.launch.py bag:=...`; return the summary.
+
+    processes 'one' is the composed launch (component container), 'two' a process per node.
+    """
     out = Path(out)
     images = Path(images or tum_dir())
     if out.exists():
@@ -103,7 +124,12 @@ def run(out, images=None, rate=10.0, processes='one', params=None):
     (out / 'overlay').mkdir(parents=True)
     bag = out / 'tum_bag'
     n = make_bag(images, bag, rate=rate)
-    result = replay(bag, processes=processes, overlay=True, params=params)
+    params_file = reliable_params(out / 'params.yaml', params)
+    with open(out / 'launch.log', 'w') as log:
+        result, code = launch_replay(bag, n, composed=processes == 'one',
+                                     params_file=params_file, log=log)
+    if code != 0:
+        raise RuntimeError(f'ros2 launch exited {code}: see {out / "launch.log"}')
     for stamp, image in sorted(result.overlays.items()):
         cv2.imwrite(str(out / 'overlay' / f'{stamp}.png'), image)
     if result.overlays:

@@ -37,6 +37,7 @@ from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
 from alike_ros.bag import BagPlayer, topics
@@ -55,6 +56,7 @@ class Replay:
     keypoint_msgs: int = 0
     detector_stats: dict = field(default_factory=dict)  # last diagnostics key -> value
     wall_s: float = 0.0
+    peak_rss_mb: dict = field(default_factory=dict)  # graph process -> VmHWM (MB)
 
     def fps_out(self):
         """Return KeypointArrays per second between the first and the last one received."""
@@ -72,9 +74,13 @@ def _stamp(header):
 
 
 class _Collector(Node):
-    def __init__(self, result, overlay, context):
-        super().__init__('alike_replay_collector', namespace='alike_replay', context=context)
+    def __init__(self, result, overlay, context, namespace='alike_replay', image_topic=None):
+        super().__init__('alike_replay_collector', namespace=namespace, context=context)
         self.result = result
+        self.prefix = f'/{namespace}/'
+        if image_topic:  # the images as they appear on the topic: sent times and stamps
+            self.create_subscription(Image, image_topic, self._image, QoSProfile(
+                depth=100, reliability=ReliabilityPolicy.RELIABLE))
         self.lock = threading.Lock()
         self.kp_sub = self.create_subscription(conversions.KeypointArray, 'keypoints', self._kp,
                                                100)
@@ -82,6 +88,10 @@ class _Collector(Node):
         self.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
         if overlay:
             self.create_subscription(Image, 'matches/overlay', self._overlay, 100)
+
+    def _image(self, msg):
+        with self.lock:
+            self.result.sent[_stamp(msg.header)] = time.monotonic()
 
     def _kp(self, msg):
         with self.lock:
@@ -99,7 +109,7 @@ class _Collector(Node):
 
     def _diag(self, msg):
         for status in msg.status:
-            if status.name.startswith('/alike_replay/'):
+            if status.name.startswith(self.prefix):
                 with self.lock:
                     self.result.detector_stats = {v.key: v.value for v in status.values}
 
@@ -118,12 +128,46 @@ def _executable(name):
     return path
 
 
+def _peak_rss_mb(pid):
+    """Return the peak RSS (VmHWM) of a live process in MB (0 where /proc does not tell)."""
+    try:
+        with open(f'/proc/{pid}/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _load_components(node, executor_wait, params, matcher_params, timeout_s):
+    """Load detector and matcher into /alike_replay/alike_container through its service."""
+    from composition_interfaces.srv import LoadNode
+    client = node.create_client(LoadNode, '/alike_replay/alike_container/_container/load_node')
+    if not client.wait_for_service(timeout_sec=timeout_s):
+        raise TimeoutError('component_container did not come up')
+    for plugin, values in (('alike_ros::DetectorNode', params),
+                           ('alike_ros::MatcherNode', matcher_params)):
+        request = LoadNode.Request(package_name='alike_ros', plugin_name=plugin,
+                                   node_namespace='/alike_replay', parameters=[
+                                       Parameter(k, value=v).to_parameter_msg()
+                                       for k, v in values.items()])
+        future = client.call_async(request)
+        executor_wait(future, timeout_s)
+        if not future.result().success:
+            raise RuntimeError(f'loading {plugin} failed: {future.result().error_message}')
+    node.destroy_client(client)
+
+
 def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=None,
            settle_s=3.0, startup_timeout_s=60.0, matcher_params=None):
     """
     Play `bag` into the graph and return a Replay.
 
-    `params` go to the detector, `matcher_params` to the matcher.
+    `params` go to the detector, `matcher_params` to the matcher. processes: 'one' (the nodes
+    in this process), 'two' (detector_node and matcher_node processes), 'graph' (the
+    alike_graph executable: both nodes on one executor) or 'container' (component_container
+    with both loaded through its load_node service).
 
     The player publishes reliably, so the detector subscribes reliably too (keep-last 1 all
     the same): best-effort 1 MB frames lose UDP fragments between processes on this kind of
@@ -152,18 +196,37 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
             nodes.append(DetectorNode(parameter_overrides=overrides, **kw))
             nodes.append(MatcherNode(parameter_overrides=[
                 Parameter(k, value=v) for k, v in matcher_params.items()], **kw))
-        elif processes == 'two':
+        elif processes in ('two', 'graph', 'container'):
             ros = ['--ros-args', '-r', '__ns:=/alike_replay', '--log-level', 'warn']
-            procs.append(subprocess.Popen([_executable('detector_node')] + ros
-                                          + _param_args(params)))
-            procs.append(subprocess.Popen([_executable('matcher_node')] + ros
-                                          + _param_args(matcher_params)))
+            if processes == 'two':
+                procs.append(subprocess.Popen([_executable('detector_node')] + ros
+                                              + _param_args(params)))
+                procs.append(subprocess.Popen([_executable('matcher_node')] + ros
+                                              + _param_args(matcher_params)))
+            elif processes == 'graph':
+                # Node-specific parameters (node:name:=value): one process, two nodes.
+                procs.append(subprocess.Popen(
+                    [_executable('alike_graph')] + ros
+                    + _param_args({f'alike_detector:{k}': v for k, v in params.items()})
+                    + _param_args({f'alike_matcher:{k}': v
+                                   for k, v in matcher_params.items()})))
+            else:
+                procs.append(subprocess.Popen([_executable('component_container')] + ros
+                                              + ['-r', '__node:=alike_container']))
         else:
-            raise ValueError(f"processes must be 'one' or 'two', got {processes!r}")
+            raise ValueError("processes must be 'one', 'two', 'graph' or 'container', got "
+                             f'{processes!r}')
         for node in nodes:
             executor.add_node(node)
         spinner = threading.Thread(target=executor.spin, daemon=True)
         spinner.start()
+        if processes == 'container':
+            def executor_wait(future, timeout):
+                deadline = time.monotonic() + timeout
+                while not future.done() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+            _load_components(player_node, executor_wait, params, matcher_params,
+                             startup_timeout_s)
 
         player = BagPlayer(player_node, bag, rate_scale, topic_remap={
             t: '/alike_replay/image' for t, _ in topics(bag)})
@@ -199,6 +262,7 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
             time.sleep(0.05)
         result.wall_s = time.monotonic() - t0
         time.sleep(1.2)  # one more diagnostics period for final counters
+        result.peak_rss_mb = {os.path.basename(p.args[0]): _peak_rss_mb(p.pid) for p in procs}
         return result
     finally:
         for p in procs:
@@ -214,3 +278,66 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         for node in nodes:
             node.destroy_node()
         rclpy.shutdown(context=context)
+
+
+def _settle(result, frames, settle_s, timeout_s):
+    """Wait until every frame has its outputs, or nothing new came for settle_s."""
+    last, seen, deadline = time.monotonic(), -1, time.monotonic() + timeout_s
+    while time.monotonic() - last < settle_s and time.monotonic() < deadline:
+        count = result.keypoint_msgs + len(result.matches)
+        if frames and result.keypoint_msgs >= frames and len(result.matches) >= frames:
+            return
+        if count != seen:
+            seen, last = count, time.monotonic()
+        time.sleep(0.05)
+
+
+def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike_demo',
+                  overlay=True, settle_s=5.0, timeout_s=300.0, log=None):
+    """
+    Play `bag` with `ros2 launch alike_ros edge.launch.py bag:=...` and collect the outputs.
+
+    The launch's own player plays the bag once the detector, the matcher's overlay image
+    subscription and this collector listen on the image topic; when every frame has its
+    KeypointArray and MatchArray (or nothing new came for settle_s), the launch is stopped
+    with SIGINT. Returns (Replay, the launch's exit code).
+    """
+    import signal
+
+    use_large_frame_transport()
+    result = Replay()
+    context = Context()
+    rclpy.init(context=context)
+    executor = SingleThreadedExecutor(context=context)
+    collector = _Collector(result, overlay, context, namespace, image_topic='/camera/image_raw')
+    executor.add_node(collector)
+    spinner = threading.Thread(target=executor.spin, daemon=True)
+    spinner.start()
+    cmd = [shutil.which('ros2') or os.path.join(os.path.dirname(sys.executable), 'ros2'),
+           'launch', '--noninteractive', 'alike_ros', 'edge.launch.py', f'bag:={bag}',
+           f'namespace:={namespace}', f"composed:={'true' if composed else 'false'}",
+           f'bag_wait_subscribers:={3 if overlay else 2}']
+    if params_file:
+        cmd.append(f'params_file:={params_file}')
+    proc = subprocess.Popen(cmd, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        t0 = time.monotonic()
+        deadline = t0 + timeout_s
+        while not result.sent and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _settle(result, frames, settle_s, deadline - time.monotonic())
+        result.wall_s = time.monotonic() - t0
+        time.sleep(1.2)  # one more diagnostics period for final counters
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        executor.shutdown()
+        spinner.join(timeout=5)
+        collector.destroy_node()
+        rclpy.try_shutdown(context=context)
+    return result, code

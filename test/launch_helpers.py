@@ -43,7 +43,7 @@ BREAKERS = [
 
 
 def launch_file(name='edge.launch.py'):
-    """The installed launch file, found as `ros2 launch alike_ros` finds it."""
+    """Return the installed launch file, found as `ros2 launch alike_ros` finds it."""
     return str(Path(get_package_share_directory('alike_ros')) / 'launch' / name)
 
 
@@ -76,7 +76,7 @@ def mixed_bag(images, path):
 
 
 def reliable_params(path):
-    """The package's edge.yaml with reliable image QoS (bags are played reliably)."""
+    """Write the package's edge.yaml with reliable image QoS (bags play reliably)."""
     source = Path(get_package_share_directory('alike_ros')) / 'config' / 'edge.yaml'
     params = yaml.safe_load(source.read_text())
     for node in params.values():

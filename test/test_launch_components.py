@@ -61,7 +61,7 @@ def generate_test_description():
 
 
 def param(name, value):
-    """An rcl_interfaces Parameter of a str, int or bool."""
+    """Return an rcl_interfaces Parameter of a str, int or bool."""
     v = ParameterValue()
     if isinstance(value, bool):
         v.type, v.bool_value = ParameterType.PARAMETER_BOOL, value

@@ -104,7 +104,7 @@ def node_options(cls, request, context):
 
 
 def logger_name(name, namespace):
-    """The logger name rclpy gives a node: namespace and name joined by dots."""
+    """Return the logger name rclpy gives a node: namespace and name joined by dots."""
     return '.'.join(part for part in (namespace or '').split('/') + [name] if part)
 
 

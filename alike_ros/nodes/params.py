@@ -12,46 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ROS parameters declared from the typed configs, and live changes validated by them."""
-
-from dataclasses import fields
-
-from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+"""The error a node raises when its parameters are invalid."""
 
 
 class ConfigError(ValueError):
-    """Start-up parameters are invalid; the message says what to fix."""
-
-
-def declare_config(node, config_cls):
-    """Declare one parameter per config field (default, doc, read-only unless live)."""
-    values = {}
-    for f in fields(config_cls):
-        desc = ParameterDescriptor(description=f.metadata.get('doc', ''),
-                                   read_only=not f.metadata.get('live', False))
-        values[f.name] = node.declare_parameter(f.name, f.default, desc).value
-    config = config_cls(**values)
-    problems = config.check()
-    if problems:
-        raise ConfigError(f'{node.get_name()}: invalid parameters: ' + '; '.join(problems))
-    return config
-
-
-def live_update_callback(get_config, apply):
-    """
-    Make an on-set-parameters callback that validates changes against the config.
-
-    `apply(new_config)` is called only when every change is valid; otherwise the change is
-    rejected with the reason (shown by `ros2 param set`).
-    """
-    def callback(params):
-        config = get_config()
-        known = {f.name for f in fields(config)}
-        changes = {p.name: p.value for p in params if p.name in known}
-        try:
-            new = config.with_changes(**changes)
-        except ValueError as err:
-            return SetParametersResult(successful=False, reason=str(err))
-        apply(new)
-        return SetParametersResult(successful=True)
-    return callback
+    """Parameters are invalid; the message says what to fix."""

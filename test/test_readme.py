@@ -1,0 +1,64 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The README's command lines are ones the programs accept."""
+
+from pathlib import Path
+import re
+import shlex
+
+import pytest
+
+from alike_ros.cli import build_parser
+
+README = (Path(__file__).resolve().parent.parent / 'README.md').read_text()
+# `alike-ros ...` in inline code, and lines of code blocks (comments cut).
+INLINE = re.findall(r'`((?:\.venv/bin/)?alike-ros [^`]+)`', README)
+BLOCKS = [line.split('  #')[0].strip() for block in re.findall(r'```bash\n(.*?)```', README,
+                                                                 re.S)
+          for line in block.splitlines()]
+COMMANDS = sorted({c for c in INLINE + BLOCKS if re.match(r'(\.venv/bin/)?alike-ros ', c)})
+# The command table gives synopses without the program name: each names a real command.
+SYNOPSES = re.findall(r'^\| `([a-z][a-z0-9-]+) ', README, re.M)
+
+
+def test_the_readme_has_command_lines():
+    assert len(COMMANDS) >= 10 and len(SYNOPSES) >= 15
+
+
+@pytest.mark.parametrize('line', COMMANDS)
+def test_command_line_parses(line):
+    argv = shlex.split(line)[1:]
+    try:
+        build_parser().parse_args(argv)
+    except SystemExit as err:
+        pytest.fail(f'{line!r} does not parse (exit {err.code})')
+
+
+def test_every_synopsis_names_a_command():
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == 'command').choices
+    assert set(SYNOPSES) <= set(commands), set(SYNOPSES) - set(commands)
+    assert set(commands) <= set(SYNOPSES), f'undocumented: {set(commands) - set(SYNOPSES)}'
+
+
+def test_launch_arguments_in_the_readme_exist():
+    from launch.launch_description_sources import get_launch_description_from_python_launch_file
+    from launch_helpers import launch_file
+    declared = {a.name for a in get_launch_description_from_python_launch_file(
+        launch_file()).get_launch_arguments()}
+    table = README.split('`edge.launch.py` arguments')[1].split('\n\n')[1]
+    documented = set(re.findall(r'^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|', table, re.M))
+    documented = {name for pair in documented for name in pair if name}
+    assert documented == declared
