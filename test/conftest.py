@@ -35,8 +35,40 @@ SHARED = shared_dir()
 TUM = SHARED / 'data' / 'tum'
 
 
+SHARED_MISSING = (f'needs {SHARED} (weights, TUM frames, reference outputs): put the shared '
+                  'folder beside the checkout or set ALIKE_ROS_SHARED')
+
+
 def require_shared():
-    """Skip the calling test module, with the reason, where ../shared is absent."""
+    """Mark a test module as needing ../shared (see pytest_pycollect_makemodule)."""
     if not TUM.is_dir():
-        pytest.skip(f'needs {SHARED} (weights, TUM frames, reference outputs): put the shared '
-                    'folder beside the checkout or set ALIKE_ROS_SHARED', allow_module_level=True)
+        pytest.skip(SHARED_MISSING, allow_module_level=True)
+
+
+class _SharedMissing(pytest.File):
+    """Stands in for a module that needs ../shared where it is absent: one skipped item."""
+
+    def collect(self):
+        yield _Skipped.from_parent(self, name='needs_shared')
+
+
+class _Skipped(pytest.Item):
+
+    def runtest(self):
+        pytest.skip(SHARED_MISSING)
+
+    def reportinfo(self):
+        return self.path, 0, self.name
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path, parent):
+    """
+    Skip, with the reason, the modules that call require_shared() where ../shared is absent.
+
+    They are not imported: launch_testing's plugin imports every module from this hook, and a
+    skip raised there would skip the whole folder.
+    """
+    if not TUM.is_dir() and 'require_shared()' in module_path.read_text():
+        return _SharedMissing.from_parent(parent, path=module_path)
+    return None

@@ -25,8 +25,8 @@ from alike_ros.cli import build_parser
 README = (Path(__file__).resolve().parent.parent / 'README.md').read_text()
 # `alike-ros ...` in inline code, and lines of code blocks (comments cut).
 INLINE = re.findall(r'`((?:\.venv/bin/)?alike-ros [^`]+)`', README)
-BLOCKS = [line.split('  #')[0].strip() for block in re.findall(r'```bash\n(.*?)```', README,
-                                                                 re.S)
+BLOCKS = [line.split('  #')[0].strip()
+          for block in re.findall(r'```bash\n(.*?)```', README, re.S)
           for line in block.splitlines()]
 COMMANDS = sorted({c for c in INLINE + BLOCKS if re.match(r'(\.venv/bin/)?alike-ros ', c)})
 # The command table gives synopses without the program name: each names a real command.

@@ -25,7 +25,9 @@ import pytest
 
 from alike_ros.bag import make_bag
 from alike_ros.stop_check import stop_once, WAYS
-from conftest import TUM
+from conftest import require_shared, TUM
+
+require_shared()
 
 
 @pytest.fixture(scope='module')
@@ -40,3 +42,10 @@ def bag(tmp_path_factory):
 def test_launch_stops_cleanly(bag, way, composed):
     result = stop_once(bag, way, composed)
     assert result.clean, '; '.join(result.problems) + '\n' + result.output[-3000:]
+
+
+def test_use_rviz_without_rviz2_runs_the_graph_and_says_so(bag):
+    result = stop_once(bag, 'terminal', extra_args=['use_rviz:=true'])
+    assert result.clean, '; '.join(result.problems)
+    assert 'rviz2 is not installed' in result.output
+    assert 'listening on' in result.output and 'matching with' in result.output

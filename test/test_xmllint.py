@@ -20,6 +20,7 @@ catkin_pkg, the parser colcon and bloom use.
 """
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 from catkin_pkg.package import parse_package
 import pytest
@@ -30,8 +31,18 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.linter
 @pytest.mark.xmllint
 def test_xmllint():
-    ament_xmllint = pytest.importorskip('ament_xmllint.main')
-    assert ament_xmllint.main(argv=[]) == 0, 'Found errors'
+    try:
+        from ament_xmllint.main import main  # on a ROS install (not on PyPI)
+    except ImportError:
+        # Well-formedness of every XML file of the package (what xmllint checks without a
+        # schema; the package.xml schema is checked by test_package_xml below).
+        files = [f for f in ROOT.rglob('*.xml') if not {'.venv', 'build', 'out'} & set(
+            f.relative_to(ROOT).parts)]
+        assert len(files) >= 3, files
+        for f in files:
+            ElementTree.parse(f)
+        return
+    assert main(argv=[]) == 0, 'Found errors'
 
 
 @pytest.mark.parametrize('folder, name, build_type', [
