@@ -159,3 +159,14 @@ class BagPlayer:
                     on_publish(topic, stamp)
             if not self.loop:
                 return self.published
+
+    def wait_for_all_acked(self, timeout_s):
+        """
+        Wait until every reliable subscriber acknowledged everything published (or timeout_s).
+
+        A player that exits right after its last message destroys its writer before the
+        readers acknowledged it: the last frame was lost (seen in the launch tests).
+        """
+        from rclpy.duration import Duration
+        return all(p.wait_for_all_acked(Duration(nanoseconds=int(timeout_s * 1e9)))
+                   for p in self.publishers.values())

@@ -459,6 +459,7 @@ def cmd_play_bag(args):
         print(f'playing {len(player.messages)} messages from {args.bag}'
               + (' (looping, Ctrl-C to stop)' if args.loop else ''), flush=True)
         n = player.play(should_stop=stop.is_set)
+        player.wait_for_all_acked(5.0)
         print(f'published {n} messages', flush=True)
     finally:
         node.destroy_node()

@@ -316,7 +316,7 @@ def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike
     cmd = [shutil.which('ros2') or os.path.join(os.path.dirname(sys.executable), 'ros2'),
            'launch', '--noninteractive', 'alike_ros', 'edge.launch.py', f'bag:={bag}',
            f'namespace:={namespace}', f"composed:={'true' if composed else 'false'}",
-           f'bag_wait_subscribers:={3 if overlay else 2}']
+           f'bag_wait_subscribers:={3 if overlay else 2}', 'bag_delay:=2.0']
     if params_file:
         cmd.append(f'params_file:={params_file}')
     proc = subprocess.Popen(cmd, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)

@@ -42,6 +42,9 @@ from alike_ros.launch_args import bag_player_command, GivenParameters
 from alike_ros.models import MODEL_NAMES
 
 
+BOOLEAN = ['true', 'false', 'True', 'False', '1', '0']
+
+
 def _is_set(name):
     # PythonExpression rather than EqualsSubstitution: the latter is missing on Humble.
     return PythonExpression(["'", LaunchConfiguration(name), "' != ''"])
@@ -106,7 +109,7 @@ def generate_launch_description():
 
     player = ExecuteProcess(
         cmd=bag_player_command(arg('bag'), arg('image_topic'), arg('bag_delay'),
-                               arg('bag_wait_subscribers')),
+                               arg('bag_wait_subscribers'), arg('bag_rate')),
         name='bag_player', output='screen', condition=IfCondition(_is_set('bag')))
 
     return LaunchDescription([
@@ -121,18 +124,18 @@ def generate_launch_description():
         DeclareLaunchArgument('params_file',
                               default_value=os.path.join(share, 'config', 'edge.yaml'),
                               description='parameters of alike_detector and alike_matcher'),
-        DeclareLaunchArgument('composed', default_value='true',
-                              choices=['true', 'false', 'True', 'False', '1', '0'],
+        DeclareLaunchArgument('composed', default_value='true', choices=BOOLEAN,
                               description='both nodes in one component container process'),
         DeclareLaunchArgument('container', default_value='',
                               description='load the nodes into this running container '
                                           '(with composed:=true) instead of starting one'),
-        DeclareLaunchArgument('use_rviz', default_value='false',
-                              choices=['true', 'false', 'True', 'False', '1', '0'],
+        DeclareLaunchArgument('use_rviz', default_value='false', choices=BOOLEAN,
                               description='show the match overlay in RViz'),
         DeclareLaunchArgument('bag', default_value='',
                               description='rosbag2 to play (its /camera/image_raw topic, '
                                           'remapped to image_topic)'),
+        DeclareLaunchArgument('bag_rate', default_value='1.0',
+                              description='bag playback speed (1.0: as recorded)'),
         DeclareLaunchArgument('bag_delay', default_value='1.0',
                               description='seconds before the bag starts playing'),
         DeclareLaunchArgument('bag_wait_subscribers', default_value='1',

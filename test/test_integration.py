@@ -78,35 +78,12 @@ def test_two_processes(bag):
 
 def test_accounting_with_malformed_frames(tmp_path):
     """Every frame is published, dropped or rejected; malformed ones are rejected with a reason."""
-    import cv2
-    from rosbags.rosbag2 import StoragePlugin, Writer
-    from rosbags.typesys import get_typestore, Stores
-
-    from alike_ros.bag import IMAGE_TYPE, image_message
-
-    store = get_typestore(Stores.ROS2_JAZZY)
-    files = sorted(TUM.glob('*.png'))
-    breakers = [
-        lambda m: setattr(m, 'data', m.data[:1000]),  # truncated
-        lambda m: setattr(m, 'encoding', '16UC1'),  # unsupported
-        lambda m: setattr(m, 'step', 100),  # step smaller than a row
-        lambda m: setattr(m, 'width', 0),  # zero size
-        lambda m: setattr(m, 'data', np.concatenate([m.data, m.data[:5000]])),  # oversized
-    ]
-    bad = 0
-    with Writer(tmp_path / 'mixed', version=9, storage_plugin=StoragePlugin.MCAP) as writer:
-        conn = writer.add_connection('/camera/image_raw', IMAGE_TYPE, typestore=store)
-        for i, f in enumerate(files):
-            stamp = 1_700_000_000 * 10**9 + i * 100_000_000
-            msg = image_message(store, cv2.imread(str(f))[:, :, ::-1], 'bgr8', stamp, 'tum_rgb')
-            if i % 4 == 1:
-                breakers[bad % len(breakers)](msg)
-                bad += 1
-            writer.write(conn, stamp, store.serialize_cdr(msg, IMAGE_TYPE))
+    from launch_helpers import mixed_bag
+    frames, bad = mixed_bag(TUM, tmp_path / 'mixed')
     result = replay(tmp_path / 'mixed', processes='one', rate_scale=0.5)
     stats = {k: int(result.detector_stats[k]) for k in
              ('received', 'published', 'dropped', 'rejected', 'in_flight')}
-    assert stats['received'] == 20 and stats['in_flight'] == 0
+    assert stats['received'] == frames == 20 and stats['in_flight'] == 0
     assert stats['received'] == stats['published'] + stats['dropped'] + stats['rejected']
     assert stats['rejected'] == bad == 5
     assert result.keypoint_msgs == stats['published'] == 15

@@ -55,8 +55,13 @@ def generate_test_description(composed, bag_kind):
         PythonLaunchDescriptionSource(launch_file()),
         launch_arguments={'bag': bag, 'composed': composed,
                           'params_file': reliable_params(f'{WORK}/params.yaml'),
-                          # The detector and this test's probe: no frame goes unseen.
-                          'bag_wait_subscribers': '2', 'bag_delay': '1.0'}.items())
+                          # The detector and this test's probe: no frame goes unseen. The
+                          # delay lets the probe's reader match the player's writer too
+                          # (the writer's side matches first).
+                          'bag_wait_subscribers': '2', 'bag_delay': '3.0',
+                          # Half speed: the detector keeps only the newest frame (keep-last
+                          # 1), and every frame must come out even on a loaded 2-core CI.
+                          'bag_rate': '0.5'}.items())
     return LaunchDescription([launch, launch_testing.actions.ReadyToTest()]), {
         'frames': frames, 'malformed': malformed}
 
@@ -72,9 +77,15 @@ class TestBagThroughLaunch(unittest.TestCase):
                               and probe.counters().get('received') == frames
                               and probe.counters().get('in_flight') == 0, timeout=90)
             counts = probe.counters()
+            def frame(stamp):  # both bags: 10 Hz from 1.7e9 s
+                return round((stamp.sec - 1_700_000_000) * 10 + stamp.nanosec / 1e8)
+            seen = sorted(frame(m.header.stamp) for _, m in probe.images)
+            out = {frame(m.header.stamp) for _, m in probe.keypoints}
+            missing = (f'images not seen {sorted(set(range(frames)) - set(seen))}, frames '
+                       f'without keypoints {sorted(set(range(frames)) - out)}')
             self.assertTrue(done, f'{len(probe.images)} images, {len(probe.keypoints)} '
                                   f'keypoint arrays, {len(probe.matches)} match arrays, '
-                                  f'detector counters {counts}')
+                                  f'detector counters {counts}, {missing}')
             probe.wait(lambda: False, timeout=1.5)  # anything extra would arrive now
             stamps = [m.header.stamp for _, m in probe.images]
             self.assertEqual(counts['received'], counts['published'] + counts['dropped']

@@ -16,7 +16,7 @@
 The component container and the lifecycle under launch_testing, with a bag's frames flowing.
 
 A component container runs; edge.launch.py loads the detector and matcher into it
-(container:=NAME) and plays a long TUM bag. The tests load, list and unload components
+(container:=NAME); the TUM bag plays in a loop. The tests load, list and unload components
 through composition_interfaces' services and ros2cli's `component` verbs, check that bad
 requests fail with a reason while the container keeps running, drive the detector through its
 lifecycle, and swap its model (deactivate, cleanup, set, configure, activate) while frames
@@ -30,7 +30,7 @@ import unittest
 
 from composition_interfaces.srv import ListNodes, LoadNode, UnloadNode
 from launch import LaunchDescription
-from launch.actions import IncludeLaunchDescription
+from launch.actions import ExecuteProcess, IncludeLaunchDescription
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 import launch_testing
 import launch_testing.actions
@@ -54,16 +54,20 @@ CONTAINER = '/alike_container'
 @pytest.mark.launch_test
 def generate_test_description():
     bag = f'{WORK}/tum'
-    tum_bag(TUM, bag, loops=20)  # 40 s at 10 Hz: frames flow through every test
+    tum_bag(TUM, bag)
     # A container of "another launch file", and edge.launch.py loading into it by name
     # (LoadComposableNodes); test_launch.py covers the container edge.launch.py starts itself.
     container = Node(package='alike_ros', executable='component_container',
                      name=CONTAINER.strip('/'), output='screen')
     launch = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(launch_file()),
-        launch_arguments={'bag': bag, 'container': CONTAINER, 'bag_wait_subscribers': '2',
+        launch_arguments={'container': CONTAINER,
                           'params_file': reliable_params(f'{WORK}/params.yaml')}.items())
-    return LaunchDescription([container, launch, launch_testing.actions.ReadyToTest()])
+    # The bag, looped, so frames flow through every test however long they take.
+    player = ExecuteProcess(cmd=['alike-ros', 'play-bag', bag, '--loop',
+                                 '--wait-subscribers', '2', '--delay', '3'],
+                            name='bag_player', output='screen')
+    return LaunchDescription([container, launch, player, launch_testing.actions.ReadyToTest()])
 
 
 def param(name, value):

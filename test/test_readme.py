@@ -59,6 +59,7 @@ def test_launch_arguments_in_the_readme_exist():
     declared = {a.name for a in get_launch_description_from_python_launch_file(
         launch_file()).get_launch_arguments()}
     table = README.split('`edge.launch.py` arguments')[1].split('\n\n')[1]
-    documented = set(re.findall(r'^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|', table, re.M))
+    documented = set(re.findall(r'^\| `([a-z_]+)`(?:, `([a-z_]+)`)?(?:, `([a-z_]+)`)? \|',
+                                table, re.M))
     documented = {name for pair in documented for name in pair if name}
     assert documented == declared

@@ -115,7 +115,8 @@ class ManagedNode(LifecycleNode):
             self._quiet_errors = False
 
     # Transitions.
-    def _run(self, name, step, state):
+    def _run(self, name, step, state, undo, undone_state):
+        """Run a transition's step; on failure log why, undo, and return FAILURE."""
         self._startup_exception = None
         try:
             step()
@@ -125,8 +126,8 @@ class ManagedNode(LifecycleNode):
                 else f'{type(err).__name__}: {err}'
             if not self._quiet_errors:
                 self.get_logger().error(f'{name} failed: {self.last_error}')
-            self.release()
-            self.state = 'unconfigured'
+            undo()
+            self.state = undone_state  # where rclpy's state machine goes on FAILURE
             return FAILURE
         self.state = state
         return SUCCESS
@@ -141,11 +142,14 @@ class ManagedNode(LifecycleNode):
         self.configure()
 
     def on_configure(self, state):
-        return self._run('configure', self._configure, 'inactive')
+        return self._run('configure', self._configure, 'inactive', self.release, 'unconfigured')
 
     def on_activate(self, state):
         super().on_activate(state)  # enables the lifecycle publishers first
-        return self._run('activate', self.activate, 'active')
+        result = self._run('activate', self.activate, 'active', self.deactivate, 'inactive')
+        if result != SUCCESS:
+            super().on_deactivate(state)  # and disables them again
+        return result
 
     def on_deactivate(self, state):
         self.deactivate()
