@@ -77,8 +77,10 @@ class TestBagThroughLaunch(unittest.TestCase):
                               and probe.counters().get('received') == frames
                               and probe.counters().get('in_flight') == 0, timeout=90)
             counts = probe.counters()
+
             def frame(stamp):  # both bags: 10 Hz from 1.7e9 s
                 return round((stamp.sec - 1_700_000_000) * 10 + stamp.nanosec / 1e8)
+
             seen = sorted(frame(m.header.stamp) for _, m in probe.images)
             out = {frame(m.header.stamp) for _, m in probe.keypoints}
             missing = (f'images not seen {sorted(set(range(frames)) - set(seen))}, frames '
