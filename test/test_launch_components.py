@@ -82,20 +82,27 @@ def param(name, value):
     return Parameter(name=name, value=v)
 
 
-def ros2(*args, tries=3):
+def ros2(*args, until=None, tries=3):
     """
     Run a ros2cli command without the daemon (a fresh one starts with an empty graph).
 
     A daemon-less command discovers the graph for --spin-time first; on a loaded machine that
-    can miss a node, and then it did nothing: try again.
+    can miss a node: then it did nothing, or listed nothing. Try again while it says a node
+    was not found or while `until(output)` is false.
     """
     for _ in range(tries):
         out = subprocess.run(['ros2', *args, '--no-daemon', '--spin-time', '3'],
                              capture_output=True, text=True, timeout=60)
-        if out.returncode == 0 or not any(w in out.stdout + out.stderr for w in (
-                'not found', 'Unable to find', 'No service')):
+        missed = out.returncode != 0 and any(w in out.stdout + out.stderr for w in (
+            'not found', 'Unable to find', 'No service'))
+        if not missed and (until is None or until(out.stdout)):
             return out
     return out
+
+
+def listed(out):
+    """Return whether a `ros2 component list` saw the container."""
+    return CONTAINER in out
 
 
 class TestComponentsAndLifecycle(unittest.TestCase):
@@ -119,7 +126,7 @@ class TestComponentsAndLifecycle(unittest.TestCase):
 
     def test_1_launch_loaded_both_nodes(self):
         self.assertEqual(self.list_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
-        out = ros2('component', 'list')
+        out = ros2('component', 'list', until=listed)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(f'{CONTAINER}\n  1  /alike_detector\n  2  /alike_matcher', out.stdout)
 
@@ -205,10 +212,13 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         self.assertRegex(out.stdout, rf"Loaded component (\d+) into '{CONTAINER}' container "
                                      r"node as '/second_matcher'")
         uid = int(out.stdout.split()[2])
-        self.assertIn(f'  {uid}  /second_matcher', ros2('component', 'list').stdout)
+        self.assertIn(f'  {uid}  /second_matcher', ros2(
+            'component', 'list', until=lambda o: '/second_matcher' in o).stdout)
         out = ros2('component', 'unload', CONTAINER, str(uid))
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertNotIn('/second_matcher', ros2('component', 'list').stdout)
+        out = ros2('component', 'list', until=lambda o: listed(o) and '/second_matcher' not in o)
+        self.assertIn(CONTAINER, out.stdout)
+        self.assertNotIn('/second_matcher', out.stdout)
         out = ros2('component', 'load', CONTAINER, 'alike_ros', 'alike_ros::Nope')
         self.assertNotEqual(out.returncode, 0)
         self.assertIn('Failed to load component', out.stderr)
