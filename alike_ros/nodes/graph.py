@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Detector + matcher in one process (the Python form of a component container)."""
+"""Detector + matcher in one fixed process (component_container loads them on demand)."""
 
 from alike_ros.nodes.detector_node import DetectorNode
 from alike_ros.nodes.matcher_node import MatcherNode
