@@ -23,9 +23,7 @@ throughput benchmark.
 
 from dataclasses import dataclass, field
 import os
-import shutil
 import subprocess
-import sys
 import threading
 import time
 
@@ -42,7 +40,7 @@ from sensor_msgs.msg import Image
 
 from alike_ros.bag import BagPlayer, topics
 from alike_ros.nodes import conversions
-from alike_ros.runtime import use_large_frame_transport
+from alike_ros.runtime import program_path, use_large_frame_transport
 
 
 @dataclass
@@ -121,13 +119,6 @@ def _param_args(params):
     return args
 
 
-def _executable(name):
-    path = shutil.which(name) or os.path.join(os.path.dirname(sys.executable), name)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f'{name} not found: install alike_ros (make setup)')
-    return path
-
-
 def _peak_rss_mb(pid):
     """Return the peak RSS (VmHWM) of a live process in MB (0 where /proc does not tell)."""
     try:
@@ -140,7 +131,7 @@ def _peak_rss_mb(pid):
     return 0.0
 
 
-def _load_components(node, executor_wait, params, matcher_params, timeout_s):
+def _load_components(node, params, matcher_params, timeout_s):
     """Load detector and matcher into /alike_replay/alike_container through its service."""
     from composition_interfaces.srv import LoadNode
     client = node.create_client(LoadNode, '/alike_replay/alike_container/_container/load_node')
@@ -152,8 +143,12 @@ def _load_components(node, executor_wait, params, matcher_params, timeout_s):
                                    node_namespace='/alike_replay', parameters=[
                                        Parameter(k, value=v).to_parameter_msg()
                                        for k, v in values.items()])
-        future = client.call_async(request)
-        executor_wait(future, timeout_s)
+        future = client.call_async(request)  # answered through the spinning executor
+        deadline = time.monotonic() + timeout_s
+        while not future.done():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'loading {plugin} got no answer in {timeout_s:.0f} s')
+            time.sleep(0.02)
         if not future.result().success:
             raise RuntimeError(f'loading {plugin} failed: {future.result().error_message}')
     node.destroy_client(client)
@@ -199,19 +194,19 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         elif processes in ('two', 'graph', 'container'):
             ros = ['--ros-args', '-r', '__ns:=/alike_replay', '--log-level', 'warn']
             if processes == 'two':
-                procs.append(subprocess.Popen([_executable('detector_node')] + ros
+                procs.append(subprocess.Popen([program_path('detector_node')] + ros
                                               + _param_args(params)))
-                procs.append(subprocess.Popen([_executable('matcher_node')] + ros
+                procs.append(subprocess.Popen([program_path('matcher_node')] + ros
                                               + _param_args(matcher_params)))
             elif processes == 'graph':
                 # Node-specific parameters (node:name:=value): one process, two nodes.
                 procs.append(subprocess.Popen(
-                    [_executable('alike_graph')] + ros
+                    [program_path('alike_graph')] + ros
                     + _param_args({f'alike_detector:{k}': v for k, v in params.items()})
                     + _param_args({f'alike_matcher:{k}': v
                                    for k, v in matcher_params.items()})))
             else:
-                procs.append(subprocess.Popen([_executable('component_container')] + ros
+                procs.append(subprocess.Popen([program_path('component_container')] + ros
                                               + ['-r', '__node:=alike_container']))
         else:
             raise ValueError("processes must be 'one', 'two', 'graph' or 'container', got "
@@ -221,12 +216,7 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         spinner = threading.Thread(target=executor.spin, daemon=True)
         spinner.start()
         if processes == 'container':
-            def executor_wait(future, timeout):
-                deadline = time.monotonic() + timeout
-                while not future.done() and time.monotonic() < deadline:
-                    time.sleep(0.02)
-            _load_components(player_node, executor_wait, params, matcher_params,
-                             startup_timeout_s)
+            _load_components(player_node, params, matcher_params, startup_timeout_s)
 
         player = BagPlayer(player_node, bag, rate_scale, topic_remap={
             t: '/alike_replay/image' for t, _ in topics(bag)})
@@ -253,13 +243,7 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         for _ in range(loops):
             player.play(on_publish=lambda topic, stamp: result.sent.__setitem__(
                 stamp, time.monotonic()))
-        # Wait for the graph to drain: no new output for settle_s.
-        last, seen = time.monotonic(), -1
-        while time.monotonic() - last < settle_s:
-            count = result.keypoint_msgs + len(result.matches)
-            if count != seen:
-                seen, last = count, time.monotonic()
-            time.sleep(0.05)
+        _settle(result, None, settle_s)  # the graph drained: no new output for settle_s
         result.wall_s = time.monotonic() - t0
         time.sleep(1.2)  # one more diagnostics period for final counters
         result.peak_rss_mb = {os.path.basename(p.args[0]): _peak_rss_mb(p.pid) for p in procs}
@@ -280,8 +264,8 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         rclpy.shutdown(context=context)
 
 
-def _settle(result, frames, settle_s, timeout_s):
-    """Wait until every frame has its outputs, or nothing new came for settle_s."""
+def _settle(result, frames, settle_s, timeout_s=float('inf')):
+    """Wait until `frames` frames (if given) have outputs, or nothing new came for settle_s."""
     last, seen, deadline = time.monotonic(), -1, time.monotonic() + timeout_s
     while time.monotonic() - last < settle_s and time.monotonic() < deadline:
         count = result.keypoint_msgs + len(result.matches)
@@ -313,8 +297,8 @@ def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike
     executor.add_node(collector)
     spinner = threading.Thread(target=executor.spin, daemon=True)
     spinner.start()
-    cmd = [shutil.which('ros2') or os.path.join(os.path.dirname(sys.executable), 'ros2'),
-           'launch', '--noninteractive', 'alike_ros', 'edge.launch.py', f'bag:={bag}',
+    cmd = [program_path('ros2'), 'launch', '--noninteractive', 'alike_ros', 'edge.launch.py',
+           f'bag:={bag}',
            f'namespace:={namespace}', f"composed:={'true' if composed else 'false'}",
            f'bag_wait_subscribers:={3 if overlay else 2}', 'bag_delay:=2.0']
     if params_file:

@@ -61,6 +61,20 @@ def exit_with_parent(sig=signal.SIGTERM):
         return False
 
 
+def program_path(name):
+    """
+    Return the path of a program (ros2, a node executable): on PATH, else beside this Python.
+
+    The venv's programs are found without activating it; a sourced workspace's on PATH.
+    """
+    import shutil
+    path = shutil.which(name) or os.path.join(os.path.dirname(sys.executable), name)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f'{name} not found on PATH nor beside {sys.executable}: '
+                                'run make setup (or source your ROS workspace)')
+    return path
+
+
 def stop_on_signals():
     """
     Return an Event set by the first SIGINT or SIGTERM; later signals change nothing.

@@ -38,15 +38,15 @@ from dataclasses import dataclass, field
 import fcntl
 import os
 import pty
-import shutil
 import signal
 import subprocess
-import sys
 import termios
 import threading
 import time
 
 import psutil
+
+from alike_ros.runtime import program_path
 
 WAYS = ('terminal', 'sigint', 'group-sigint-twice', 'sigterm', 'group-sigterm')
 LAUNCH_EXIT = {'sigterm': -15, 'group-sigterm': -15}  # launch's own; 0 for the others
@@ -85,8 +85,7 @@ def stop_once(bag, way, composed=True, flow_s=1.5, startup_timeout_s=60.0, env=N
         raise ValueError(f"way must be one of {', '.join(WAYS)}, got {way!r}")
     result = StopResult(way, composed)
     master, slave = pty.openpty()
-    ros2 = shutil.which('ros2') or os.path.join(os.path.dirname(sys.executable), 'ros2')
-    cmd = [ros2, 'launch', 'alike_ros', 'edge.launch.py', f'bag:={bag}',
+    cmd = [program_path('ros2'), 'launch', 'alike_ros', 'edge.launch.py', f'bag:={bag}',
            f"composed:={'true' if composed else 'false'}", 'bag_delay:=0.5', *extra_args]
     proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
                             start_new_session=True, preexec_fn=_take_terminal,

@@ -28,9 +28,9 @@ from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
-import yaml
 
 from alike_ros.bag import IMAGE_TYPE, image_message, make_bag
+from alike_ros.demo import reliable_params as demo_params
 
 # Malformed frames of the mixed bag: each breaks one thing the detector must reject.
 BREAKERS = [
@@ -76,13 +76,8 @@ def mixed_bag(images, path):
 
 
 def reliable_params(path):
-    """Write the package's edge.yaml with reliable image QoS (bags play reliably)."""
-    source = Path(get_package_share_directory('alike_ros')) / 'config' / 'edge.yaml'
-    params = yaml.safe_load(source.read_text())
-    for node in params.values():
-        node['ros__parameters']['image_reliability'] = 'reliable'
-    Path(path).write_text(yaml.safe_dump(params))
-    return str(path)
+    """Write edge.yaml with reliable image QoS (bags play reliably), as the demo does."""
+    return str(demo_params(path))
 
 
 class Probe:

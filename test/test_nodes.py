@@ -15,7 +15,6 @@
 """Nodes with real rclpy: parameters, start-up errors, bad frames, matcher edge cases."""
 
 import subprocess
-import sys
 import time
 
 from alike_ros_msgs.msg import KeypointArray, MatchArray
@@ -34,6 +33,7 @@ from alike_ros.nodes.conversions import flat
 from alike_ros.nodes.detector_node import DetectorNode
 from alike_ros.nodes.matcher_node import MatcherNode
 from alike_ros.nodes.params import ConfigError
+from alike_ros.runtime import program_path
 from conftest import require_shared
 
 require_shared()
@@ -87,9 +87,8 @@ def test_missing_model_file(ros):
     (['-p', 'provider:=tidl', '-p', 'strict_provider:=true'], 'provider tidl'),
 ])
 def test_executable_fails_with_one_line(args, words):
-    exe = str(__import__('shutil').which('detector_node')
-              or (sys.prefix + '/bin/detector_node'))
-    proc = subprocess.run([exe, '--ros-args'] + args, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([program_path('detector_node'), '--ros-args'] + args,
+                          capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert words in proc.stderr
     assert 'Traceback' not in proc.stderr + proc.stdout

@@ -109,9 +109,8 @@ class DetectorNode(ManagedNode):
 
     def release(self):
         self.deactivate()
-        for sub in (self._sub,):
-            if sub is not None:
-                self.destroy_subscription(sub)
+        if self._sub is not None:
+            self.destroy_subscription(self._sub)
         if self.pub is not None:
             self.destroy_lifecycle_publisher(self.pub)
         if self._diag_timer is not None:
