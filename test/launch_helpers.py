@@ -88,6 +88,7 @@ class Probe:
         rclpy.init(context=self.context)
         self.node = rclpy.create_node(name, context=self.context)
         self.lock = threading.Lock()
+        self._clients = {}
         self.images, self.keypoints, self.matches, self.diagnostics = [], [], [], {}
         reliable = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
         self.node.create_subscription(Image, image_topic, self._add(self.images), reliable)
@@ -126,16 +127,29 @@ class Probe:
             time.sleep(0.05)
         return condition()
 
+    # Queries that may be sent again when no answer comes: nothing changes on the server.
+    READ_ONLY = ('GetState', 'ListNodes', 'GetParameters')
+
     def call(self, srv_type, name, request, timeout=60.0):
-        """Call a service from this probe; return the response."""
-        client = self.node.create_client(srv_type, name)
-        try:
-            assert client.wait_for_service(timeout_sec=timeout), f'no service {name}'
+        """
+        Call a service from this probe (one client per service); return the response.
+
+        A fresh client's first request can go unanswered on a loaded machine (the server's
+        reply is sent before its writer matched this client's reader). Read-only queries are
+        sent again after 10 s; calls that change state are sent once.
+        """
+        client = self._clients.get(name)
+        if client is None:
+            client = self._clients[name] = self.node.create_client(srv_type, name)
+        assert client.wait_for_service(timeout_sec=timeout), f'no service {name}'
+        attempt = 10.0 if srv_type.__name__ in self.READ_ONLY else timeout
+        deadline = time.monotonic() + timeout
+        while True:
             future = client.call_async(request)
-            assert self.wait(future.done, timeout), f'{name} did not answer'
-            return future.result()
-        finally:
-            self.node.destroy_client(client)
+            if self.wait(future.done, min(attempt, deadline - time.monotonic())):
+                return future.result()
+            client.remove_pending_request(future)
+            assert time.monotonic() < deadline, f'{name} did not answer'
 
     def close(self):
         """Stop spinning and shut the context down."""
