@@ -39,7 +39,7 @@ setup(
     license='Apache-2.0',
     entry_points={
         'console_scripts': [
-            'alike-ros = alike_ros.cli:main',
+            'alike-ros = alike_ros.tools.cli:main',
             'detector_node = alike_ros.nodes.detector_node:main',
             'matcher_node = alike_ros.nodes.matcher_node:main',
             'alike_graph = alike_ros.nodes.graph:main',

@@ -25,7 +25,9 @@ A field's metadata says what it means (`doc`) and whether a node may change it w
 from dataclasses import dataclass, field, fields, replace
 
 PROVIDERS = ('cpu', 'tidl', 'cuda', 'tensorrt', 'auto')
-HOMOGRAPHY_METHODS = ('ransac', 'usac_magsac', 'usac_default', 'lmeds', 'rho')
+ROBUST_METHODS = ('auto', 'ransac', 'usac_magsac', 'usac_default', 'lmeds', 'rho')
+GEOMETRIES = ('homography', 'fundamental', 'essential')
+RELIABILITIES = ('best_effort', 'reliable')
 
 
 def _f(default, doc, live=False):
@@ -49,6 +51,14 @@ class _Config:
 
     def _check_values(self):
         return []
+
+    def _one_of(self, name, choices):
+        """Problems of a field that must be one of `choices` (none or one)."""
+        value = getattr(self, name)
+        if value in choices:
+            return []
+        quoted = [f"'{c}'" for c in choices]
+        return [f"{name} must be {', '.join(quoted[:-1])} or {quoted[-1]}, got '{value}'"]
 
     def validated(self):
         """Return self, or raise ValueError naming every invalid field."""
@@ -104,6 +114,25 @@ class DetectorConfig(_Config):
     nms_iterations: int = _f(1, 'extra NMS suppression iterations, 0..2 (public code: 2)',
                              live=True)
     sub_pixel: bool = _f(True, 'soft-argmax sub-pixel refinement', live=True)
+    mask_file: str = _f('', 'image whose zero pixels get no keypoints (e.g. the robot\'s own '
+                            'body); any size, stretched to the frame; empty = none')
+    roi_x_offset: int = _f(0, 'region of interest, left edge in image pixels (keypoints '
+                              'only inside it)', live=True)
+    roi_y_offset: int = _f(0, 'region of interest, top edge in image pixels', live=True)
+    roi_width: int = _f(0, 'region of interest width in image pixels; 0 = to the right edge',
+                        live=True)
+    roi_height: int = _f(0, 'region of interest height in image pixels; 0 = to the bottom',
+                         live=True)
+    spread_cell: int = _f(0, 'spread keypoints: cell size in network pixels (0 = off); at '
+                             'most spread_max per cell, the best, before top_k / n_limit',
+                          live=True)
+    spread_max: int = _f(2, 'keypoints kept per spread cell', live=True)
+
+    @property
+    def roi(self):
+        """Return (x, y, width, height) of the region of interest, or None for the whole image."""
+        r = (self.roi_x_offset, self.roi_y_offset, self.roi_width, self.roi_height)
+        return None if r == (0, 0, 0, 0) else r
 
     def _check_values(self):
         from alike_ros.models import MODEL_NAMES
@@ -115,13 +144,9 @@ class DetectorConfig(_Config):
                      f"{', '.join(PROVIDERS)}")
         if self.descriptor_dim < 0:
             p.append(f'descriptor_dim must be 0 or positive, got {self.descriptor_dim}')
-        if self.descriptor_encoding not in ('f32', 'u8'):
-            p.append(f"descriptor_encoding must be 'f32' or 'u8', got "
-                     f"'{self.descriptor_encoding}'")
-        if self.precision not in ('fp32', 'int8'):
-            p.append(f"precision must be 'fp32' or 'int8', got '{self.precision}'")
-        if self.nms_in_graph not in ('auto', 'on', 'off'):
-            p.append(f"nms_in_graph must be 'auto', 'on' or 'off', got '{self.nms_in_graph}'")
+        p += self._one_of('descriptor_encoding', ('f32', 'u8'))
+        p += self._one_of('precision', ('fp32', 'int8'))
+        p += self._one_of('nms_in_graph', ('auto', 'on', 'off'))
         if self.threads < 0:
             p.append(f'threads must be >= 0, got {self.threads}')
         native = self.input_height == 0 and self.input_width == 0
@@ -136,6 +161,11 @@ class DetectorConfig(_Config):
             p.append(f'n_limit must be positive, got {self.n_limit}')
         if self.nms_iterations not in (0, 1, 2):
             p.append(f'nms_iterations must be 0, 1 or 2, got {self.nms_iterations}')
+        for name in ('roi_x_offset', 'roi_y_offset', 'roi_width', 'roi_height', 'spread_cell'):
+            if getattr(self, name) < 0:
+                p.append(f'{name} must be >= 0, got {getattr(self, name)}')
+        if self.spread_max < 1:
+            p.append(f'spread_max must be >= 1, got {self.spread_max}')
         return p
 
 
@@ -146,7 +176,7 @@ def nms_in_graph_flag(value):
 
 @dataclass(frozen=True)
 class MatcherConfig(_Config):
-    """Mutual-nearest-neighbour matching and homography estimation settings."""
+    """Matching (mutual nearest neighbours or coarse LoFTR) and the geometry fitted to it."""
 
     method: str = _f('mnn', "'mnn': mutual nearest neighbours of the keypoints' descriptors; "
                             "'coarse_loftr': the distilled coarse LoFTR model on consecutive "
@@ -156,27 +186,43 @@ class MatcherConfig(_Config):
     min_similarity: float = _f(0.0, 'cosine similarity a match needs, in [-1, 1]', live=True)
     ratio_test: float = _f(1.0, 'best / second-best distance ratio a match needs; 1 = off',
                            live=True)
-    homography_method: str = _f('ransac', 'OpenCV robust estimator: '
-                                + ', '.join(HOMOGRAPHY_METHODS), live=True)
-    reproj_threshold: float = _f(3.0, 'inlier reprojection threshold in pixels', live=True)
+    geometry: str = _f('homography', "model fitted to the matches: 'homography' (planar "
+                                     "scenes, pure rotation), 'fundamental' (any rigid scene) "
+                                     "or 'essential' (needs camera_info; publishes the "
+                                     'relative pose on motion)', live=True)
+    undistort: bool = _f(False, 'undistort keypoints with camera_info before fitting a '
+                                'homography or fundamental matrix (essential always does)',
+                         live=True)
+    robust_method: str = _f('auto', 'OpenCV robust estimator: ' + ', '.join(ROBUST_METHODS)
+                            + '; auto = ransac for homography, usac_default for fundamental '
+                            'and essential (plain RANSAC there has no local optimisation and '
+                            'is less accurate: README, geometry on synthetic scenes)',
+                            live=True)
+    reproj_threshold: float = _f(3.0, 'inlier threshold in pixels (reprojection for '
+                                      'homography, epipolar distance otherwise)', live=True)
     confidence: float = _f(0.999, 'robust estimator confidence, in (0, 1)', live=True)
     max_iters: int = _f(2000, 'robust estimator iterations', live=True)
-    min_inliers: int = _f(8, 'inliers a homography needs to be reported as valid (RANSAC '
-                             'always fits its 4-point sample, even to pure outliers)', live=True)
+    min_inliers: int = _f(8, 'inliers a fit needs to be reported as valid (RANSAC always '
+                             'fits its own minimal sample, even to pure outliers)', live=True)
+
+    def estimator(self):
+        """Return the OpenCV robust method for this geometry (resolving 'auto')."""
+        if self.robust_method != 'auto':
+            return self.robust_method
+        return 'ransac' if self.geometry == 'homography' else 'usac_default'
 
     def _check_values(self):
-        p = []
-        if self.method not in ('mnn', 'coarse_loftr'):
-            p.append(f"method must be 'mnn' or 'coarse_loftr', got '{self.method}'")
+        p = self._one_of('method', ('mnn', 'coarse_loftr'))
         if not 0.0 <= self.loftr_threshold < 1.0:
             p.append(f'loftr_threshold must be in [0, 1), got {self.loftr_threshold}')
         if not -1.0 <= self.min_similarity <= 1.0:
             p.append(f'min_similarity must be in [-1, 1], got {self.min_similarity}')
         if not 0.0 < self.ratio_test <= 1.0:
             p.append(f'ratio_test must be in (0, 1], got {self.ratio_test}')
-        if self.homography_method not in HOMOGRAPHY_METHODS:
-            p.append(f"homography_method '{self.homography_method}' is unknown: choose one of "
-                     f"{', '.join(HOMOGRAPHY_METHODS)}")
+        p += self._one_of('geometry', GEOMETRIES)
+        p += self._one_of('robust_method', ROBUST_METHODS)
+        if self.robust_method == 'rho' and self.geometry != 'homography':
+            p.append(f'robust_method rho fits homographies only, not {self.geometry}')
         if self.reproj_threshold <= 0:
             p.append(f'reproj_threshold must be positive, got {self.reproj_threshold}')
         if not 0.0 < self.confidence < 1.0:
@@ -200,10 +246,7 @@ class DetectorNodeConfig(_Config):
     log_period: float = _f(10.0, 'seconds between throttled log lines (summaries, bad frames)')
 
     def _check_values(self):
-        p = []
-        if self.image_reliability not in ('best_effort', 'reliable'):
-            p.append("image_reliability must be 'best_effort' or 'reliable', got "
-                     f"'{self.image_reliability}'")
+        p = self._one_of('image_reliability', RELIABILITIES)
         if self.diagnostics_period <= 0:
             p.append(f'diagnostics_period must be positive, got {self.diagnostics_period}')
         if self.log_period <= 0:
@@ -212,18 +255,27 @@ class DetectorNodeConfig(_Config):
 
 
 @dataclass(frozen=True)
-class OverlayConfig(_Config):
-    """The matcher's overlay image."""
+class MatcherNodeConfig(_Config):
+    """What the matcher node adds around matching: camera_info, overlay, diagnostics."""
 
+    camera_info_tolerance: float = _f(
+        0.0, 'seconds between a frame and the camera_info used for it: 0 = the same stamp '
+        'only; more = the nearest within that (for drivers that stamp camera_info apart)')
     image_buffer: int = _f(30, 'images kept to find the one whose stamp matches a frame')
     image_reliability: str = _f('best_effort', "QoS reliability of the image subscription: "
                                                "'best_effort' or 'reliable'")
+    trail_length: int = _f(10, 'positions of each track the overlay draws (1 = dots only)',
+                           live=True)
+    diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages')
 
     def _check_values(self):
-        p = []
+        p = self._one_of('image_reliability', RELIABILITIES)
+        if self.camera_info_tolerance < 0:
+            p.append(f'camera_info_tolerance must be >= 0, got {self.camera_info_tolerance}')
         if self.image_buffer <= 0:
             p.append(f'image_buffer must be positive, got {self.image_buffer}')
-        if self.image_reliability not in ('best_effort', 'reliable'):
-            p.append("image_reliability must be 'best_effort' or 'reliable', got "
-                     f"'{self.image_reliability}'")
+        if self.trail_length < 1:
+            p.append(f'trail_length must be >= 1, got {self.trail_length}')
+        if self.diagnostics_period <= 0:
+            p.append(f'diagnostics_period must be positive, got {self.diagnostics_period}')
         return p

@@ -73,13 +73,33 @@ def remove_border(keep, radius=2, border=None):
     return keep
 
 
-def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000, floor=0.0):
+def per_cell(candidates, cand_scores, width, cell, most):
+    """
+    Return which candidates (flat indices) are among the `most` best of their cell.
+
+    Cells are cell x cell pixel blocks from the top-left. One sort by (cell, -score) and each
+    candidate's rank within its cell: no Python loop over cells.
+    """
+    y, x = np.divmod(candidates, width)
+    cells = (y // cell) * (-(-width // cell)) + x // cell
+    order = np.lexsort((-cand_scores, cells))
+    sorted_cells = cells[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    chosen = np.zeros(len(candidates), bool)
+    chosen[order[rank < most]] = True
+    return chosen
+
+
+def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000, floor=0.0, cell=0, most=0):
     """
     Flat indices of the selected maxima.
 
     top_k > 0: the k best scoring above `floor` (fewer when there are fewer; best first).
     Otherwise maxima scoring > scores_th, or > the map's mean when none does; above n_limit
-    the n_limit best. Threshold mode keeps row-major order, as the public code.
+    the n_limit best. Threshold mode keeps row-major order, as the public code. With `cell`
+    > 0, at most `most` per cell x cell block are kept (the best) before top-k or n_limit:
+    keypoints spread over the image instead of bunching on texture.
     """
     flat = scores.reshape(-1)
     candidates = np.flatnonzero(keep)
@@ -87,6 +107,9 @@ def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000, floor=0.0):
     if top_k > 0:
         above = cand_scores > floor
         candidates, cand_scores = candidates[above], cand_scores[above]
+        if cell > 0:
+            spread = per_cell(candidates, cand_scores, keep.shape[1], cell, most)
+            candidates, cand_scores = candidates[spread], cand_scores[spread]
         if len(candidates) > top_k:
             part = np.argpartition(-cand_scores, top_k - 1)[:top_k]
             candidates, cand_scores = candidates[part], cand_scores[part]
@@ -95,6 +118,9 @@ def select(keep, scores, top_k=-1, scores_th=0.2, n_limit=5000, floor=0.0):
     if not chosen.any():
         chosen = cand_scores > flat.mean()
     candidates, cand_scores = candidates[chosen], cand_scores[chosen]
+    if cell > 0:
+        spread = per_cell(candidates, cand_scores, keep.shape[1], cell, most)
+        candidates, cand_scores = candidates[spread], cand_scores[spread]
     if len(candidates) > n_limit:
         best = np.argsort(-cand_scores, kind='stable')[:n_limit]
         candidates = candidates[best]

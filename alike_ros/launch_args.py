@@ -54,20 +54,22 @@ class GivenParameters(Substitution):
 
 def bag_player_command(bag: SomeSubstitutionsType, topic: SomeSubstitutionsType,
                        delay: SomeSubstitutionsType, wait_subscribers: SomeSubstitutionsType,
-                       rate: SomeSubstitutionsType):
+                       rate: SomeSubstitutionsType, info_topic: SomeSubstitutionsType):
     """
     Return the command that plays a bag's /camera/image_raw on `topic` at `rate` x real time.
+
+    The bag's /camera/camera_info, if it has one, goes to `info_topic`.
 
     `ros2 bag play` where rosbag2 is installed; this package's player (the same rosbag2
     files, read with rosbags) where it is not. The package's player first waits until the
     topic has `wait_subscribers` subscribers (the graph is up), then `delay` seconds.
     """
-    remap = ['/camera/image_raw:=', topic]
+    remap = [['/camera/image_raw:=', topic], ['/camera/camera_info:=', info_topic]]
     if shutil.which('ros2') and importlib.util.find_spec('ros2bag') is not None:
         # --wait-for-all-acked: readers get the last message before the player exits.
         return ['ros2', 'bag', 'play', bag, '--delay', delay, '--rate', rate,
-                '--wait-for-all-acked', '5000', '--remap', remap]
+                '--wait-for-all-acked', '5000', '--remap', *remap]
     from ament_index_python.packages import get_package_prefix
     player = os.path.join(get_package_prefix('alike_ros'), 'lib', 'alike_ros', 'alike-ros')
     return [player, 'play-bag', bag, '--delay', delay, '--rate-scale', rate,
-            '--wait-subscribers', wait_subscribers, '--remap', remap]
+            '--wait-subscribers', wait_subscribers, '--remap', *remap]

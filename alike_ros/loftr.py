@@ -25,8 +25,8 @@ scaled back to each image.
 import cv2
 import numpy as np
 
-from alike_ros.models import shared_dir
-from alike_ros.stage1 import Stage1
+from alike_ros.paths import shared_dir
+from alike_ros.onnx_model import OnnxModel
 
 GRID_W, GRID_H, CELL = 40, 30, 16
 MODEL_W, MODEL_H = GRID_W * CELL, GRID_H * CELL
@@ -64,7 +64,7 @@ class CoarseLoftr:
     """The matcher: two uint8 images in, matched pixel positions out."""
 
     def __init__(self, path=None, provider='cpu', threads=2, log=None):
-        self.session = Stage1(path or default_model(), provider, threads, log=log).session
+        self.session = OnnxModel(path or default_model(), provider, threads, log=log).session
         self.output = self.session.get_outputs()[0].name
 
     def match(self, image0, image1, threshold=0.01, bgr=False):

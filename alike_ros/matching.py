@@ -12,20 +12,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Matching between two frames: mutual nearest neighbours on descriptors, robust homography."""
+"""Matching between two frames: mutual nearest neighbours of their descriptors."""
 
-from dataclasses import dataclass
-
-import cv2
 import numpy as np
-
-_METHODS = {
-    'ransac': cv2.RANSAC,
-    'usac_magsac': cv2.USAC_MAGSAC,
-    'usac_default': cv2.USAC_DEFAULT,
-    'lmeds': cv2.LMEDS,
-    'rho': cv2.RHO,
-}
 
 
 def mnn_match(desc0, desc1, min_similarity=0.0, ratio=1.0):
@@ -57,28 +46,3 @@ def mnn_match(desc0, desc1, min_similarity=0.0, ratio=1.0):
         keep &= d1 < ratio * d2
     pairs = np.stack([i0[keep], i1[keep]], axis=1).astype(np.int32)
     return pairs, s[keep].astype(np.float32)
-
-
-@dataclass
-class Homography:
-    """A robust homography fit: H (3x3, previous -> current) and the inlier mask."""
-
-    matrix: np.ndarray
-    inliers: np.ndarray  # M uint8
-
-    @property
-    def num_inliers(self):
-        return int(self.inliers.sum())
-
-
-def estimate_homography(pts0, pts1, method='ransac', threshold=3.0, confidence=0.999,
-                        max_iters=2000):
-    """Fit H with OpenCV's robust estimator; None when fewer than 4 points or no model."""
-    if len(pts0) < 4:
-        return None
-    matrix, mask = cv2.findHomography(
-        np.asarray(pts0, np.float64), np.asarray(pts1, np.float64), _METHODS[method],
-        threshold, maxIters=max_iters, confidence=confidence)
-    if matrix is None or mask is None:
-        return None
-    return Homography(matrix, mask.reshape(-1).astype(np.uint8))

@@ -26,12 +26,14 @@ def _segments(p0, p1):
     return np.round(np.stack([p0, p1], axis=1)).astype(np.int32).reshape(-1, 2, 2)
 
 
-def draw_matches(image_bgr, kp_prev, kp_cur, pairs, inliers, text_lines=()):
+def draw_matches(image_bgr, kp_prev, kp_cur, pairs, inliers, text_lines=(), trails=None):
     """
     Draw on a copy of the current frame (H x W x 3 BGR) and return it.
 
     Keypoints of the current frame are dots; each match is a line from its previous position
-    to its current one, green for inliers, red for outliers; `text_lines` go top-left.
+    to its current one, green for inliers, red for outliers; with `trails` (k x 2 arrays, the
+    last positions of each track) the inliers are drawn as those trails instead. `text_lines`
+    go top-left.
     """
     out = np.ascontiguousarray(image_bgr).copy()
     for x, y in np.round(kp_cur).astype(np.int32):
@@ -42,7 +44,12 @@ def draw_matches(image_bgr, kp_prev, kp_cur, pairs, inliers, text_lines=()):
             else np.zeros(len(pairs), bool)
         # One polylines call per colour instead of a Python loop over matches.
         cv2.polylines(out, list(_segments(p0[~mask], p1[~mask])), False, OUTLIER, 1, cv2.LINE_AA)
-        cv2.polylines(out, list(_segments(p0[mask], p1[mask])), False, INLIER, 1, cv2.LINE_AA)
+        if trails is None:
+            cv2.polylines(out, list(_segments(p0[mask], p1[mask])), False, INLIER, 1,
+                          cv2.LINE_AA)
+    if trails:
+        cv2.polylines(out, [np.round(t).astype(np.int32) for t in trails], False, INLIER, 1,
+                      cv2.LINE_AA)
     if text_lines:
         font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.5
         width = max(cv2.getTextSize(t, font, scale, 1)[0][0] for t in text_lines)

@@ -104,6 +104,29 @@ def use_large_frame_transport():
     Read when the process's first DDS participant starts (rclpy.init), and inherited by the
     processes it starts: call it before either.
     """
-    from alike_ros.models import config_file
+    from alike_ros.paths import config_file
     os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
                           str(config_file('fastdds_large_frames.xml')))
+
+
+def cpu_summary():
+    """
+    Name the CPU and its widest vector extension, to print beside every timing.
+
+    ONNX Runtime's and OpenBLAS's kernels differ between AVX-512 and AVX2 machines, and so
+    do the figures.
+    """
+    model, flags = 'unknown CPU', set()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name' and model == 'unknown CPU':
+                    model = value.strip()
+                elif key.strip() == 'flags':
+                    flags = set(value.split())
+                    break
+    except OSError:
+        pass
+    isa = 'AVX-512' if 'avx512f' in flags else 'AVX2' if 'avx2' in flags else 'no AVX2'
+    return f'{model}, {os.cpu_count()} cores, {isa}'

@@ -62,7 +62,8 @@ def generate_launch_description():
     share = get_package_share_directory('alike_ros')
     arg = LaunchConfiguration
     remappings = [('image', arg('image_topic')),
-                  ('image/compressed', [arg('image_topic'), '/compressed'])]
+                  ('image/compressed', [arg('image_topic'), '/compressed']),
+                  ('camera_info', arg('camera_info_topic'))]
     detector_params = [arg('params_file'), GivenParameters(
         'alike_detector', {'model': arg('model'), 'provider': arg('provider')})]
     matcher_params = [arg('params_file')]
@@ -109,7 +110,8 @@ def generate_launch_description():
 
     player = ExecuteProcess(
         cmd=bag_player_command(arg('bag'), arg('image_topic'), arg('bag_delay'),
-                               arg('bag_wait_subscribers'), arg('bag_rate')),
+                               arg('bag_wait_subscribers'), arg('bag_rate'),
+                               arg('camera_info_topic')),
         name='bag_player', output='screen', condition=IfCondition(_is_set('bag')))
 
     return LaunchDescription([
@@ -121,6 +123,9 @@ def generate_launch_description():
                               description="ONNX Runtime provider; '' = the params file's"),
         DeclareLaunchArgument('image_topic', default_value='/camera/image_raw',
                               description='camera image topic (sensor_msgs/Image)'),
+        DeclareLaunchArgument('camera_info_topic', default_value='/camera/camera_info',
+                              description='camera calibration topic (sensor_msgs/CameraInfo), '
+                                          "for the matcher's undistort and geometry:=essential"),
         DeclareLaunchArgument('params_file',
                               default_value=os.path.join(share, 'config', 'edge.yaml'),
                               description='parameters of alike_detector and alike_matcher'),
@@ -132,8 +137,9 @@ def generate_launch_description():
         DeclareLaunchArgument('use_rviz', default_value='false', choices=BOOLEAN,
                               description='show the match overlay in RViz'),
         DeclareLaunchArgument('bag', default_value='',
-                              description='rosbag2 to play (its /camera/image_raw topic, '
-                                          'remapped to image_topic)'),
+                              description='rosbag2 to play (its /camera/image_raw and '
+                                          '/camera/camera_info, remapped to image_topic and '
+                                          'camera_info_topic)'),
         DeclareLaunchArgument('bag_rate', default_value='1.0',
                               description='bag playback speed (1.0: as recorded)'),
         DeclareLaunchArgument('bag_delay', default_value='1.0',

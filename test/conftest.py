@@ -28,7 +28,7 @@ os.environ['PATH'] = os.pathsep.join([os.path.dirname(sys.executable), os.enviro
 os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE', str(
     Path(__file__).resolve().parent.parent / 'config' / 'fastdds_large_frames.xml'))
 
-from alike_ros.models import shared_dir  # noqa: E402
+from alike_ros.paths import shared_dir  # noqa: E402
 import pytest  # noqa: E402
 
 SHARED = shared_dir()

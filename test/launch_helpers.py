@@ -17,11 +17,14 @@
 from pathlib import Path
 import threading
 import time
+import unittest
 
 from alike_ros_msgs.msg import KeypointArray, MatchArray
 from ament_index_python.packages import get_package_share_directory
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray
+import launch_testing
+import launch_testing.asserts
 import numpy as np
 import rclpy
 from rclpy.context import Context
@@ -29,8 +32,8 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-from alike_ros.bag import IMAGE_TYPE, image_message, make_bag
-from alike_ros.demo import reliable_params as demo_params
+from alike_ros.tools.bag import IMAGE_TYPE, image_message, make_bag
+from alike_ros.tools.demo import reliable_params as demo_params
 
 # Malformed frames of the mixed bag: each breaks one thing the detector must reject.
 BREAKERS = [
@@ -83,7 +86,15 @@ def reliable_params(path):
 class Probe:
     """A node in its own context that records images, keypoints, matches and diagnostics."""
 
-    def __init__(self, name='launch_probe', image_topic='/camera/image_raw'):
+    def __init__(self, name='launch_probe', image_topic='/camera/image_raw',
+                 images_after_outputs=False):
+        """
+        Start recording.
+
+        With `images_after_outputs` the image subscription is made only once the keypoints
+        and matches readers have found their writers: a player that waits for this probe on
+        the image topic then cannot start before the probe can hear every output.
+        """
         self.context = Context()
         rclpy.init(context=self.context)
         self.node = rclpy.create_node(name, context=self.context)
@@ -91,15 +102,19 @@ class Probe:
         self._clients = {}
         self.images, self.keypoints, self.matches, self.diagnostics = [], [], [], {}
         reliable = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-        self.node.create_subscription(Image, image_topic, self._add(self.images), reliable)
-        self.node.create_subscription(KeypointArray, '/keypoints', self._add(self.keypoints),
-                                      reliable)
-        self.node.create_subscription(MatchArray, '/matches', self._add(self.matches), reliable)
+        outputs = [
+            self.node.create_subscription(KeypointArray, '/keypoints',
+                                          self._add(self.keypoints), reliable),
+            self.node.create_subscription(MatchArray, '/matches', self._add(self.matches),
+                                          reliable)]
         self.node.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self.thread = threading.Thread(target=self.executor.spin, daemon=True)
         self.thread.start()
+        if images_after_outputs:
+            self.wait(lambda: all(s.get_publisher_count() > 0 for s in outputs), 60)
+        self.node.create_subscription(Image, image_topic, self._add(self.images), reliable)
 
     def _add(self, target):
         def callback(msg):
@@ -157,3 +172,11 @@ class Probe:
         self.thread.join(timeout=5)
         self.node.destroy_node()
         rclpy.try_shutdown(context=self.context)
+
+
+@launch_testing.post_shutdown_test()
+class TestProcessesExitCleanly(unittest.TestCase):
+    """Every process the launch started exited 0 (import it into each launch test module)."""
+
+    def test_every_process_exits_0(self, proc_info):
+        launch_testing.asserts.assertExitCodes(proc_info)

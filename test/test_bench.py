@@ -14,7 +14,7 @@
 
 """`alike-ros bench` tables (structure and consistency; the figures live in the README)."""
 
-from alike_ros import bench
+from alike_ros.tools import bench
 from conftest import require_shared
 
 require_shared()

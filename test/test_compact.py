@@ -17,12 +17,13 @@
 import numpy as np
 import pytest
 
-from alike_ros import compact, evaluation
+from alike_ros import compact
+from alike_ros.tools import evaluation
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector, Features
-from alike_ros.images import image_files
-from alike_ros.models import shared_dir
-from alike_ros.nodes.conversions import features_to_msg, msg_to_features
+from alike_ros.tools.image_files import image_files
+from alike_ros.paths import shared_dir
+from alike_ros.nodes.messages import features_to_msg, msg_to_features
 from conftest import require_shared
 
 require_shared()

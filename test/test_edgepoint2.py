@@ -19,12 +19,13 @@ import onnx
 import pytest
 import torch
 
-from alike_ros import tidl
-from alike_ros.bag import make_bag
+from alike_ros.tools import tidl
+from alike_ros.tools.bag import make_bag
 from alike_ros.export import edgepoint2
 from alike_ros.export.onnx_export import ensure_model
-from alike_ros.models import EDGEPOINT2_MODELS, get_spec, shared_dir, weights_path
-from alike_ros.replay import replay
+from alike_ros.models import EDGEPOINT2_MODELS, get_spec
+from alike_ros.paths import shared_dir, weights_path
+from alike_ros.tools.replay import replay
 from conftest import require_shared
 
 require_shared()

@@ -17,10 +17,10 @@
 import numpy as np
 import pytest
 
-from alike_ros import evaluation
+from alike_ros.tools import evaluation
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
-from alike_ros.models import shared_dir
+from alike_ros.paths import shared_dir
 from conftest import require_shared
 
 require_shared()

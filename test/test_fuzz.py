@@ -20,7 +20,7 @@ import pytest
 
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
-from alike_ros.image_conv import ENCODINGS, image_to_array, ImageError
+from alike_ros.image_encoding import ENCODINGS, image_to_array, ImageError
 from conftest import require_shared
 
 require_shared()

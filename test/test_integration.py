@@ -17,9 +17,9 @@
 import numpy as np
 import pytest
 
-from alike_ros.bag import make_bag
-from alike_ros.models import shared_dir
-from alike_ros.replay import replay
+from alike_ros.tools.bag import make_bag
+from alike_ros.paths import shared_dir
+from alike_ros.tools.replay import replay
 from conftest import require_shared
 
 require_shared()

@@ -35,6 +35,7 @@ import pytest
 
 from conftest import require_shared, TUM
 from launch_helpers import launch_file, mixed_bag, Probe, reliable_params, tum_bag
+from launch_helpers import TestProcessesExitCleanly  # noqa: F401 (the post-shutdown test)
 
 require_shared()
 
@@ -55,9 +56,9 @@ def generate_test_description(composed, bag_kind):
         PythonLaunchDescriptionSource(launch_file()),
         launch_arguments={'bag': bag, 'composed': composed,
                           'params_file': reliable_params(f'{WORK}/params.yaml'),
-                          # The detector and this test's probe: no frame goes unseen. The
-                          # delay lets the probe's reader match the player's writer too
-                          # (the writer's side matches first).
+                          # The detector and this test's probe (which subscribes images once
+                          # it hears the outputs): no frame goes unseen. The delay lets the
+                          # other sides of those matches complete too.
                           'bag_wait_subscribers': '2', 'bag_delay': '3.0',
                           # Half speed: the detector keeps only the newest frame (keep-last
                           # 1), and every frame must come out even on a loaded 2-core CI.
@@ -69,7 +70,7 @@ def generate_test_description(composed, bag_kind):
 class TestBagThroughLaunch(unittest.TestCase):
 
     def test_every_frame_is_accounted_for(self, frames, malformed):
-        probe = Probe()
+        probe = Probe(images_after_outputs=True)
         try:
             good = frames - malformed
             done = probe.wait(lambda: len(probe.images) == frames
@@ -105,10 +106,3 @@ class TestBagThroughLaunch(unittest.TestCase):
             self.assertIn('first frame', mt[0].reason)
         finally:
             probe.close()
-
-
-@launch_testing.post_shutdown_test()
-class TestProcessesExitCleanly(unittest.TestCase):
-
-    def test_every_process_exits_0(self, proc_info):
-        launch_testing.asserts.assertExitCodes(proc_info)

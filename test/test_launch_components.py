@@ -44,6 +44,7 @@ from rcl_interfaces.srv import GetParameters, SetParameters
 
 from conftest import require_shared, TUM
 from launch_helpers import launch_file, Probe, reliable_params, tum_bag
+from launch_helpers import TestProcessesExitCleanly  # noqa: F401 (the post-shutdown test)
 
 require_shared()
 
@@ -281,10 +282,3 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         out = ros2('lifecycle', 'get', '/alike_matcher')
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn('active', out.stdout)
-
-
-@launch_testing.post_shutdown_test()
-class TestProcessesExitCleanly(unittest.TestCase):
-
-    def test_every_process_exits_0(self, proc_info):
-        launch_testing.asserts.assertExitCodes(proc_info)

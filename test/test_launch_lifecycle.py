@@ -37,6 +37,7 @@ import pytest
 
 from conftest import require_shared, TUM
 from launch_helpers import Probe, tum_bag
+from launch_helpers import TestProcessesExitCleanly  # noqa: F401 (the post-shutdown test)
 
 require_shared()
 
@@ -77,10 +78,3 @@ class TestLifecycleEvents(unittest.TestCase):
                             'no keypoints from the activated detector')
         finally:
             probe.close()
-
-
-@launch_testing.post_shutdown_test()
-class TestProcessesExitCleanly(unittest.TestCase):
-
-    def test_every_process_exits_0(self, proc_info):
-        launch_testing.asserts.assertExitCodes(proc_info)

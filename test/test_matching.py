@@ -17,7 +17,8 @@
 from hypothesis import given, settings, strategies as st
 import numpy as np
 
-from alike_ros.matching import estimate_homography, mnn_match
+from alike_ros.geometry import fit
+from alike_ros.matching import mnn_match
 
 
 def unit(rng, n, d):
@@ -73,7 +74,7 @@ def test_homography_recovers_a_known_warp_with_outliers():
     q = np.c_[p0, np.ones(len(p0))] @ h_true.T
     p1 = q[:, :2] / q[:, 2:]
     p1[:60] = rng.uniform(0, 640, (60, 2))  # 20 % outliers
-    fit = estimate_homography(p0, p1, 'ransac', 3.0)
-    assert fit.inliers[60:].all() and fit.inliers[:60].sum() <= 3
-    np.testing.assert_allclose(fit.matrix / fit.matrix[2, 2], h_true, rtol=1e-3, atol=1e-6)
-    assert estimate_homography(p0[:3], p1[:3]) is None
+    h = fit('homography', p0, p1, 'ransac', 3.0)
+    assert h.inliers[60:].all() and h.inliers[:60].sum() <= 3
+    np.testing.assert_allclose(h.matrix / h.matrix[2, 2], h_true, rtol=1e-3, atol=1e-6)
+    assert fit('homography', p0[:3], p1[:3]) is None

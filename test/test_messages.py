@@ -63,9 +63,12 @@ def make_messages(seed=0):
     mt.header = kp.header
     mt.previous_header.stamp.sec, mt.previous_header.frame_id = 1311868168, 'camera_optical'
     mt.matches = rng.integers(0, n, 2 * m).astype(np.int32)
-    mt.similarities = rng.random(m, dtype=np.float32)
+    mt.scores = rng.random(m, dtype=np.float32)
     mt.inliers = (rng.random(m) > 0.3).astype(np.uint8)
-    mt.homography = rng.standard_normal(9)
+    mt.matrix = rng.standard_normal(9)
+    mt.method, mt.geometry, mt.undistorted = 'mnn', 'essential', True
+    mt.track_ids = rng.integers(0, 2**40, n).astype(np.uint64)
+    mt.track_ages = rng.integers(1, 50, n).astype(np.uint32)
     mt.valid, mt.reason = True, ''
     mt.num_previous, mt.num_current, mt.num_matches = n, n, m
     mt.num_inliers = int(np.asarray(mt.inliers).sum())

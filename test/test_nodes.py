@@ -28,8 +28,8 @@ from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
 from alike_ros.detector import ModelFileError
-from alike_ros.models import shared_dir
-from alike_ros.nodes.conversions import flat
+from alike_ros.paths import shared_dir
+from alike_ros.nodes.messages import flat
 from alike_ros.nodes.detector_node import DetectorNode
 from alike_ros.nodes.matcher_node import MatcherNode
 from alike_ros.nodes.params import ConfigError
@@ -182,9 +182,10 @@ def test_matcher_faults_give_invalid_matches_with_reasons(ros):
             assert out.header.stamp == msg.header.stamp
             assert out.valid == (reason == ''), out.reason
             assert reason in out.reason
-        identity = np.asarray(got[1].homography).reshape(3, 3)
+        identity = np.asarray(got[1].matrix).reshape(3, 3)
         np.testing.assert_allclose(identity / identity[2, 2], np.eye(3), atol=1e-6)
         assert got[1].num_matches == got[1].num_inliers == 50
+        assert got[1].method == 'mnn' and len(got[1].scores) == 50
     finally:
         matcher.destroy_node()
         probe.destroy_node()
@@ -192,8 +193,8 @@ def test_matcher_faults_give_invalid_matches_with_reasons(ros):
 
 def test_coarse_loftr_matcher_mode(tmp_path):
     """method: coarse_loftr matches consecutive images and fits the homography the same way."""
-    from alike_ros.bag import make_bag
-    from alike_ros.replay import replay
+    from alike_ros.tools.bag import make_bag
+    from alike_ros.tools.replay import replay
     bag = tmp_path / 'tum'
     make_bag(shared_dir() / 'data' / 'tum', bag, rate=10.0)
     result = replay(bag, rate_scale=0.5, overlay=True,
@@ -206,7 +207,79 @@ def test_coarse_loftr_matcher_mode(tmp_path):
         m = result.matches[stamp]
         assert m.valid, m.reason
         assert (m.num_previous, m.num_current) == (1200, 1200)
+        assert m.method == 'coarse_loftr' and len(m.scores) == m.num_matches
         ratios.append(m.num_inliers / m.num_matches)
     # Measured: about 800 cell matches per pair, 43-65 % inliers at 3 px (16 px cells).
     assert np.median(ratios) > 0.3, ratios
     assert all(im.shape == (480, 640, 3) for im in result.overlays.values())
+
+
+def _tum_bag(tmp_path, camera_info=True):
+    from alike_ros.paths import config_file
+    from alike_ros.tools.bag import load_camera_info, make_bag
+    bag = tmp_path / 'tum'
+    info = load_camera_info(config_file('tum_freiburg2_camera_info.yaml')) \
+        if camera_info else None
+    make_bag(shared_dir() / 'data' / 'tum', bag, rate=10.0, camera_info=info)
+    return bag
+
+
+def test_essential_geometry_publishes_motion_and_carries_tracks(tmp_path):
+    """Essential geometry: camera_info by stamp, R and t on motion, ids through inliers."""
+    from alike_ros.geometry import rotation_angle_deg
+    from alike_ros.tools.replay import replay
+    result = replay(_tum_bag(tmp_path), rate_scale=0.5,
+                    matcher_params={'geometry': 'essential'})
+    stamps = sorted(result.sent)
+    assert sorted(result.matches) == stamps
+    mt = [result.matches[s] for s in stamps]
+    valid = [m for m in mt[1:] if m.valid]
+    assert len(valid) >= len(stamps) - 3, [m.reason for m in mt if not m.valid]
+    assert all(m.geometry == 'essential' and m.undistorted for m in valid)
+    # One pose per valid fit, stamped with the current frame, frame ids from the images.
+    assert sorted(result.motions) == sorted(messages_stamp(m) for m in valid)
+    for m in valid:
+        tf = result.motions[messages_stamp(m)]
+        assert tf.header.frame_id == tf.child_frame_id == 'camera_optical_frame'
+        t = tf.transform.translation
+        assert abs(np.linalg.norm([t.x, t.y, t.z]) - 1) < 1e-6
+        q = tf.transform.rotation
+        rot = cv2.Rodrigues(2 * np.arctan2(np.linalg.norm([q.x, q.y, q.z]), q.w)
+                            * np.array([q.x, q.y, q.z]) / max(np.linalg.norm([q.x, q.y, q.z]),
+                                                              1e-12))[0]
+        assert rotation_angle_deg(rot) < 10  # a hand-held camera in 0.1 s
+    # Tracks: every keypoint has an id and an age; inliers carry the previous id on.
+    carried = 0
+    for prev, cur in zip(mt, mt[1:]):
+        ids, ages = np.asarray(cur.track_ids), np.asarray(cur.track_ages)
+        assert len(ids) == len(ages) == cur.num_current
+        if not cur.valid:
+            assert (ages == 1).all()
+            continue
+        pairs = np.asarray(cur.matches).reshape(-1, 2)[np.asarray(cur.inliers, bool)]
+        np.testing.assert_array_equal(ids[pairs[:, 1]], np.asarray(prev.track_ids)[pairs[:, 0]])
+        np.testing.assert_array_equal(ages[pairs[:, 1]],
+                                      np.asarray(prev.track_ages)[pairs[:, 0]] + 1)
+        new = np.setdiff1d(np.arange(len(ids)), pairs[:, 1])
+        assert (ages[new] == 1).all() and len(set(ids.tolist())) == len(ids)
+        carried += len(pairs)
+    assert carried > 1000
+    assert int(result.matcher_stats['undistorted']) == len(valid)
+    assert int(result.matcher_stats['camera_info_missing']) == 0
+
+
+def messages_stamp(msg):
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+
+
+def test_missing_camera_info_is_reported_not_fatal(tmp_path):
+    from alike_ros.tools.replay import replay
+    result = replay(_tum_bag(tmp_path, camera_info=False), rate_scale=0.5,
+                    matcher_params={'geometry': 'essential'})
+    stamps = sorted(result.sent)
+    assert sorted(result.matches) == stamps and len(result.keypoints) == len(stamps)
+    for s in stamps[1:]:
+        m = result.matches[s]
+        assert not m.valid and 'essential needs camera_info: none received' in m.reason
+    assert not result.motions
+    assert int(result.matcher_stats['camera_info_missing']) == len(stamps) - 1

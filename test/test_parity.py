@@ -22,7 +22,7 @@ import pytest
 
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
-from alike_ros.models import shared_dir
+from alike_ros.paths import shared_dir
 from conftest import require_shared
 
 require_shared()
@@ -52,8 +52,9 @@ def test_parity(entry):
     got = det.detect(image, bgr=True)
 
     if 'scores_map' in ref:
-        blob, (h, w), _ = det.preprocess(image, bgr=True)
-        scores = det._session(*blob.shape[2:])[0].run(blob)['scores'][0, 0, :h, :w]
+        net = det.preprocess(image, bgr=True)
+        h, w = net.valid
+        scores = det._session(*net.blob.shape[2:]).model.run(net.blob)['scores'][0, 0, :h, :w]
         err = np.abs(scores - ref['scores_map'])
         # float32 summation order differs from PyTorch's: ~1e-6 typical, rare pixels ~5e-5.
         assert err.max() < 1e-4 and err.mean() < 5e-6, (err.max(), err.mean())

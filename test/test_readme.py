@@ -20,7 +20,7 @@ import shlex
 
 import pytest
 
-from alike_ros.cli import build_parser
+from alike_ros.tools.cli import build_parser
 
 README = (Path(__file__).resolve().parent.parent / 'README.md').read_text()
 # `alike-ros ...` in inline code, and lines of code blocks (comments cut).

@@ -23,8 +23,8 @@ this many times.
 
 import pytest
 
-from alike_ros.bag import make_bag
-from alike_ros.stop_check import stop_once, WAYS
+from alike_ros.tools.bag import make_bag
+from alike_ros.tools.stop_check import stop_once, WAYS
 from conftest import require_shared, TUM
 
 require_shared()

@@ -22,14 +22,15 @@ import onnx
 from onnx import helper, TensorProto
 import pytest
 
-from alike_ros import tidl
-from alike_ros.cli import main as cli
+from alike_ros.tools import tidl
+from alike_ros.tools.cli import main as cli
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
 from alike_ros.export.onnx_export import ensure_model
-from alike_ros.models import int8_path, MODEL_NAMES, shared_dir
-from alike_ros.quantize import is_current, quantize
-from alike_ros.stage1 import ProviderError, Stage1
+from alike_ros.models import int8_path, MODEL_NAMES
+from alike_ros.paths import shared_dir
+from alike_ros.tools.quantize import is_current, quantize
+from alike_ros.onnx_model import ProviderError, OnnxModel
 from conftest import require_shared
 
 require_shared()
@@ -120,13 +121,13 @@ def test_runtime_falls_back_to_cpu_or_fails_when_strict(tmp_path):
     lines = _Lines()
     log.addHandler(lines)
     try:
-        stage1 = Stage1(model, provider='tidl', tidl_artifacts=str(tmp_path), log=log)
+        stage1 = OnnxModel(model, provider='tidl', tidl_artifacts=str(tmp_path), log=log)
     finally:
         log.removeHandler(lines)
     assert stage1.provider == 'CPUExecutionProvider'
     assert any('falling back to CPU' in line for line in lines.lines), lines.lines
     with pytest.raises(ProviderError, match='TIDLExecutionProvider is not in this'):
-        Stage1(model, provider='tidl', tidl_artifacts=str(tmp_path), strict=True)
+        OnnxModel(model, provider='tidl', tidl_artifacts=str(tmp_path), strict=True)
 
 
 def test_int8_stays_close_to_fp32(tmp_path):

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from alike_ros import models
+from alike_ros import models, paths
 from alike_ros.models import head_path
 
 # Sources whose change invalidates every exported model.
@@ -107,12 +107,12 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     nms_in_graph = _nms_default(form, nms_in_graph)
     if height <= 0 or width <= 0 or height % 32 or width % 32:
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
-    weights = Path(weights or models.weights_path(name))
+    weights = Path(weights or paths.weights_path(name))
     if not weights.is_file():
         raise FileNotFoundError(
             f'weights not found: {weights} (set --weights, ALIKE_ROS_WEIGHTS or '
             'ALIKE_ROS_EDGEPOINT2_WEIGHTS)')
-    out_dir = Path(out_dir or models.model_dir())
+    out_dir = Path(out_dir or paths.model_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / models.onnx_name(name, height, width, form)
 
@@ -168,8 +168,8 @@ def ensure_model(name, height, width, out_dir=None, weights=None, form='exact',
                  nms_in_graph=None):
     """Return the cached model, exporting it first when missing or stale."""
     nms_in_graph = _nms_default(form, nms_in_graph)
-    path = Path(out_dir or models.model_dir()) / models.onnx_name(name, height, width, form)
-    weights = Path(weights or models.weights_path(name))
+    path = Path(out_dir or paths.model_dir()) / models.onnx_name(name, height, width, form)
+    weights = Path(weights or paths.weights_path(name))
     if is_current(path, weights):
         meta = read_metadata(path)
         if meta.get('nms_in_graph') == str(int(nms_in_graph)):

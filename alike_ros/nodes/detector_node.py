@@ -33,8 +33,8 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from alike_ros.config import DetectorConfig, DetectorNodeConfig
 from alike_ros.detector import Detector
-from alike_ros.image_conv import ImageError
-from alike_ros.nodes import conversions
+from alike_ros.image_encoding import ImageError
+from alike_ros.nodes import messages
 from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.runner import run_nodes
 
@@ -74,7 +74,7 @@ class DetectorNode(ManagedNode):
     # Lifecycle.
     def configure(self):
         self.detector = Detector(self.config, log=self.get_logger())
-        self.pub = self.create_lifecycle_publisher(conversions.KeypointArray, 'keypoints', 10)
+        self.pub = self.create_lifecycle_publisher(messages.KeypointArray, 'keypoints', 10)
         self._diag_timer = self.create_timer(self.node_config.diagnostics_period,
                                              self._publish_diagnostics)
 
@@ -176,9 +176,9 @@ class DetectorNode(ManagedNode):
     def _process(self, msg, t_received):
         try:
             if isinstance(msg, CompressedImage):
-                image = conversions.decode_compressed(msg)
+                image = messages.decode_compressed(msg)
             else:
-                image = conversions.image_msg_to_array(msg)
+                image = messages.image_msg_to_array(msg)
             features = self.detector.detect(image)
         except ImageError as err:
             self._reject(str(err))
@@ -187,9 +187,9 @@ class DetectorNode(ManagedNode):
             self._reject(f'{type(err).__name__}: {err}')
             return
         h, w = image.shape[:2]
-        out = conversions.features_to_msg(features, msg.header, h, w, self.config.model,
-                                          self.detector.descriptor_size,
-                                          self.config.descriptor_encoding)
+        out = messages.features_to_msg(features, msg.header, h, w, self.config.model,
+                                       self.detector.descriptor_size,
+                                       self.config.descriptor_encoding)
         self.pub.publish(out)
         with self._cv:
             self.counts['published'] += 1

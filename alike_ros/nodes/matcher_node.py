@@ -17,96 +17,129 @@ Matcher node: KeypointArray -> MatchArray (+ overlay image while someone watches
 
 A managed (lifecycle) node: configure validates the parameters (and loads the coarse LoFTR
 model in that mode), activate subscribes, deactivate unsubscribes and forgets the previous
-frame. Each frame is matched with the previous one (mutual nearest neighbours, robust
-homography). Every frame gets exactly one MatchArray; when no homography can be given, valid
-is false and `reason` says why.
+frame. Each frame is matched with the previous one (mutual nearest neighbours), a geometry is
+fitted (homography, fundamental or essential; essential also publishes the relative pose on
+`motion`), and track ids are carried through the inliers. Every frame gets exactly one
+MatchArray; when no model can be given, valid is false and `reason` says why. camera_info is
+matched to frames by stamp; a missing one is reported, never fatal.
 """
 
 from collections import deque
 import time
 
 import numpy as np
-from rclpy.qos import QoSProfile
-from sensor_msgs.msg import Image
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from geometry_msgs.msg import TransformStamped
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CameraInfo, Image
 
-from alike_ros.config import MatcherConfig, OverlayConfig
-from alike_ros.matching import estimate_homography, mnn_match
-from alike_ros.nodes import conversions
+from alike_ros import geometry
+from alike_ros.camera import CalibrationError, Camera
+from alike_ros.config import MatcherConfig, MatcherNodeConfig
+from alike_ros.matching import mnn_match
+from alike_ros.nodes import messages
+from alike_ros.nodes.messages import stamp_ns
 from alike_ros.nodes.detector_node import image_qos
 from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.runner import run_nodes
 from alike_ros.overlay import draw_matches
-
-
-def _ns(stamp):
-    return stamp.sec * 1_000_000_000 + stamp.nanosec
+from alike_ros.tracks import Tracker, Trails
 
 
 class MatcherNode(ManagedNode):
     """Matches consecutive KeypointArrays of one stream."""
 
-    CONFIGS = {'config': MatcherConfig, 'overlay_config': OverlayConfig}
+    CONFIGS = {'config': MatcherConfig, 'node_config': MatcherNodeConfig}
 
     def __init__(self, node_name='alike_matcher', **kwargs):
         super().__init__(node_name, **kwargs)
         self.previous = None  # (header, frame): (keypoints, descriptors) or the image
         self.frame_times = deque(maxlen=30)
         self.images = deque()
+        self.camera_infos = deque(maxlen=30)
+        self.tracker, self.trails = Tracker(), Trails(1)
         self.loftr = None
-        self.image_sub = self._sub = self._timer = None
-        self.pub = self.overlay_pub = None
+        self.image_sub = self._sub = self._timer = self._info_sub = self._diag_timer = None
+        self.pub = self.overlay_pub = self.motion_pub = None
+        self.counts = dict.fromkeys(('frames', 'valid', 'invalid', 'camera_info_missing',
+                                     'camera_info_bad', 'undistorted'), 0)
+        self.last_reason = ''
+        self.diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.autostart()
 
     # Lifecycle.
     def configure(self):
-        self.images = deque(maxlen=self.overlay_config.image_buffer)
+        self.images = deque(maxlen=self.node_config.image_buffer)
+        self.trails = Trails(self.node_config.trail_length)
         if self.config.method == 'coarse_loftr':
             from alike_ros.loftr import CoarseLoftr
             self.loftr = CoarseLoftr(self.config.loftr_model or None, log=self.get_logger())
-        self.pub = self.create_lifecycle_publisher(conversions.MatchArray, 'matches', 10)
+        self.pub = self.create_lifecycle_publisher(messages.MatchArray, 'matches', 10)
         self.overlay_pub = self.create_lifecycle_publisher(Image, 'matches/overlay',
                                                            QoSProfile(depth=2))
+        self.motion_pub = self.create_lifecycle_publisher(TransformStamped, 'motion', 10)
+        self._diag_timer = self.create_timer(self.node_config.diagnostics_period,
+                                             self._publish_diagnostics)
 
     def activate(self):
+        # camera_info is small and every frame needs its own: keep a few, best effort
+        # unless asked (a best-effort reader also takes a reliable driver's).
+        info_qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE
+                              if self.node_config.image_reliability == 'reliable'
+                              else ReliabilityPolicy.BEST_EFFORT)
+        self._info_sub = self.create_subscription(CameraInfo, 'camera_info',
+                                                  self._on_camera_info, info_qos)
         if self.config.method == 'coarse_loftr':
             self._sub = self.create_subscription(
                 Image, 'image', self._on_image_loftr,
-                image_qos(self.overlay_config.image_reliability))
+                image_qos(self.node_config.image_reliability))
         else:
-            self._sub = self.create_subscription(conversions.KeypointArray, 'keypoints',
+            self._sub = self.create_subscription(messages.KeypointArray, 'keypoints',
                                                  self._on_keypoints, 10)
             self._timer = self.create_timer(0.5, self._update_image_subscription)
         self.get_logger().info(f'matching with {self.config.method}, publishing '
                                f'{self.resolve_topic_name("matches")}')
 
     def deactivate(self):
-        for sub in (self._sub, self.image_sub):
+        for sub in (self._sub, self.image_sub, self._info_sub):
             if sub is not None:
                 self.destroy_subscription(sub)
         if self._timer is not None:
             self.destroy_timer(self._timer)
-        self.image_sub = self._sub = self._timer = None
+        self.image_sub = self._sub = self._timer = self._info_sub = None
         self.previous = None
+        self.tracker = Tracker()
         self.images.clear()
+        self.camera_infos.clear()
 
     def release(self):
         self.deactivate()
-        for pub in (self.pub, self.overlay_pub):
+        for pub in (self.pub, self.overlay_pub, self.motion_pub):
             if pub is not None:
                 self.destroy_lifecycle_publisher(pub)
-        self.pub = self.overlay_pub = None
+        if self._diag_timer is not None:
+            self.destroy_timer(self._diag_timer)
+        self.pub = self.overlay_pub = self.motion_pub = self._diag_timer = None
         self.loftr = None
+
+    def apply_live(self, attr, config):
+        super().apply_live(attr, config)
+        if attr == 'node_config' and config.trail_length != self.trails.length:
+            self.trails = Trails(config.trail_length)
 
     def _update_image_subscription(self):
         # Images are only needed for the overlay: subscribe while someone watches it.
         watched = self.overlay_pub.get_subscription_count() > 0
         if watched and self.image_sub is None:
             self.image_sub = self.create_subscription(
-                Image, 'image', self._on_image, image_qos(self.overlay_config.image_reliability))
+                Image, 'image', self._on_image, image_qos(self.node_config.image_reliability))
         elif not watched and self.image_sub is not None:
             self.destroy_subscription(self.image_sub)
             self.image_sub = None
             self.images.clear()
+
+    def _on_camera_info(self, msg):
+        self.camera_infos.append(msg)
 
     def _on_image(self, msg):
         self.images.append(msg)
@@ -114,12 +147,12 @@ class MatcherNode(ManagedNode):
     def _on_image_loftr(self, msg):
         """Coarse LoFTR mode: match each image with the previous one (cells, not keypoints)."""
         from alike_ros.loftr import GRID_H, GRID_W
-        self._on_frame(msg.header, lambda: conversions.image_msg_to_array(msg),
+        self._on_frame(msg.header, lambda: messages.image_msg_to_array(msg),
                        lambda rgb: GRID_W * GRID_H, self._match_loftr, self._overlay_cells)
 
     def _on_keypoints(self, msg):
         # msg_to_features gives (keypoints, scores, descriptors); matching needs the pair.
-        self._on_frame(msg.header, lambda: conversions.msg_to_features(msg)[::2],
+        self._on_frame(msg.header, lambda: messages.msg_to_features(msg)[::2],
                        lambda frame: len(frame[0]), self._match, self._overlay_keypoints)
 
     def _on_frame(self, header, convert, size, match, overlay):
@@ -131,14 +164,16 @@ class MatcherNode(ManagedNode):
         valid, `overlay(header, previous, current, out)` draws while someone watches.
         """
         self.frame_times.append(time.monotonic())
-        out = conversions.MatchArray()
+        out = messages.MatchArray()
         out.header = header
-        out.homography = np.eye(3).reshape(-1)
+        out.method = self.config.method
+        out.geometry = self.config.geometry
+        out.matrix = np.eye(3).reshape(-1)
         try:
             current = convert()
         except ValueError as err:
             out.reason = str(err)
-            self.pub.publish(out)
+            self._publish(out)
             return
         out.num_current = size(current)
         previous, self.previous = self.previous, (header, current)
@@ -147,9 +182,9 @@ class MatcherNode(ManagedNode):
         else:
             out.previous_header = previous[0]
             out.num_previous = size(previous[1])
-            if _ns(header.stamp) <= _ns(previous[0].stamp):
-                out.reason = (f'stamp does not increase ({_ns(previous[0].stamp)} ns -> '
-                              f'{_ns(header.stamp)} ns): previous frame dropped')
+            if stamp_ns(header.stamp) <= stamp_ns(previous[0].stamp):
+                out.reason = (f'stamp does not increase ({stamp_ns(previous[0].stamp)} ns -> '
+                              f'{stamp_ns(header.stamp)} ns): previous frame dropped')
             else:
                 try:
                     out.reason = match(previous[1], current, out)
@@ -157,17 +192,29 @@ class MatcherNode(ManagedNode):
                     out.reason = f'matching failed: {type(err).__name__}: {err}'
                     self.get_logger().error(out.reason)
         out.valid = not out.reason
-        self.pub.publish(out)
+        pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2) if out.valid else None
+        ids, ages = self.tracker.update(out.num_current, pairs,
+                                        np.frombuffer(out.inliers, np.uint8))
+        out.track_ids = messages.flat(ids, 'Q')
+        out.track_ages = messages.flat(ages, 'I')
+        self._publish(out)
         if previous is not None:
-            overlay(header, previous[1], current, out)
+            overlay(header, previous[1], current, out, ids)
 
-    def _overlay_cells(self, header, image0, image1, out):
+    def _publish(self, out):
+        self.counts['frames'] += 1
+        self.counts['valid' if out.valid else 'invalid'] += 1
+        if not out.valid:
+            self.last_reason = out.reason
+        self.pub.publish(out)
+
+    def _overlay_cells(self, header, image0, image1, out, ids):
         if self.overlay_pub.get_subscription_count() > 0:
-            self._draw(header, image1, self._cells(image0), self._cells(image1), out)
+            self._draw(header, image1, self._cells(image0), self._cells(image1), out, ids)
 
-    def _overlay_keypoints(self, header, frame0, frame1, out):
+    def _overlay_keypoints(self, header, frame0, frame1, out, ids):
         if self.image_sub is not None:
-            self._publish_overlay(header, frame0[0], frame1[0], out)
+            self._publish_overlay(header, frame0[0], frame1[0], out, ids)
 
     @staticmethod
     def _cells(image):
@@ -177,10 +224,10 @@ class MatcherNode(ManagedNode):
     def _match_loftr(self, image0, image1, out):
         cfg = self.config
         pairs, p0, p1, conf = self.loftr.match(image0, image1, cfg.loftr_threshold)
-        out.matches = conversions.flat(pairs, 'i')
-        out.similarities = conversions.flat(conf, 'f')
+        out.matches = messages.flat(pairs, 'i')
+        out.scores = messages.flat(conf, 'f')
         out.num_matches = len(pairs)
-        out.inliers = conversions.flat(np.zeros(len(pairs)), 'B')
+        out.inliers = messages.flat(np.zeros(len(pairs)), 'B')
         return self._fit(p0, p1, out, len(pairs))
 
     def _match(self, previous, current, out):
@@ -193,46 +240,84 @@ class MatcherNode(ManagedNode):
             return f'empty frame ({len(kp0)} previous, {len(kp)} current keypoints)'
         cfg = self.config
         pairs, sims = mnn_match(desc0, desc, cfg.min_similarity, cfg.ratio_test)
-        out.matches = conversions.flat(pairs, 'i')
-        out.similarities = conversions.flat(sims, 'f')
+        out.matches = messages.flat(pairs, 'i')
+        out.scores = messages.flat(sims, 'f')
         out.num_matches = len(pairs)
-        out.inliers = conversions.flat(np.zeros(len(pairs)), 'B')
+        out.inliers = messages.flat(np.zeros(len(pairs)), 'B')
         return self._fit(kp0[pairs[:, 0]], kp[pairs[:, 1]], out, len(pairs))
 
     def _fit(self, p0, p1, out, n):
-        """Fit the homography of matched points into `out`; return '' or why not valid."""
-        cfg = self.config
-        if n < 4:
-            return f'{n} matches, a homography needs 4'
-        fit = estimate_homography(p0, p1, cfg.homography_method,
-                                  cfg.reproj_threshold, cfg.confidence, cfg.max_iters)
+        """Fit the geometry of matched points into `out`; return '' or why not valid."""
+        cfg, kind = self.config, self.config.geometry
+        need = geometry.MIN_POINTS[kind]
+        if n < need:
+            return f'{n} matches, a {kind} needs {need}'
+        camera, focal = None, None
+        if kind == 'essential' or cfg.undistort:
+            camera, problem = self._camera_for(out.header)
+            if camera is None:
+                self.counts['camera_info_missing'] += 1
+                if kind == 'essential':
+                    return f'essential needs camera_info: {problem}'
+                # undistort without camera_info: fit on the raw pixels (undistorted false)
+        if camera is not None:
+            self.counts['undistorted'] += 1
+            out.undistorted = True
+            if kind == 'essential':
+                p0, p1 = camera.normalised(p0), camera.normalised(p1)
+                focal = float(np.sqrt(camera.K[0, 0] * camera.K[1, 1]))
+            else:
+                p0, p1 = camera.undistorted_pixels(p0), camera.undistorted_pixels(p1)
+        fit = geometry.fit(kind, p0, p1, cfg.estimator(), cfg.reproj_threshold,
+                           cfg.confidence, cfg.max_iters, focal)
         if fit is None:
-            return f'no homography found from {n} matches'
-        out.inliers = conversions.flat(fit.inliers, 'B')
+            return f'no {kind} found from {n} matches'
+        out.inliers = messages.flat(fit.inliers, 'B')
         out.num_inliers = fit.num_inliers
         if fit.num_inliers < cfg.min_inliers:
-            return (f'only {fit.num_inliers} of {n} matches fit a homography '
+            return (f'only {fit.num_inliers} of {n} matches fit a {kind} '
                     f'(min_inliers {cfg.min_inliers})')
-        out.homography = fit.matrix.reshape(-1)
+        out.matrix = fit.matrix.reshape(-1)
+        if fit.rotation is not None:
+            self.motion_pub.publish(motion_msg(out.header, out.previous_header, fit))
         return ''
+
+    def _camera_for(self, header):
+        """Return (Camera, '') for a frame's stamp, or (None, why not)."""
+        stamp = stamp_ns(header.stamp)
+        tolerance = self.node_config.camera_info_tolerance * 1e9
+        best = min(self.camera_infos, key=lambda m: abs(stamp_ns(m.header.stamp) - stamp),
+                   default=None)
+        if best is None:
+            return None, 'none received on ' + self.resolve_topic_name('camera_info')
+        gap = abs(stamp_ns(best.header.stamp) - stamp)
+        if gap > tolerance:
+            return None, (f'none with this stamp (nearest {gap / 1e6:.0f} ms away; '
+                          f'camera_info_tolerance {self.node_config.camera_info_tolerance} s)')
+        try:  # keypoints and cells are in the image's pixels, as camera_info's K
+            return Camera.from_msg(best), ''
+        except CalibrationError as err:
+            self.counts['camera_info_bad'] += 1
+            return None, f'unusable camera_info: {err}'
 
     def fps(self):
         """Keypoint frames per second over the last frames."""
         t = self.frame_times
         return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
 
-    def _publish_overlay(self, header, kp0, kp, out):
-        stamp = _ns(header.stamp)
-        image_msg = next((m for m in reversed(self.images) if _ns(m.header.stamp) == stamp), None)
+    def _publish_overlay(self, header, kp0, kp, out, ids):
+        stamp = stamp_ns(header.stamp)
+        image_msg = next((m for m in reversed(self.images)
+                          if stamp_ns(m.header.stamp) == stamp), None)
         if image_msg is None:
             return
         try:
-            rgb = conversions.image_msg_to_array(image_msg)
+            rgb = messages.image_msg_to_array(image_msg)
         except ValueError:
             return
-        self._draw(header, rgb, kp0, kp, out)
+        self._draw(header, rgb, kp0, kp, out, ids)
 
-    def _draw(self, header, rgb, kp0, kp, out):
+    def _draw(self, header, rgb, kp0, kp, out, ids):
         bgr = np.ascontiguousarray(rgb[:, :, ::-1]) if rgb.ndim == 3 \
             else np.repeat(rgb[:, :, None], 3, axis=2)
         pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
@@ -242,8 +327,40 @@ class MatcherNode(ManagedNode):
                 f'{len(kp)} keypoints, {self.fps():.1f} fps']
         if not out.valid:
             text.append(out.reason[:60])
-        image = draw_matches(bgr, kp0, kp, pairs, inl, text)
-        self.overlay_pub.publish(conversions.array_to_image_msg(image, header))
+        trails = self.trails.update(ids, kp) if self.trails.length > 1 else None
+        image = draw_matches(bgr, kp0, kp, pairs, inl, text, trails)
+        self.overlay_pub.publish(messages.array_to_image_msg(image, header))
+
+    def _publish_diagnostics(self):
+        status = DiagnosticStatus()
+        status.name = f'{self.get_fully_qualified_name()}: ALIKE matcher'
+        status.hardware_id = f'{self.config.method}/{self.config.geometry}'
+        missing = self.counts['camera_info_missing']
+        status.level = DiagnosticStatus.WARN if missing else DiagnosticStatus.OK
+        status.message = 'camera_info missing for some frames' if missing else self.state
+        values = {**self.counts, 'state': self.state, 'last_invalid_reason': self.last_reason}
+        status.values = [KeyValue(key=k, value=str(v)) for k, v in values.items()]
+        diag = DiagnosticArray()
+        diag.header.stamp = self.get_clock().now().to_msg()
+        diag.status = [status]
+        self.diag_pub.publish(diag)
+
+
+def motion_msg(header, previous_header, fit):
+    """
+    Build the TransformStamped of an essential fit: the previous camera in the current one.
+
+    It maps points from the previous camera frame into the current one (X_cur = R X_prev + t,
+    t of unit length: a monocular pair has no scale), stamped with the current frame.
+    """
+    msg = TransformStamped()
+    msg.header = header
+    msg.child_frame_id = previous_header.frame_id
+    t = msg.transform.translation
+    t.x, t.y, t.z = (float(v) for v in fit.translation)
+    q = msg.transform.rotation
+    q.x, q.y, q.z, q.w = geometry.quaternion_xyzw(fit.rotation)
+    return msg
 
 
 def main(args=None):

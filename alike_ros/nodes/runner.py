@@ -32,7 +32,7 @@ from rclpy.signals import SignalHandlerOptions
 from alike_ros.detector import ModelFileError
 from alike_ros.nodes.managed import StartupError
 from alike_ros.runtime import exit_with_parent, stop_on_signals, tune_malloc
-from alike_ros.stage1 import ProviderError
+from alike_ros.onnx_model import ProviderError
 
 # What a bad parameter, model file or provider raises at start-up.
 STARTUP_ERRORS = (ValueError, OSError, ModelFileError, ProviderError, ImportError,

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 from sensor_msgs.msg import Image
 
-from alike_ros.image_conv import array_to_fields, image_to_array, ImageError
+from alike_ros.image_encoding import array_to_fields, image_to_array, ImageError
 
 try:  # the robot has cv_bridge; elsewhere the exact numpy path does the same job
     from cv_bridge import CvBridge
@@ -37,7 +37,12 @@ except ImportError as err:
         'then source install/setup.bash') from err
 
 __all__ = ['KeypointArray', 'MatchArray', 'features_to_msg', 'msg_to_features', 'flat',
-           'image_msg_to_array', 'array_to_image_msg', 'decode_compressed']
+           'image_msg_to_array', 'array_to_image_msg', 'decode_compressed', 'stamp_ns']
+
+
+def stamp_ns(stamp):
+    """Return a builtin_interfaces Time as integer nanoseconds (a key that compares exactly)."""
+    return stamp.sec * 1_000_000_000 + stamp.nanosec
 
 
 def flat(values, typecode):
@@ -47,7 +52,8 @@ def flat(values, typecode):
     rosidl's setters check a numpy array element by element (6 ms for 128k floats, and 15 ms
     more to serialise it); an array.array of the same bytes is taken as it is.
     """
-    dtype = {'f': np.float32, 'i': np.int32, 'B': np.uint8}[typecode]
+    dtype = {'f': np.float32, 'i': np.int32, 'B': np.uint8, 'I': np.uint32,
+             'Q': np.uint64}[typecode]
     out = array(typecode)
     out.frombytes(np.ascontiguousarray(values, dtype).tobytes())
     return out

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from alike_ros.image_conv import ENCODINGS, image_to_array, ImageError, rgb_to_encoding
+from alike_ros.image_encoding import ENCODINGS, image_to_array, ImageError, rgb_to_encoding
 
 RNG = np.random.default_rng(7)
 RGB = RNG.integers(0, 256, (6, 10, 3), dtype=np.uint8)

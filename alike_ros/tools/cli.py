@@ -21,7 +21,7 @@ from pathlib import Path
 import sys
 import time
 
-from alike_ros.images import image_files
+from alike_ros.tools.image_files import image_files
 
 
 def _size(text):
@@ -82,8 +82,11 @@ def run_bench(args):
     """Run the benchmark of `alike-ros bench`; return (table dict, markdown with settings)."""
     from tqdm import tqdm
 
-    from alike_ros import bench
+    import tempfile
+
     from alike_ros.models import get_spec
+    from alike_ros.runtime import cpu_summary
+    from alike_ros.tools import bench
 
     images = bench.default_images(args.frames)
     if args.int8:
@@ -91,23 +94,62 @@ def run_bench(args):
             if get_spec(name).family == 'alike':
                 _quantize_sizes(name, {im.shape[:2] for im in images})
     total = len(args.models) * args.repeats * len(images)
-    with tqdm(total=total, unit='frame', desc='bench') as bar:
+    with tempfile.TemporaryDirectory() as tmp, \
+            tqdm(total=total, unit='frame', desc='bench') as bar:
+        variants = bench.keypoint_control(Path(tmp) / 'mask.png') \
+            if args.keypoint_control else None
         table = bench.run(args.models, images, args.threads, args.repeats, args.top_k,
                           not args.no_dense, progress=bar.update, int8=args.int8,
-                          scores_th=args.scores_th)
+                          scores_th=args.scores_th, variants=variants)
     providers = sorted({row['provider'] for row in table.values()})
-    text = (f'{len(images)} TUM frames 640x480 x {args.repeats}, {args.threads} threads, '
-            f'provider {", ".join(providers)}, top_k {args.top_k}\n\n{bench.markdown(table)}')
+    text = (f'{cpu_summary()}; {len(images)} TUM frames 640x480 x {args.repeats}, '
+            f'{args.threads} threads, provider {", ".join(providers)}, top_k {args.top_k}'
+            f'\n\n{bench.markdown(table)}')
+    if args.keypoint_control:
+        text += ('\n\nmask: the bottom quarter hidden; roi: a 32 px margin; spread: at most 4 '
+                 'per 32 px cell')
+    if args.profile:
+        text += '\n\n' + profile_text(args, images)
+    if args.matcher_features:
+        costs = bench.matcher_costs(images, args.repeats)
+        text += ('\n\nmatcher per frame pair, 2000 keypoints, same run (ms, median):\n\n'
+                 '| step | ms |\n|---|---:|\n'
+                 + '\n'.join(f'| {k} | {v:.2f} |' for k, v in costs.items()))
     if args.coarse_loftr:
         ms = bench.loftr_pair_ms(images, args.threads, args.repeats)
         text += f'\n\ncoarse LoFTR matcher, same run: {ms:.1f} ms per pair (median)'
     return table, text
 
 
+def profile_text(args, images):
+    """`bench --profile DIR`: ONNX Runtime's per-op stage-1 times, tables and trace files."""
+    from alike_ros.runtime import cpu_summary
+    from alike_ros.tools import bench
+    out = Path(args.profile)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = [f'stage-1 profile ({cpu_summary()}; {args.threads} threads, kernel time per '
+             f'frame over {args.profile_runs} runs)']
+    for name in args.models:
+        by_op, by_node, total, trace = bench.profile_stage1(
+            name, images, args.threads, args.profile_runs, out)
+        rows = '\n'.join(f'| {op} | {ms:.2f} |' for op, ms in by_op)
+        nodes = '\n'.join(f'| `{node}` | {ms:.2f} |' for node, ms in by_node[:12])
+        parts.append(f'{name}: {total:.1f} ms in all (trace: {trace})\n\n| op | ms |\n'
+                     f'|---|---:|\n{rows}\n\n| largest nodes | ms |\n|---|---:|\n{nodes}')
+    return '\n\n'.join(parts)
+
+
+def cmd_geometry_eval(args):
+    from alike_ros.tools import synthetic
+    print('500 points 2-8 m ahead of the TUM camera (plumb_bob), 3 deg rotation, 0.2 m '
+          f'baseline, threshold 3 px, median of {args.trials} scenes\n')
+    print(synthetic.markdown(trials=args.trials, methods=args.methods))
+
+
 def cmd_bench(args):
     import json
 
-    from alike_ros import bench
+    from alike_ros.tools import bench
     table, text = run_bench(args)
     print(f'\n{text}\n\npeak RSS of this process: {bench.peak_rss_mb():.0f} MB')
     if args.json:
@@ -123,13 +165,14 @@ def cmd_bench_graph(args):
 
     import numpy as np
 
-    from alike_ros import bench
-    from alike_ros.bag import make_bag
+    from alike_ros.tools import bench
+    from alike_ros.tools.bag import make_bag
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
-    from alike_ros.matching import estimate_homography, mnn_match
-    from alike_ros.models import tum_dir
-    from alike_ros.replay import replay
+    from alike_ros.geometry import fit
+    from alike_ros.matching import mnn_match
+    from alike_ros.paths import tum_dir
+    from alike_ros.tools.replay import replay
 
     # Matcher core at 2000 x 2000 keypoints of consecutive real frames.
     det = Detector(DetectorConfig(top_k=2000))
@@ -139,7 +182,7 @@ def cmd_bench_graph(args):
         for a, b in zip(frames, frames[1:]):
             t = time.perf_counter()
             pairs, _ = mnn_match(a.descriptors, b.descriptors)
-            estimate_homography(a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]])
+            fit('homography', a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]])
             times.append((time.perf_counter() - t) * 1e3)
     matcher_ms = statistics.median(times)
     del det
@@ -177,7 +220,7 @@ def cmd_bench_graph(args):
 def cmd_tidl_check(args):
     import onnx
 
-    from alike_ros import tidl
+    from alike_ros.tools import tidl
     failed = False
     for path in args.models:
         findings, problems = tidl.check(onnx.load(path))
@@ -188,7 +231,8 @@ def cmd_tidl_check(args):
 
 def _onnx_model(args, form):
     """Return the stage-1 ONNX of --model: a model name (the exported file) or a path."""
-    from alike_ros.models import model_dir, MODEL_NAMES, onnx_name
+    from alike_ros.models import MODEL_NAMES, onnx_name
+    from alike_ros.paths import model_dir
     if args.model not in MODEL_NAMES:
         return args.model
     path = model_dir() / onnx_name(args.model, args.height, args.width, form)
@@ -199,22 +243,15 @@ def _onnx_model(args, form):
 
 
 def cmd_tidl_compile(args):
-    from alike_ros import tidl
-    from alike_ros.detector import prepare
-    import cv2
+    from alike_ros.tools import tidl
+    from alike_ros.tools.quantize import calibration_blobs
     args.model = _onnx_model(args, 'tidl')
     options = tidl.compile_options(args.artifacts, args.bits, args.frames, args.iterations,
                                    args.tidl_tools)
     files = image_files([args.calib])[:args.frames]
-
-    def calibration():
-        import onnx
-        dims = onnx.load(args.model, load_external_data=False).graph.input[0]
-        h, w = (d.dim_value for d in dims.type.tensor_type.shape.dim[2:])
-        for f in files:
-            yield prepare(cv2.imread(str(f), cv2.IMREAD_COLOR), True, (h, w))[0]
     try:
-        tidl.compile_model(args.model, args.artifacts, calibration(), options)
+        tidl.compile_model(args.model, args.artifacts, calibration_blobs(args.model, files),
+                           options)
     except tidl.TidlUnavailable as err:
         print(f'alike-ros tidl-compile: {err}', file=sys.stderr)
         return 3
@@ -228,7 +265,7 @@ def cmd_fit_projection(args):
     from alike_ros.compact import fit_projection, projection_path
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
-    from alike_ros.models import model_dir
+    from alike_ros.paths import model_dir
     det = Detector(DetectorConfig(model=args.model))
     desc = np.concatenate([det.detect(cv2.imread(str(f)), bgr=True).descriptors
                            for f in image_files([args.calib])])
@@ -240,7 +277,7 @@ def cmd_fit_projection(args):
 
 def cmd_quantize(args):
     from alike_ros.models import int8_path
-    from alike_ros.quantize import quantize
+    from alike_ros.tools.quantize import quantize
     args.model = _onnx_model(args, 'exact')
     out = args.out or int8_path(args.model)
     files = image_files([args.calib])[:args.frames]
@@ -253,10 +290,11 @@ def _quantize_sizes(name, sizes):
 
     Quantised again when the fp32 model changed since (exporter or weights).
     """
-    from alike_ros.detector import pad32
+    from alike_ros.families.base import pad32
     from alike_ros.export.onnx_export import ensure_model
-    from alike_ros.models import int8_path, tum_dir
-    from alike_ros.quantize import is_current, quantize
+    from alike_ros.models import int8_path
+    from alike_ros.paths import tum_dir
+    from alike_ros.tools.quantize import is_current, quantize
     calib = image_files([tum_dir()])
     for h, w in sorted({(pad32(h), pad32(w)) for h, w in sizes}):
         path = ensure_model(name, h, w)
@@ -270,11 +308,11 @@ def run_eval(args):
 
     from tqdm import tqdm
 
-    from alike_ros import evaluation
+    from alike_ros.tools import evaluation
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
 
-    from alike_ros.models import shared_dir
+    from alike_ros.paths import shared_dir
     dataset = args.dataset or shared_dir() / 'data' / 'hpatches'
     splits = {'real': evaluation.real_pairs(dataset)}
     if not args.real_only:
@@ -335,7 +373,7 @@ def cmd_results(args):
     parser = build_parser()
     out = Path(args.out)
     alike = ','.join(ALIKE_RESULTS)
-    from alike_ros.models import tum_dir
+    from alike_ros.paths import tum_dir
     calib = str(tum_dir())
     cmd_fit_projection(parser.parse_args(['fit-projection', '--model', 'alike-t',
                                           '--calib', calib]))
@@ -396,7 +434,7 @@ def cmd_results(args):
 def cmd_soak(args):
     import json
 
-    from alike_ros import soak
+    from alike_ros.tools import soak
     result = soak.run(args.minutes, args.rate, args.warmup)
     print(json.dumps(result, indent=1))
     if args.json:
@@ -405,14 +443,25 @@ def cmd_soak(args):
 
 
 def cmd_demo(args):
-    from alike_ros import demo
+    from alike_ros.tools import demo
     summary = demo.run(args.out, args.images, args.rate, args.processes,
-                       {'model': args.model})
+                       {'model': args.model}, {'geometry': args.geometry}, args.camera_info)
     lat = summary['latency_ms']
     print(f"\n{summary['frames_in']} frames in, {summary['keypoint_frames_out']} keypoint "
-          f"frames out, {summary['valid_homographies']} valid homographies, median inlier "
-          f"ratio {summary['median_inlier_ratio'] or 0:.2f}, latency p50 {lat.get('p50', 0):.0f}"
-          f" ms, p95 {lat.get('p95', 0):.0f} ms")
+          f"frames out, {summary['valid_fits']} valid {summary['geometry']} fits, median "
+          f"inlier ratio {summary['median_inlier_ratio'] or 0:.2f}, latency p50 "
+          f"{lat.get('p50', 0):.0f} ms, p95 {lat.get('p95', 0):.0f} ms")
+    tracks = summary['tracks']
+    if tracks:
+        print(f"tracks: {tracks['tracks']}, length median {tracks['median_length']:.0f} / p90 "
+              f"{tracks['p90_length']:.0f} / max {tracks['max_length']} frames, "
+              f"{tracks['tracks_5_or_longer']} of 5 frames or more")
+    motion = summary['motion']
+    if motion:
+        rot, step = motion['rotation_deg'], motion['rotation_change_deg']
+        print(f"motion: {motion['poses']} poses, rotation per frame median {rot['median']:.2f}"
+              f" deg, change between frames median {step['median']:.2f} / max "
+              f"{step['max']:.2f} deg")
     out = Path(args.out)
     print(f'overlays: {out / "overlay"}/*.png\nanimation: {out / "matches.gif"}\n'
           f'summary: {out / "summary.json"}\nplot: {out / "summary.png"}')
@@ -421,10 +470,11 @@ def cmd_demo(args):
 def cmd_make_bag(args):
     from tqdm import tqdm
 
-    from alike_ros.bag import make_bag
+    from alike_ros.tools.bag import load_camera_info, make_bag
+    info = load_camera_info(args.camera_info) if args.camera_info else None
     with tqdm(unit='frame', desc='make-bag') as bar:
         n = make_bag(args.source, args.out, args.rate, args.storage, args.encoding, args.topic,
-                     loops=args.loops, progress=bar.update)
+                     loops=args.loops, progress=bar.update, camera_info=info)
     print(f'wrote {n} frames to {args.out} ({args.storage}, {args.encoding}, {args.rate} Hz, '
           f'topic {args.topic})')
 
@@ -434,10 +484,12 @@ def cmd_play_bag(args):
     from rclpy.node import Node
     from rclpy.signals import SignalHandlerOptions
 
-    from alike_ros.bag import BagPlayer
+    from alike_ros.tools.bag import BagPlayer
     from alike_ros.runtime import exit_with_parent, stop_on_signals, use_large_frame_transport
-    source, sep, target = (args.remap or '').rpartition(':=')
-    remap = {source if sep else args.topic: target} if target else {}
+    remap = {}
+    for rule in args.remap or []:
+        source, sep, target = rule.rpartition(':=')
+        remap[source if sep else args.topic] = target
     use_large_frame_transport()  # as the README says of the tools: frames are ~1 MB
     exit_with_parent()
     stop = stop_on_signals()
@@ -448,7 +500,7 @@ def cmd_play_bag(args):
         if args.wait_subscribers:
             deadline = time.monotonic() + args.wait_timeout
             while any(p.get_subscription_count() < args.wait_subscribers
-                      for p in player.publishers.values()):
+                      for p in player.image_publishers()):
                 if stop.wait(0.05):
                     return 0
                 if time.monotonic() > deadline:
@@ -470,10 +522,10 @@ def cmd_stop_check(args):
     import random
     import tempfile
 
-    from alike_ros.bag import make_bag
-    from alike_ros.models import tum_dir
+    from alike_ros.tools.bag import make_bag
+    from alike_ros.paths import tum_dir
     from alike_ros.runtime import use_large_frame_transport
-    from alike_ros.stop_check import stop_once
+    from alike_ros.tools.stop_check import stop_once
     use_large_frame_transport()
     modes = [m == 'composed' for m in args.modes.split(',')]
     ways = args.ways.split(',')
@@ -505,6 +557,16 @@ def cmd_stop_check(args):
     return 1 if failures else 0
 
 
+def _calibrated_model_args(p, form):
+    """Arguments of the commands that calibrate a stage-1 model of one form on images."""
+    p.add_argument('--model', required=True,
+                   help=f'model name (its exported {form} form) or a stage-1 .onnx in that form')
+    p.add_argument('--height', type=int, default=480)
+    p.add_argument('--width', type=int, default=640)
+    p.add_argument('--calib', required=True, help='folder of calibration images')
+    p.add_argument('--frames', type=int, default=20, help='calibration images used')
+
+
 def build_parser():
     from alike_ros.models import MODEL_NAMES
     parser = argparse.ArgumentParser(prog='alike-ros', description=__doc__)
@@ -532,7 +594,6 @@ def build_parser():
     p.add_argument('--out', required=True)
     p.add_argument('--top-k', type=int, default=-1)
     p.add_argument('--scores-th', type=float, default=0.2)
-    p.add_argument('--coarse-loftr', action='store_true', help='also coarse LoFTR per pair')
     p.add_argument('--n-limit', type=int, default=5000)
     p.add_argument('--nms-iterations', type=int, default=1)
     p.add_argument('--size', type=_size, default=(0, 0),
@@ -551,8 +612,21 @@ def build_parser():
     p.add_argument('--int8', action='store_true', help='also the int8 models, same run')
     p.add_argument('--scores-th', type=float, default=0.2)
     p.add_argument('--coarse-loftr', action='store_true', help='also coarse LoFTR per pair')
+    p.add_argument('--keypoint-control', action='store_true',
+                   help='also stage 2 with a mask, an ROI and spread, same run')
+    p.add_argument('--matcher-features', action='store_true',
+                   help="also the matcher's undistortion, geometries and tracks, same run")
+    p.add_argument('--profile', metavar='DIR',
+                   help="also ONNX Runtime's per-op profile of each model (traces in DIR)")
+    p.add_argument('--profile-runs', type=int, default=30)
     p.add_argument('--json', help='also write the table as JSON')
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser('geometry-eval', help='essential / fundamental fits on synthetic scenes '
+                                             'with known motion: errors and inlier recall')
+    p.add_argument('--trials', type=int, default=20, help='random scenes per setting')
+    p.add_argument('--methods', type=lambda s: s.split(','), default=['ransac', 'usac_default'])
+    p.set_defaults(func=cmd_geometry_eval)
 
     p = sub.add_parser('bench-graph', help='a 30 Hz bag through detector + matcher: fps, '
                                            'drops, latency; matcher at 2000 x 2000')
@@ -603,14 +677,9 @@ def build_parser():
     p.set_defaults(func=cmd_tidl_check)
 
     p = sub.add_parser('tidl-compile', help='compile TIDL artifacts (needs TI tidl_tools)')
-    p.add_argument('--model', required=True,
-                   help='model name (its exported tidl form) or a stage-1 .onnx in that form')
-    p.add_argument('--height', type=int, default=480)
-    p.add_argument('--width', type=int, default=640)
+    _calibrated_model_args(p, 'tidl')
     p.add_argument('--artifacts', required=True, help='output folder')
-    p.add_argument('--calib', required=True, help='folder of calibration images')
     p.add_argument('--bits', type=int, choices=(8, 16), default=8)
-    p.add_argument('--frames', type=int, default=20)
     p.add_argument('--iterations', type=int, default=5)
     p.add_argument('--tidl-tools', help='tidl_tools folder (default: $TIDL_TOOLS_PATH)')
     p.set_defaults(func=cmd_tidl_compile)
@@ -623,13 +692,8 @@ def build_parser():
     p.set_defaults(func=cmd_fit_projection)
 
     p = sub.add_parser('quantize', help='int8 QDQ model with ONNX Runtime static quantisation')
-    p.add_argument('--model', required=True,
-                   help='model name (its exported exact form) or a stage-1 .onnx (exact form)')
-    p.add_argument('--height', type=int, default=480)
-    p.add_argument('--width', type=int, default=640)
-    p.add_argument('--calib', required=True, help='folder of calibration images')
+    _calibrated_model_args(p, 'exact')
     p.add_argument('--out', help='default: <model>_int8.onnx beside the model')
-    p.add_argument('--frames', type=int, default=20)
     p.add_argument('--per-tensor', action='store_true', help='per-tensor weight scales')
     p.set_defaults(func=cmd_quantize)
 
@@ -639,6 +703,10 @@ def build_parser():
     p.add_argument('--rate', type=float, default=10.0,
                    help='bag rate in Hz (the shared TUM frames are 0.1 s apart)')
     p.add_argument('--processes', choices=('one', 'two'), default='one')
+    p.add_argument('--geometry', choices=('homography', 'fundamental', 'essential'),
+                   default='homography', help="the matcher's geometry parameter")
+    p.add_argument('--camera-info', help='calibration YAML for the bag (default: the TUM '
+                                         "camera's for the shared frames)")
     p.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
     p.set_defaults(func=cmd_demo)
 
@@ -651,6 +719,8 @@ def build_parser():
                    choices=('bgr8', 'rgb8', 'mono8', 'rgba8', 'bgra8', 'yuv422', 'yuv422_yuy2'))
     p.add_argument('--topic', default='/camera/image_raw')
     p.add_argument('--loops', type=int, default=1, help='write the frames this many times')
+    p.add_argument('--camera-info', help='calibration YAML (camera_calibration_parsers format):'
+                                         ' also write CameraInfo beside the image topic')
     p.set_defaults(func=cmd_make_bag)
 
     p = sub.add_parser('play-bag', help='publish a bag with its timing (without ros2 bag)')
@@ -658,8 +728,8 @@ def build_parser():
     p.add_argument('--rate-scale', type=float, default=1.0)
     p.add_argument('--loop', action='store_true')
     p.add_argument('--topic', default='/camera/image_raw', help='bag topic to remap')
-    p.add_argument('--remap', help="FROM:=TO as ros2 bag play takes it, or TO: publish "
-                                   '--topic under this name')
+    p.add_argument('--remap', nargs='+', help="FROM:=TO as ros2 bag play takes them, or TO: "
+                                              'publish --topic under this name')
     p.add_argument('--delay', type=float, default=0.0, help='seconds to wait before playing')
     p.add_argument('--wait-subscribers', type=int, default=0,
                    help='first wait until every topic has this many subscribers')
@@ -667,7 +737,7 @@ def build_parser():
                    help='give up waiting for subscribers after this many seconds')
     p.set_defaults(func=cmd_play_bag)
 
-    from alike_ros.stop_check import WAYS
+    from alike_ros.tools.stop_check import WAYS
     p = sub.add_parser('stop-check', help='stop ros2 launch while frames flow, every way, '
                                           'and check that it ends cleanly')
     p.add_argument('--times', type=int, default=10, help='runs per mode and way')

@@ -29,18 +29,17 @@ import time
 
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import TransformStamped
 import numpy as np
-import rclpy
-from rclpy.context import Context
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-from alike_ros.bag import BagPlayer, topics
-from alike_ros.nodes import conversions
-from alike_ros.runtime import program_path, use_large_frame_transport
+from alike_ros.tools.bag import BagPlayer, IMAGE_TYPE, topics
+from alike_ros.nodes import messages
+from alike_ros.runtime import program_path
+from alike_ros.tools.ros_session import RosSession
 
 
 @dataclass
@@ -50,9 +49,11 @@ class Replay:
     sent: dict = field(default_factory=dict)  # stamp -> wall time published
     keypoints: dict = field(default_factory=dict)  # stamp -> (recv time, KeypointArray)
     matches: dict = field(default_factory=dict)  # stamp -> MatchArray
+    motions: dict = field(default_factory=dict)  # stamp -> TransformStamped (essential)
     overlays: dict = field(default_factory=dict)  # stamp -> BGR image
     keypoint_msgs: int = 0
     detector_stats: dict = field(default_factory=dict)  # last diagnostics key -> value
+    matcher_stats: dict = field(default_factory=dict)  # the matcher's, the same way
     wall_s: float = 0.0
     peak_rss_mb: dict = field(default_factory=dict)  # graph process -> VmHWM (MB)
 
@@ -67,10 +68,6 @@ class Replay:
                          if s in self.sent])
 
 
-def _stamp(header):
-    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
-
-
 class _Collector(Node):
     def __init__(self, result, overlay, context, namespace='alike_replay', image_topic=None):
         super().__init__('alike_replay_collector', namespace=namespace, context=context)
@@ -80,36 +77,42 @@ class _Collector(Node):
             self.create_subscription(Image, image_topic, self._image, QoSProfile(
                 depth=100, reliability=ReliabilityPolicy.RELIABLE))
         self.lock = threading.Lock()
-        self.kp_sub = self.create_subscription(conversions.KeypointArray, 'keypoints', self._kp,
+        self.kp_sub = self.create_subscription(messages.KeypointArray, 'keypoints', self._kp,
                                                100)
-        self.mt_sub = self.create_subscription(conversions.MatchArray, 'matches', self._mt, 100)
+        self.mt_sub = self.create_subscription(messages.MatchArray, 'matches', self._mt, 100)
+        self.create_subscription(TransformStamped, 'motion', self._motion, 100)
         self.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
         if overlay:
             self.create_subscription(Image, 'matches/overlay', self._overlay, 100)
 
     def _image(self, msg):
         with self.lock:
-            self.result.sent[_stamp(msg.header)] = time.monotonic()
+            self.result.sent[messages.stamp_ns(msg.header.stamp)] = time.monotonic()
 
     def _kp(self, msg):
         with self.lock:
             self.result.keypoint_msgs += 1
-            self.result.keypoints[_stamp(msg.header)] = (time.monotonic(), msg)
+            self.result.keypoints[messages.stamp_ns(msg.header.stamp)] = (time.monotonic(), msg)
 
     def _mt(self, msg):
         with self.lock:
-            self.result.matches[_stamp(msg.header)] = msg
+            self.result.matches[messages.stamp_ns(msg.header.stamp)] = msg
+
+    def _motion(self, msg):
+        with self.lock:
+            self.result.motions[messages.stamp_ns(msg.header.stamp)] = msg
 
     def _overlay(self, msg):
-        bgr = cv2.cvtColor(conversions.image_msg_to_array(msg), cv2.COLOR_RGB2BGR)
+        bgr = cv2.cvtColor(messages.image_msg_to_array(msg), cv2.COLOR_RGB2BGR)
         with self.lock:
-            self.result.overlays[_stamp(msg.header)] = bgr
+            self.result.overlays[messages.stamp_ns(msg.header.stamp)] = bgr
 
     def _diag(self, msg):
         for status in msg.status:
             if status.name.startswith(self.prefix):
+                which = 'matcher_stats' if 'matcher' in status.name else 'detector_stats'
                 with self.lock:
-                    self.result.detector_stats = {v.key: v.value for v in status.values}
+                    setattr(self.result, which, {v.key: v.value for v in status.values})
 
 
 def _param_args(params):
@@ -174,61 +177,58 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
     params = {'image_reliability': 'reliable', **(params or {})}
     matcher_params = {'image_reliability': 'reliable', **(matcher_params or {})}
     loftr = matcher_params.get('method') == 'coarse_loftr'
-    # Before the first participant of this process (and inherited by the node processes).
-    use_large_frame_transport()
     result = Replay()
-    context = Context()
-    rclpy.init(context=context)
-    executor = SingleThreadedExecutor(context=context)  # see nodes/runner.py for why
-    procs, nodes, spinner = [], [], None
+    ros = RosSession()  # first participant of this process; the node processes inherit
+    context = ros.context
+    procs = []
     try:
         collector = _Collector(result, overlay, context)
         player_node = Node('alike_replay_player', namespace='alike_replay', context=context)
-        nodes += [collector, player_node]
+        ros.add(collector, player_node)
         if processes == 'one':
             overrides = [Parameter(k, value=v) for k, v in params.items()]
             kw = dict(namespace='alike_replay', context=context)
-            nodes.append(DetectorNode(parameter_overrides=overrides, **kw))
-            nodes.append(MatcherNode(parameter_overrides=[
+            ros.add(DetectorNode(parameter_overrides=overrides, **kw))
+            ros.add(MatcherNode(parameter_overrides=[
                 Parameter(k, value=v) for k, v in matcher_params.items()], **kw))
         elif processes in ('two', 'graph', 'container'):
-            ros = ['--ros-args', '-r', '__ns:=/alike_replay', '--log-level', 'warn']
+            args = ['--ros-args', '-r', '__ns:=/alike_replay', '--log-level', 'warn']
             if processes == 'two':
-                procs.append(subprocess.Popen([program_path('detector_node')] + ros
+                procs.append(subprocess.Popen([program_path('detector_node')] + args
                                               + _param_args(params)))
-                procs.append(subprocess.Popen([program_path('matcher_node')] + ros
+                procs.append(subprocess.Popen([program_path('matcher_node')] + args
                                               + _param_args(matcher_params)))
             elif processes == 'graph':
                 # Node-specific parameters (node:name:=value): one process, two nodes.
                 procs.append(subprocess.Popen(
-                    [program_path('alike_graph')] + ros
+                    [program_path('alike_graph')] + args
                     + _param_args({f'alike_detector:{k}': v for k, v in params.items()})
                     + _param_args({f'alike_matcher:{k}': v
                                    for k, v in matcher_params.items()})))
             else:
-                procs.append(subprocess.Popen([program_path('component_container')] + ros
+                procs.append(subprocess.Popen([program_path('component_container')] + args
                                               + ['-r', '__node:=alike_container']))
         else:
             raise ValueError("processes must be 'one', 'two', 'graph' or 'container', got "
                              f'{processes!r}')
-        for node in nodes:
-            executor.add_node(node)
-        spinner = threading.Thread(target=executor.spin, daemon=True)
-        spinner.start()
+        ros.start()
         if processes == 'container':
             _load_components(player_node, params, matcher_params, startup_timeout_s)
 
         player = BagPlayer(player_node, bag, rate_scale, topic_remap={
-            t: '/alike_replay/image' for t, _ in topics(bag)})
+            t: '/alike_replay/image' if kind == IMAGE_TYPE else '/alike_replay/camera_info'
+            for t, kind in topics(bag)})
         # Ready when our image writer is matched with the detector's reader (and the
         # matcher's, for the overlay), and our readers with the graph's writers. Graph counts
         # alone are not enough: a reliable writer drops what it sends before matching.
-        image_pub = next(iter(player.publishers.values()))
+        image_pub = player.image_publishers()[0]
         need = [(image_pub.get_subscription_count, 2 if overlay or loftr else 1),
                 (collector.kp_sub.get_publisher_count, 1),
                 (collector.mt_sub.get_publisher_count, 1),
                 (lambda: player_node.count_subscribers('/alike_replay/keypoints'),
                  1 if loftr else 2)]
+        need += [(p.get_subscription_count, 1) for p in player.publishers.values()
+                 if p not in player.image_publishers()]  # camera_info: the matcher
         deadline = time.monotonic() + startup_timeout_s
         while not all(count() >= n for count, n in need):
             if time.monotonic() > deadline:
@@ -256,12 +256,7 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        executor.shutdown()
-        if spinner is not None:
-            spinner.join(timeout=5)
-        for node in nodes:
-            node.destroy_node()
-        rclpy.shutdown(context=context)
+        ros.close()
 
 
 def _settle(result, frames, settle_s, timeout_s=float('inf')):
@@ -288,15 +283,10 @@ def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike
     """
     import signal
 
-    use_large_frame_transport()
     result = Replay()
-    context = Context()
-    rclpy.init(context=context)
-    executor = SingleThreadedExecutor(context=context)
-    collector = _Collector(result, overlay, context, namespace, image_topic='/camera/image_raw')
-    executor.add_node(collector)
-    spinner = threading.Thread(target=executor.spin, daemon=True)
-    spinner.start()
+    ros = RosSession()
+    ros.add(_Collector(result, overlay, ros.context, namespace, image_topic='/camera/image_raw'))
+    ros.start()
     cmd = [program_path('ros2'), 'launch', '--noninteractive', 'alike_ros', 'edge.launch.py',
            f'bag:={bag}',
            f'namespace:={namespace}', f"composed:={'true' if composed else 'false'}",
@@ -320,8 +310,5 @@ def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike
         except subprocess.TimeoutExpired:
             proc.kill()
             code = proc.wait()
-        executor.shutdown()
-        spinner.join(timeout=5)
-        collector.destroy_node()
-        rclpy.try_shutdown(context=context)
+        ros.close()
     return result, code

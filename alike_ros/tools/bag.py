@@ -27,10 +27,11 @@ import numpy as np
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 from rosbags.typesys import get_typestore, Stores
 
-from alike_ros.image_conv import rgb_to_encoding
-from alike_ros.images import image_files
+from alike_ros.image_encoding import rgb_to_encoding
+from alike_ros.tools.image_files import image_files
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
+CAMERA_INFO_TYPE = 'sensor_msgs/msg/CameraInfo'
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 VIDEO_EXTS = {'.mp4', '.avi', '.mkv', '.mov', '.webm'}
 
@@ -64,23 +65,65 @@ def read_frames(source):
         yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
+def _header(types, stamp_ns, frame_id):
+    return types['std_msgs/msg/Header'](
+        stamp=types['builtin_interfaces/msg/Time'](sec=stamp_ns // 10**9,
+                                                   nanosec=stamp_ns % 10**9),
+        frame_id=frame_id)
+
+
+def camera_info_topic(image_topic):
+    """Return the camera_info topic beside an image topic (/cam/image_raw -> /cam/camera_info)."""
+    return image_topic.rpartition('/')[0] + '/camera_info'
+
+
 def image_message(typestore, rgb, encoding, stamp_ns, frame_id):
     """Build a rosbags Image message of an RGB frame in `encoding`."""
     types = typestore.types
     pixels = np.ascontiguousarray(rgb_to_encoding(rgb, encoding))
     h, w = pixels.shape[:2]
-    header = types['std_msgs/msg/Header'](
-        stamp=types['builtin_interfaces/msg/Time'](sec=stamp_ns // 10**9,
-                                                   nanosec=stamp_ns % 10**9),
-        frame_id=frame_id)
-    return types[IMAGE_TYPE](header=header, height=h, width=w, encoding=encoding,
+    return types[IMAGE_TYPE](header=_header(types, stamp_ns, frame_id), height=h, width=w,
+                             encoding=encoding,
                              is_bigendian=0, step=pixels.nbytes // h, data=pixels.reshape(-1))
+
+
+def load_camera_info(path):
+    """Read a camera_calibration_parsers YAML file into a dict of CameraInfo fields."""
+    import yaml
+    data = yaml.safe_load(Path(path).read_text())
+    try:
+        return {'width': int(data['image_width']), 'height': int(data['image_height']),
+                'distortion_model': data.get('distortion_model', 'plumb_bob'),
+                'd': [float(v) for v in data['distortion_coefficients']['data']],
+                'k': [float(v) for v in data['camera_matrix']['data']],
+                'r': [float(v) for v in data.get('rectification_matrix', {}).get(
+                    'data', [1, 0, 0, 0, 1, 0, 0, 0, 1])],
+                'p': [float(v) for v in data['projection_matrix']['data']]}
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f'{path} is not a camera calibration file ({err!r})') from None
+
+
+def camera_info_message(typestore, info, stamp_ns, frame_id):
+    """Build a rosbags CameraInfo message from load_camera_info's fields."""
+    types = typestore.types
+    return types[CAMERA_INFO_TYPE](
+        header=_header(types, stamp_ns, frame_id), height=info['height'], width=info['width'],
+        distortion_model=info['distortion_model'], d=np.array(info['d'], np.float64),
+        k=np.array(info['k'], np.float64), r=np.array(info['r'], np.float64),
+        p=np.array(info['p'], np.float64), binning_x=0, binning_y=0,
+        roi=types['sensor_msgs/msg/RegionOfInterest'](
+            x_offset=0, y_offset=0, height=0, width=0, do_rectify=False))
 
 
 def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
              frame_id='camera_optical_frame', start_ns=1_700_000_000 * 10**9, loops=1,
-             progress=None):
-    """Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written."""
+             progress=None, camera_info=None):
+    """
+    Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written.
+
+    With `camera_info` (load_camera_info's fields) each frame also gets a CameraInfo of the
+    same stamp on the image topic's sibling camera_info.
+    """
     if rate <= 0:
         raise ValueError(f'rate must be positive, got {rate}')
     if storage not in STORAGES:
@@ -93,9 +136,16 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
     n = 0
     with Writer(out, version=9, storage_plugin=STORAGES[storage]) as writer:
         conn = writer.add_connection(topic, IMAGE_TYPE, typestore=typestore)
+        if camera_info:
+            info_conn = writer.add_connection(camera_info_topic(topic), CAMERA_INFO_TYPE,
+                                              typestore=typestore)
         for _ in range(loops):
             for rgb in frames:
                 stamp = start_ns + round(n * 1e9 / rate)
+                if camera_info:  # first, as drivers do: it is there when the frame is
+                    info = camera_info_message(typestore, camera_info, stamp, frame_id)
+                    writer.write(info_conn, stamp,
+                                 typestore.serialize_cdr(info, CAMERA_INFO_TYPE))
                 msg = image_message(typestore, rgb, encoding, stamp, frame_id)
                 writer.write(conn, stamp, typestore.serialize_cdr(msg, IMAGE_TYPE))
                 n += 1
@@ -141,6 +191,11 @@ class BagPlayer:
                 self.publishers[topic] = node.create_publisher(
                     message_class(msgtype), remap.get(topic, topic), qos)
         self.published = 0
+
+    def image_publishers(self):
+        """Return the publishers of the bag's image topics (what the graph subscribes first)."""
+        types = {topic: msgtype for topic, msgtype, _, _ in self.messages}
+        return [p for topic, p in self.publishers.items() if types[topic] == IMAGE_TYPE]
 
     def play(self, on_publish=None, should_stop=lambda: False):
         """Publish everything (again and again with loop); return the number published."""

@@ -20,19 +20,15 @@ the graph runs in the same process (as `alike_graph`), so its RSS is this proces
 """
 
 from array import array
-import threading
 import time
 
-import rclpy
-from rclpy.context import Context
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
-from alike_ros.bench import default_images
-from alike_ros.nodes import conversions
-from alike_ros.runtime import use_large_frame_transport
+from alike_ros.tools.bench import default_images
+from alike_ros.nodes import messages
+from alike_ros.tools.ros_session import RosSession
 
 
 def rss_mb():
@@ -48,38 +44,25 @@ def run(minutes=5.0, rate=60.0, warmup_s=20.0):
     """Run the soak; return a dict of results."""
     from alike_ros.nodes.detector_node import DetectorNode
     from alike_ros.nodes.matcher_node import MatcherNode
-    use_large_frame_transport()
     frames = default_images(count=None)
     payloads = [array('B', f.tobytes()) for f in frames]
-    context = Context()
-    rclpy.init(context=context)
-    kw = dict(namespace='alike_soak', context=context)
+    ros = RosSession()
+    kw = dict(namespace='alike_soak', context=ros.context)
     detector = DetectorNode(parameter_overrides=[
         Parameter('image_reliability', value='reliable')], **kw)
-    matcher = MatcherNode(**kw)
     feeder = Node('soak_feeder', **kw)
+    ros.add(detector, MatcherNode(**kw), feeder)
     pub = feeder.create_publisher(Image, 'image', 10)
     counts = {'sent': 0, 'keypoints': 0, 'matches': 0, 'valid': 0}
-    feeder.create_subscription(conversions.KeypointArray, 'keypoints',
+    feeder.create_subscription(messages.KeypointArray, 'keypoints',
                                lambda m: counts.__setitem__('keypoints', counts['keypoints'] + 1),
                                10)
 
     def on_match(m):
         counts['matches'] += 1
         counts['valid'] += int(m.valid)
-    feeder.create_subscription(conversions.MatchArray, 'matches', on_match, 10)
-    executor = SingleThreadedExecutor(context=context)
-    for n in (detector, matcher, feeder):
-        executor.add_node(n)
-    errors = []
-
-    def spin():
-        try:
-            executor.spin()
-        except Exception as err:  # counted: the soak must see none
-            errors.append(repr(err))
-    spinner = threading.Thread(target=spin, daemon=True)
-    spinner.start()
+    feeder.create_subscription(messages.MatchArray, 'matches', on_match, 10)
+    ros.start()
     start = time.monotonic()
     rss_start = None
     period = 1.0 / rate
@@ -100,16 +83,12 @@ def run(minutes=5.0, rate=60.0, warmup_s=20.0):
         node_counts, stats = detector.snapshot()
         rss_end = rss_mb()
     finally:
-        executor.shutdown()
-        spinner.join(timeout=5)
-        for n in (detector, matcher, feeder):
-            n.destroy_node()
-        rclpy.shutdown(context=context)
+        ros.close()
     return {
         'minutes': minutes, 'rate_hz': rate, 'rss_mb_start': rss_start, 'rss_mb_end': rss_end,
         'rss_growth_pct': 100.0 * (rss_end - rss_start) / rss_start,
         'frames_sent': counts['sent'] - sent_start['sent'],
         'keypoints_out': counts['keypoints'] - sent_start['keypoints'],
         'matches_out': counts['matches'] - sent_start['matches'],
-        'detector': node_counts, 'detector_stats': stats, 'exceptions': errors,
+        'detector': node_counts, 'detector_stats': stats, 'exceptions': ros.errors,
     }

@@ -26,9 +26,59 @@ import shutil
 import cv2
 import numpy as np
 
-from alike_ros.bag import make_bag
-from alike_ros.models import tum_dir
-from alike_ros.replay import launch_replay
+from alike_ros.paths import config_file, tum_dir
+from alike_ros.tools.bag import load_camera_info, make_bag
+from alike_ros.tools.replay import launch_replay
+
+
+def track_stats(matches):
+    """Track lengths (frames) over a run's MatchArrays: how long keypoints stay tracked."""
+    lengths = {}
+    for msg in matches:
+        for track, age in zip(msg.track_ids, msg.track_ages):
+            lengths[track] = max(lengths.get(track, 0), age)
+    if not lengths:
+        return {}
+    n = np.array(list(lengths.values()))
+    return {'tracks': int(len(n)), 'median_length': float(np.median(n)),
+            'mean_length': float(n.mean()), 'p90_length': float(np.percentile(n, 90)),
+            'max_length': int(n.max()), 'tracks_5_or_longer': int((n >= 5).sum())}
+
+
+def motion_stats(motions):
+    """
+    Rotation per frame pair and how smooth it is, from the essential fits' TransformStamped.
+
+    smoothness: the angle between consecutive relative rotations (a steady hand-held motion
+    changes little from one 0.1 s step to the next) and between consecutive translation
+    directions.
+    """
+    from alike_ros.geometry import angle_between_deg, rotation_angle_deg
+    rotations, directions = [], []
+    for _, msg in sorted(motions.items()):
+        q = msg.transform.rotation
+        rotations.append(cv2.Rodrigues(2 * np.arctan2(
+            np.linalg.norm([q.x, q.y, q.z]), q.w) * _unit([q.x, q.y, q.z]))[0])
+        t = msg.transform.translation
+        directions.append([t.x, t.y, t.z])
+    if not rotations:
+        return {}
+    angles = [rotation_angle_deg(r) for r in rotations]
+    steps = [rotation_angle_deg(b @ a.T) for a, b in zip(rotations, rotations[1:])]
+    turns = [angle_between_deg(a, b) for a, b in zip(directions, directions[1:])]
+
+    def spread(v):
+        return {'median': float(np.median(v)), 'p95': float(np.percentile(v, 95)),
+                'max': float(np.max(v))} if len(v) else {}
+    return {'poses': len(rotations), 'rotation_deg': spread(angles),
+            'rotation_change_deg': spread(steps), 'translation_direction_change_deg':
+            spread(turns)}
+
+
+def _unit(v):
+    v = np.asarray(v, np.float64)
+    n = np.linalg.norm(v)
+    return v / n if n > 0 else v
 
 
 def summarise(result, bag_frames):
@@ -43,12 +93,14 @@ def summarise(result, bag_frames):
             'matches': int(mt.num_matches) if mt else None,
             'inliers': int(mt.num_inliers) if mt else None,
             'valid': bool(mt.valid) if mt else None,
+            'undistorted': bool(mt.undistorted) if mt else None,
             'reason': mt.reason if mt else 'no output (frame dropped)',
         })
     lat = result.latencies_ms()
     valid = [f for f in frames if f['valid']]
     ratios = [f['inliers'] / f['matches'] for f in valid if f['matches']]
     stats = result.detector_stats
+    geometry = next((m.geometry for m in result.matches.values()), '')
     return {
         'frames_in': bag_frames,
         'keypoint_frames_out': result.keypoint_msgs,
@@ -56,8 +108,14 @@ def summarise(result, bag_frames):
         'latency_ms': {'p50': float(np.percentile(lat, 50)), 'p95': float(np.percentile(lat, 95)),
                        'max': float(lat.max())} if len(lat) else {},
         'detector': {k: stats[k] for k in sorted(stats)},
-        'valid_homographies': len(valid),
+        'matcher': {k: result.matcher_stats[k] for k in sorted(result.matcher_stats)},
+        'geometry': geometry,
+        'valid_fits': len(valid),
         'median_inlier_ratio': float(np.median(ratios)) if ratios else None,
+        'inlier_ratio': {'min': float(np.min(ratios)), 'max': float(np.max(ratios))}
+        if ratios else {},
+        'tracks': track_stats(m for _, m in sorted(result.matches.items())),
+        'motion': motion_stats(result.motions),
         'frames': frames,
     }
 
@@ -94,37 +152,43 @@ def write_gif(images, path, fps=5):
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=1000 // fps, loop=0)
 
 
-def reliable_params(path, detector_params=None):
+def reliable_params(path, detector_params=None, matcher_params=None):
     """
-    Write the package's edge.yaml with reliable image QoS (and detector overrides) to `path`.
+    Write the package's edge.yaml with reliable image QoS (and node overrides) to `path`.
 
     The bag is played reliably; reliable subscribers keep every frame between processes.
     """
     import yaml
 
-    from alike_ros.models import config_file
     params = yaml.safe_load(config_file('edge.yaml').read_text())
     for node in params.values():
         node['ros__parameters']['image_reliability'] = 'reliable'
     params['/**/alike_detector']['ros__parameters'].update(detector_params or {})
+    params['/**/alike_matcher']['ros__parameters'].update(matcher_params or {})
     Path(path).write_text(yaml.safe_dump(params))
     return path
 
 
-def run(out, images=None, rate=10.0, processes='one', params=None):
+def run(out, images=None, rate=10.0, processes='one', params=None, matcher_params=None,
+        camera_info=None):
     """
     Run the demo through `ros2 launch alike_ros edge.launch.py bag:=...`; return the summary.
 
     processes 'one' is the composed launch (component container), 'two' a process per node.
+    The bag carries CameraInfo from `camera_info` (a calibration YAML; default: the TUM
+    camera's for the shared TUM frames, none for other images).
     """
     out = Path(out)
+    if camera_info is None and images is None:
+        camera_info = config_file('tum_freiburg2_camera_info.yaml')
     images = Path(images or tum_dir())
     if out.exists():
         shutil.rmtree(out)
     (out / 'overlay').mkdir(parents=True)
     bag = out / 'tum_bag'
-    n = make_bag(images, bag, rate=rate)
-    params_file = reliable_params(out / 'params.yaml', params)
+    n = make_bag(images, bag, rate=rate,
+                 camera_info=load_camera_info(camera_info) if camera_info else None)
+    params_file = reliable_params(out / 'params.yaml', params, matcher_params)
     with open(out / 'launch.log', 'w') as log:
         result, code = launch_replay(bag, n, composed=processes == 'one',
                                      params_file=params_file, log=log)

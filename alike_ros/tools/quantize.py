@@ -21,8 +21,8 @@ import tempfile
 import cv2
 import onnx
 
-from alike_ros.detector import prepare
-from alike_ros.models import head_path
+from alike_ros.families import stage2_class
+from alike_ros.models import get_spec, head_path
 
 # Metadata that identifies the fp32 model an int8 one was made from.
 _SOURCE_KEYS = ('exporter', 'weights_sha256', 'height', 'width', 'form')
@@ -41,18 +41,31 @@ def is_current(int8_model, fp32_model):
     return a.get('precision') == 'int8' and all(a.get(k) == b.get(k) for k in _SOURCE_KEYS)
 
 
-class _Images:
-    """CalibrationDataReader over image files, preprocessed exactly like inference."""
+def calibration_blobs(model_path, files):
+    """
+    Yield the stage-1 inputs of image files, prepared exactly as inference prepares them.
 
-    def __init__(self, files, input_name, size):
-        self.files, self.input_name, self.size = list(files), input_name, size
+    The model's family (its metadata) decides the preparation: EdgePoint2 takes grey.
+    """
+    model = onnx.load(str(model_path), load_external_data=False)
+    meta = {p.key: p.value for p in model.metadata_props}
+    prepare = stage2_class(get_spec(meta.get('model', 'alike-t')).family).prepare
+    h, w = (d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[2:])
+    for f in files:
+        image = cv2.imread(str(f), cv2.IMREAD_COLOR)
+        if image is not None:
+            yield prepare(image, bgr=True, size=(h, w)).blob
+
+
+class _Images:
+    """CalibrationDataReader over image files."""
+
+    def __init__(self, model_path, files, input_name):
+        self.blobs, self.input_name = calibration_blobs(model_path, files), input_name
 
     def get_next(self):
-        while self.files:
-            image = cv2.imread(str(self.files.pop(0)), cv2.IMREAD_COLOR)
-            if image is not None:
-                return {self.input_name: prepare(image, bgr=True, size=self.size)[0]}
-        return None
+        blob = next(self.blobs, None)
+        return None if blob is None else {self.input_name: blob}
 
 
 def quantize(model_path, calibration_files, out_path, per_channel=True):
@@ -62,15 +75,14 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
     from onnxruntime.quantization.shape_inference import quant_pre_process
     model_path, out_path = Path(model_path), Path(out_path)
     model = onnx.load(str(model_path))
-    inp = model.graph.input[0]
-    n, c, h, w = (d.dim_value for d in inp.type.tensor_type.shape.dim)
     files = list(calibration_files)
     if not files:
         raise ValueError('no calibration images')
     with tempfile.TemporaryDirectory() as tmp:
         pre = Path(tmp) / 'pre.onnx'
         quant_pre_process(str(model_path), str(pre), skip_symbolic_shape=True)
-        quantize_static(str(pre), str(out_path), _Images(files, inp.name, (h, w)),
+        quantize_static(str(pre), str(out_path),
+                        _Images(model_path, files, model.graph.input[0].name),
                         quant_format=QuantFormat.QDQ, per_channel=per_channel,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         calibrate_method=CalibrationMethod.MinMax)
@@ -79,5 +91,6 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
         quantized.metadata_props.add(key=prop.key, value=prop.value)
     quantized.metadata_props.add(key='precision', value='int8')
     onnx.save(quantized, str(out_path))
-    shutil.copyfile(head_path(model_path), head_path(out_path))
+    if head_path(model_path).is_file():  # ALIKE's descriptor head (EdgePoint2 has none)
+        shutil.copyfile(head_path(model_path), head_path(out_path))
     return out_path

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Stage 1: the exported ONNX model run by ONNX Runtime on the provider the config names."""
+"""An ONNX model run by ONNX Runtime on the provider a config names (stage 1, coarse LoFTR)."""
 
 import logging
 import os
@@ -66,13 +66,17 @@ def provider_chain(provider, available, tidl_artifacts='', strict=False, log=Non
     return chain + [_ORT['cpu']], options + [{}]
 
 
-class Stage1:
+class OnnxModel:
     """An ONNX Runtime session with preallocated, reused output buffers."""
 
     def __init__(self, path, provider='cpu', threads=2, tidl_artifacts='', strict=False,
-                 log=None):
+                 log=None, profile_prefix=None):
         log = log or logging.getLogger('alike_ros')
+        self.path = Path(path)
         opts = ort.SessionOptions()
+        if profile_prefix:  # ONNX Runtime's per-op trace (bench --profile)
+            opts.enable_profiling = True
+            opts.profile_file_prefix = str(profile_prefix)
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -85,7 +89,7 @@ class Stage1:
         self.session = ort.InferenceSession(str(path), opts, providers=providers,
                                             provider_options=options)
         self.provider = self.session.get_providers()[0]
-        log.info(f'stage 1: {path} on {self.provider}')
+        log.info(f'{path} on {self.provider}')
         meta = self.session.get_modelmeta().custom_metadata_map
         self.metadata = dict(meta)
         inp = self.session.get_inputs()[0]
@@ -100,9 +104,9 @@ class Stage1:
                                       buf.ctypes.data)
 
     def run(self, image):
-        """Run on a 1x3xHxW float32 array; return {output name: array} (reused buffers)."""
+        """Run on the input array; return {output name: array} (buffers reused by the next run)."""
         if image.shape != self.input_shape:
-            raise ValueError(f'stage 1 expects {self.input_shape}, got {image.shape}')
+            raise ValueError(f'{self.path.name} expects {self.input_shape}, got {image.shape}')
         image = np.ascontiguousarray(image, dtype=np.float32)
         self._binding.bind_cpu_input(self.input_name, image)
         self.session.run_with_iobinding(self._binding)

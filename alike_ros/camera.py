@@ -1,0 +1,92 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Camera calibration as sensor_msgs/CameraInfo carries it, and keypoints undistorted with it.
+
+OpenCV does the arithmetic: cv2.undistortPoints for plumb_bob (k1 k2 t1 t2 k3) and
+rational_polynomial (k1 k2 t1 t2 k3 k4 k5 k6), cv2.fisheye.undistortPoints for equidistant
+(k1 k2 k3 k4). Normalised coordinates are (X / Z, Y / Z) in the camera's optical frame.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# CameraInfo's distortion_model names (sensor_msgs/distortion_models.hpp) -> coefficients.
+MODELS = {'plumb_bob': 5, 'rational_polynomial': 8, 'equidistant': 4}
+_CRITERIA = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 50, 1e-12)
+
+
+class CalibrationError(ValueError):
+    """A CameraInfo this package cannot use, with the reason."""
+
+
+@dataclass(frozen=True)
+class Camera:
+    """Intrinsics K (3 x 3), distortion coefficients and model, image size."""
+
+    K: np.ndarray
+    D: np.ndarray
+    model: str
+    width: int
+    height: int
+
+    @classmethod
+    def from_fields(cls, k, d, model, width, height):
+        """
+        Build from CameraInfo's fields (k row-major 9, d, distortion_model, width, height).
+
+        Raises CalibrationError with the reason when the calibration cannot be used.
+        """
+        K = np.asarray(k, np.float64).reshape(-1)
+        if K.size != 9 or K[0] <= 0 or K[4] <= 0:
+            raise CalibrationError(f'camera_info has no intrinsics (k = {list(K)})')
+        D = np.asarray(d, np.float64).reshape(-1)
+        model = model or 'plumb_bob'
+        if model not in MODELS:
+            raise CalibrationError(f"distortion_model '{model}' is not supported: "
+                                   f"use {', '.join(MODELS)}")
+        if D.size == 0:
+            D = np.zeros(MODELS[model])
+        if model == 'equidistant' and D.size != 4:
+            raise CalibrationError(f'equidistant needs 4 coefficients, got {D.size}')
+        if model != 'equidistant' and D.size not in (4, 5, 8, 12, 14):
+            raise CalibrationError(f'{model} needs 5 (plumb_bob) or 8 (rational_polynomial) '
+                                   f'coefficients, got {D.size}')
+        return cls(K.reshape(3, 3), D, model, int(width), int(height))
+
+    @classmethod
+    def from_msg(cls, msg):
+        """Build from a sensor_msgs/CameraInfo."""
+        return cls.from_fields(msg.k, msg.d, msg.distortion_model, msg.width, msg.height)
+
+    def normalised(self, points):
+        """Undistorted normalised coordinates (N x 2 float64) of pixel points (N x 2)."""
+        pts = np.asarray(points, np.float64).reshape(-1, 1, 2)
+        if len(pts) == 0:
+            return np.zeros((0, 2))
+        if self.model == 'equidistant':
+            out = cv2.fisheye.undistortPoints(pts, self.K, self.D)
+        else:
+            # Iterate to convergence: OpenCV's default 5 iterations leave ~0.01 px at the
+            # corners of a strongly distorted lens (TUM's plumb_bob, measured).
+            out = cv2.undistortPoints(pts, self.K, self.D, None, None, None, _CRITERIA)
+        return out.reshape(-1, 2)
+
+    def undistorted_pixels(self, points):
+        """Pixel points of an ideal (distortion-free) camera with the same K (N x 2)."""
+        xy = self.normalised(points)
+        return xy * np.diag(self.K)[:2] + self.K[:2, 2]

@@ -1,0 +1,70 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+ALIKE's stage 2: DKD keypoints (NMS, selection, soft-argmax refinement) and exact descriptors.
+
+Descriptors come from the four feature maps and the head's weights (head.DescriptorHead), at
+the keypoints only; the head's weights are the model's .head.npz sidecar.
+"""
+
+import cv2
+
+from alike_ros import dkd
+from alike_ros.families import base
+from alike_ros.head import DescriptorHead
+from alike_ros.models import head_path
+
+
+class Stage2(base.Stage2):
+    """ALIKE (alike-t, -s, -n, -l): 1 x 3 x H x W RGB in 0..255 in, sub-pixel keypoints out."""
+
+    def __init__(self, spec, model):
+        """Load the descriptor head's weights stored beside the model file."""
+        super().__init__(spec, model)
+        self.head = DescriptorHead.load(head_path(model.path))
+
+    @classmethod
+    def prepare(cls, image, bgr=False, size=None):
+        """Return 1 x 3 x Hp x Wp float32 RGB in 0..255, zero-padded bottom / right."""
+        image, bgr, scale = base.fit(image, bgr, size)
+        th, tw = image.shape[:2]
+        ph, pw = base.pad32(th), base.pad32(tw)
+        if (ph, pw) != (th, tw):
+            image = cv2.copyMakeBorder(image, 0, ph - th, 0, pw - tw, cv2.BORDER_CONSTANT, 0)
+        return base.NetworkInput(cv2.dnn.blobFromImage(image, 1.0, swapRB=bgr), (th, tw), scale)
+
+    def run(self, outputs, config, valid, clock=base._no_clock, region=None):
+        """DKD on the score map, then descriptors at the keypoints."""
+        r = self.spec.radius
+        scores, smax = self.score_maps(outputs, valid)
+        if smax is None:
+            smax = dkd.max_filter(scores, r)
+        keep = dkd.remove_border(dkd.nms(scores, r, config.nms_iterations, smax), r)
+        if region is not None:
+            keep &= region
+        clock('nms')
+        idx = dkd.select(keep, scores, config.top_k, config.scores_th, config.n_limit,
+                         cell=config.spread_cell, most=config.spread_max)
+        xy = dkd.refine(scores, idx, r, config.sub_pixel, smax)
+        kscores = dkd.sample_scores(scores, xy)
+        clock('select_refine')
+        return xy, kscores, self.describe(outputs, xy, valid)
+
+    def describe(self, outputs, xy, valid):
+        """Return unit descriptors at the keypoints, from the four feature maps."""
+        feats = [outputs[f'feat{i}'][0] for i in range(1, 5)]
+        if self.nchw:
+            feats = [base.channels_last(f) for f in feats]
+        return self.head.describe(feats, xy, *valid)

@@ -1,0 +1,104 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""What every family's stage 2 shares: the network input's size rules and the output shape."""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class NetworkInput:
+    """One image made ready for stage 1."""
+
+    blob: np.ndarray  # 1 x C x Hp x Wp float32, Hp and Wp multiples of 32
+    valid: tuple  # (H, W): the image's part of the blob; the rest is zero padding
+    scale: tuple  # (x, y) factors from network pixels back to the input image's
+
+
+def pad32(n):
+    """Round n up to a multiple of 32, the network input's granularity."""
+    return -(-n // 32) * 32
+
+
+def fit(image, bgr=False, size=None):
+    """
+    Check a uint8 image and resize it to the network size; return (HxWx3, bgr, scale).
+
+    HxWx3 RGB (BGR with bgr=True) or HxW / HxWx1 grey in; `size` (H, W) resizes (None keeps
+    the image's size). Colour images keep their channel order (the blob swaps it for free);
+    grey becomes RGB. The scale maps network (x, y) back to the input image.
+    """
+    if image.dtype != np.uint8:
+        raise ValueError(f'image must be uint8, got {image.dtype}')
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 2:
+        image, bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB), False
+    if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f'image must be HxW, HxWx1 or HxWx3, got shape {image.shape}')
+    h, w = image.shape[:2]
+    th, tw = size or (h, w)
+    if (th, tw) != (h, w):
+        interp = cv2.INTER_AREA if th * tw < h * w else cv2.INTER_LINEAR
+        image = cv2.resize(image, (tw, th), interpolation=interp)
+    return image, bgr, (w / tw, h / th)
+
+
+def channels_last(array):
+    """C x H x W -> H x W x C, contiguous (stage-2 gathers read one row per pixel)."""
+    return np.ascontiguousarray(array.transpose(1, 2, 0))
+
+
+def _no_clock(name):
+    pass
+
+
+class Stage2:
+    """
+    A family's stage 2: input preparation, then stage-1 outputs -> features.
+
+    `prepare` is a classmethod, so calibration (quantize, TIDL) prepares images exactly as
+    inference does without a model. `run` returns (keypoints N x 2 float32 x, y in network
+    pixels, scores N float32, descriptors N x D float32 unit rows), and calls `clock` with
+    'nms' and 'select_refine' as it finishes those steps (the detector's per-stage timings).
+    """
+
+    def __init__(self, spec, model):
+        """Set up for one stage-1 model (an OnnxModel: its outputs and metadata)."""
+        self.spec = spec
+        self.has_max = 'scores_max' in model.outputs  # the NMS max filter ran in stage 1
+        self.nchw = model.metadata.get('feature_layout') == 'NCHW'
+
+    @classmethod
+    def prepare(cls, image, bgr=False, size=None):
+        """Return the NetworkInput of a uint8 image (see fit)."""
+        raise NotImplementedError
+
+    def run(self, outputs, config, valid, clock=_no_clock, region=None):
+        """
+        Return (keypoints, scores, descriptors) from stage 1's outputs.
+
+        `region` (valid-sized bool, or None) is where keypoints may be: the mask and ROI.
+        """
+        raise NotImplementedError
+
+    def score_maps(self, outputs, valid):
+        """Return the valid part of the score map and of its max-filtered copy (or None)."""
+        th, tw = valid
+        scores = outputs['scores'][0, 0, :th, :tw]
+        smax = outputs['scores_max'][0, 0, :th, :tw] if self.has_max else None
+        return scores, smax

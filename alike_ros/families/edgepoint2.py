@@ -1,0 +1,81 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+EdgePoint2's stage 2, by its authors' rules: plain 5x5 NMS, a 4-pixel border, integer keypoints.
+
+Scores are logits; the threshold (a probability, like ALIKE's) is applied as a logit, also
+before top-k as the authors do (their demo: logit -5, i.e. 0.0067). Descriptors are the
+1/4-resolution map sampled bilinearly (align_corners=False) and normalised.
+"""
+
+import cv2
+import numpy as np
+
+from alike_ros import dkd
+from alike_ros.families import base
+from alike_ros.head import normalise_rows
+
+
+def logit(p):
+    """Return the logit of a probability threshold, +-inf at 0 and 1."""
+    if p <= 0:
+        return -np.inf
+    return float(np.log(p / (1 - p))) if p < 1 else np.inf
+
+
+class Stage2(base.Stage2):
+    """EdgePoint2 (edgepoint2-T32 .. -E64): 1 x 1 x H x W normalised grey in, integer keypoints."""
+
+    @classmethod
+    def prepare(cls, image, bgr=False, size=None):
+        """
+        Return the channel mean of pixel / 255, instance-normalised (eps 1e-5), zero-padded.
+
+        The channel sum (0..765) is taken with OpenCV (numpy's float mean over channels is 10x
+        slower); instance norm of sum / 765 == (sum - mean) / sqrt(var + eps * 765^2).
+        """
+        image, _, scale = base.fit(image, False, size)  # the channel order does not matter
+        th, tw = image.shape[:2]
+        a, b, c = cv2.split(image)
+        grey = cv2.add(cv2.add(a, b, dtype=cv2.CV_32F), c, dtype=cv2.CV_32F)
+        mean, std = cv2.meanStdDev(grey)
+        inv = 1.0 / np.sqrt(std[0, 0] ** 2 + 1e-5 * 765.0 ** 2)
+        blob = np.zeros((1, 1, base.pad32(th), base.pad32(tw)), np.float32)
+        np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
+        return base.NetworkInput(blob, (th, tw), scale)
+
+    def run(self, outputs, config, valid, clock=base._no_clock, region=None):
+        """NMS and selection on the logits, then the descriptor map sampled at the keypoints."""
+        spec = self.spec
+        logits, logits_max = self.score_maps(outputs, valid)
+        keep = dkd.remove_border(dkd.nms(logits, spec.radius, 0, logits_max), spec.radius,
+                                 border=spec.border)
+        if region is not None:
+            keep &= region
+        clock('nms')
+        th = logit(config.scores_th)
+        idx = dkd.select(keep, logits, config.top_k, th, config.n_limit, floor=th,
+                         cell=config.spread_cell, most=config.spread_max)
+        xy = dkd.refine(logits, idx, spec.radius, sub_pixel=False)
+        kscores = 1 / (1 + np.exp(-logits.reshape(-1)[idx]))
+        clock('select_refine')
+        dmap = outputs['desc'][0]
+        if self.nchw:
+            dmap = base.channels_last(dmap)
+        h4, w4, c = dmap.shape
+        # The map's pixel centres sit at 4u + 1.5: x maps to (x + 0.5) / 4 - 0.5.
+        taps, wts = dkd.bilinear_taps((xy + 0.5) / 4 - 0.5, h4, w4)
+        desc = np.einsum('knc,kn->nc', np.take(dmap.reshape(-1, c), taps, axis=0), wts)
+        return xy, kscores, normalise_rows(desc.astype(np.float32))

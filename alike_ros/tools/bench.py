@@ -1,0 +1,270 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+`alike-ros bench`: per-stage medians of this pipeline next to the seed paper's dense split.
+
+The dense split (stage 1 returns the 65+ channel head at full resolution, stage 2 L2-normalises
+the whole descriptor map and samples it) runs with the same ONNX Runtime settings, on the same
+frames, interleaved with ours, so the ratio is measured side by side.
+"""
+
+import resource
+import statistics
+import time
+
+import numpy as np
+
+from alike_ros import models, paths
+from alike_ros.config import DetectorConfig
+from alike_ros.detector import Detector, Session, TIMINGS
+from alike_ros.dkd import bilinear_taps
+from alike_ros.families import alike, base
+from alike_ros.onnx_model import OnnxModel
+
+# Per-frame intervals in pipeline order, then the per-frame sums: 'stage2' is the median of
+# NMS + selection + descriptors per frame.
+STAGES = TIMINGS + ('stage2', 'total')
+STAGE2 = ('nms', 'select_refine', 'descriptors')
+LABELS = {
+    'preprocess': 'preprocess', 'stage1': 'stage 1 (ONNX Runtime)', 'nms': 'NMS',
+    'select_refine': 'selection + refinement', 'descriptors': 'descriptors',
+    'stage2': 'stage 2 (NMS to descriptors)', 'total': 'total',
+}
+
+
+class DenseStage2(alike.Stage2):
+    """The seed's stage 2: L2-normalise the whole dense descriptor map, then sample it."""
+
+    def __init__(self, spec, model):
+        """No head: stage 1 already ran it over the whole image."""
+        base.Stage2.__init__(self, spec, model)
+
+    def describe(self, outputs, xy, valid):
+        th, tw = valid
+        dmap = outputs['descriptor_map'][0, :, :th, :tw]
+        dmap = dmap / np.maximum(np.linalg.norm(dmap, axis=0, keepdims=True), 1e-12)
+        taps, wts = bilinear_taps(xy, th, tw)
+        desc = (dmap.reshape(len(dmap), -1)[:, taps] * wts[None]).sum(axis=1).T
+        return desc / np.linalg.norm(desc, axis=1, keepdims=True)
+
+
+class DenseSplit(Detector):
+    """The seed paper's two-stage split: dense descriptor map + full L2 normalisation."""
+
+    def _open_session(self, net_h, net_w):
+        from alike_ros.export.onnx_export import ensure_model
+        path = ensure_model(self.config.model, net_h, net_w, self.config.model_dir or None,
+                            None, 'dense', False)
+        model = OnnxModel(path, self.config.provider, self.config.threads, log=self.log)
+        return Session(model, DenseStage2(self.spec, model))
+
+
+def _median_timings(results):
+    rows = [dict(r.timings, stage2=sum(r.timings[s] for s in STAGE2)) for r in results]
+    return {s: statistics.median(row[s] for row in rows) for s in STAGES}
+
+
+def keypoint_control(mask_path):
+    """
+    Stage-2 variants of `bench --keypoint-control`: name -> detector settings.
+
+    The mask hides the bottom quarter (a robot's body in view), written to `mask_path`.
+    """
+    import cv2
+    mask = np.full((480, 640), 255, np.uint8)
+    mask[360:] = 0
+    cv2.imwrite(str(mask_path), mask)
+    return {'mask': {'mask_file': str(mask_path)},
+            'roi': {'roi_x_offset': 32, 'roi_y_offset': 32, 'roi_width': 576,
+                    'roi_height': 416},
+            'spread': {'spread_cell': 32, 'spread_max': 4}}
+
+
+def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progress=None,
+        int8=False, scores_th=0.2, variants=None):
+    """
+    Median per-stage timings {model: {'ours': {...}, 'dense': {...}, 'keypoints': n}}.
+
+    `variants` (name -> detector settings) run beside 'ours' on the same frames, interleaved.
+    """
+    table = {}
+    for name in model_names:
+        cfg = DetectorConfig(model=name, threads=threads, top_k=top_k, scores_th=scores_th)
+        pipelines = {'ours': Detector(cfg)}
+        if dense and models.get_spec(name).family == 'alike':  # the seed's split is ALIKE's
+            pipelines['dense'] = DenseSplit(cfg)
+        if int8:
+            pipelines['int8'] = Detector(cfg.with_changes(precision='int8'))
+        for variant, changes in (variants or {}).items():
+            pipelines[variant] = Detector(cfg.with_changes(**changes))
+        for det in pipelines.values():  # warm-up: first runs allocate and plan
+            det.detect(images[0], bgr=True)
+        results = {k: [] for k in pipelines}
+        for _ in range(repeats):
+            for image in images:
+                for key, det in pipelines.items():
+                    results[key].append(det.detect(image, bgr=True))
+                if progress:
+                    progress()
+        row = {k: _median_timings(v) for k, v in results.items()}
+        row['keypoints'] = statistics.median(len(r) for r in results['ours'])
+        row['variant_keypoints'] = {k: statistics.median(len(r) for r in v)
+                                    for k, v in results.items() if k in (variants or {})}
+        row['provider'] = pipelines['ours'].provider
+        table[name] = row
+    return table
+
+
+def matcher_costs(images, repeats=3, top_k=2000):
+    """
+    Median ms per frame pair of each matcher feature, interleaved on the same pairs.
+
+    The default path (mutual NN + homography), then each addition the matcher can make:
+    undistortion with the TUM calibration, fundamental and essential fits (auto method), and
+    the track bookkeeping with overlay trails.
+    """
+    from alike_ros.camera import Camera
+    from alike_ros.geometry import fit
+    from alike_ros.matching import mnn_match
+    from alike_ros.tools.synthetic import TUM_D, TUM_K
+    from alike_ros.tracks import Tracker, Trails
+    det = Detector(DetectorConfig(top_k=top_k))
+    frames = [det.detect(im, bgr=True) for im in images]
+    camera = Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
+    tracker, trails = Tracker(), Trails(10)
+
+    def homography(p0, p1, _):
+        fit('homography', p0, p1, 'ransac')
+
+    def undistort_homography(p0, p1, _):
+        fit('homography', camera.undistorted_pixels(p0), camera.undistorted_pixels(p1),
+            'ransac')
+
+    def fundamental(p0, p1, _):
+        fit('fundamental', camera.undistorted_pixels(p0), camera.undistorted_pixels(p1),
+            'usac_default')
+
+    def essential(p0, p1, _):
+        fit('essential', camera.normalised(p0), camera.normalised(p1), 'usac_default', 3.0,
+            0.999, 2000, 521.0)
+
+    ids = []
+
+    def tracks(p0, p1, pairs):
+        ids[:] = [tracker.update(len(p1), pairs, np.ones(len(pairs), np.uint8))[0]]
+
+    def overlay_trails(p0, p1, pairs):
+        trails.update(ids[0], p1)
+
+    steps = {'mnn': None, 'homography': homography, 'undistort + homography':
+             undistort_homography, 'fundamental': fundamental, 'essential': essential,
+             'tracks': tracks, 'overlay trails (while watched)': overlay_trails}
+    times = {k: [] for k in steps}
+    for _ in range(repeats):
+        for a, b in zip(frames, frames[1:]):
+            t = time.perf_counter()
+            pairs, _ = mnn_match(a.descriptors, b.descriptors)
+            times['mnn'].append((time.perf_counter() - t) * 1e3)
+            p0, p1 = a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]]
+            for name, step in steps.items():
+                if step is None:
+                    continue
+                t = time.perf_counter()
+                whole = name in ('tracks', 'overlay trails (while watched)')  # all keypoints
+                step(a.keypoints if whole else p0, b.keypoints if whole else p1, pairs)
+                times[name].append((time.perf_counter() - t) * 1e3)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def profile_stage1(model_name, images, threads=2, runs=30, out_dir='.'):
+    """
+    Per-op kernel time of stage 1 from ONNX Runtime's profiler, in ms per frame.
+
+    Returns (by op type, by node, total), each sorted by time, plus the trace file. The
+    model is the one the detector loads for these images (its exact form at their size).
+    """
+    import collections
+    import json
+    from pathlib import Path
+
+    det = Detector(DetectorConfig(model=model_name, threads=threads))
+    net = det.preprocess(images[0], bgr=True)
+    path = det._session(*net.blob.shape[2:]).model.path
+    model = OnnxModel(path, 'cpu', threads, profile_prefix=Path(out_dir) / 'stage1_profile')
+    blobs = [det.preprocess(im, bgr=True).blob for im in images]
+    warm_up = 3  # first runs allocate and plan: not counted
+    for i in range(warm_up + runs):
+        model.run(blobs[i % len(blobs)])
+    trace = model.session.end_profiling()
+    events = json.loads(Path(trace).read_text())
+    ends = sorted(e['ts'] + e['dur'] for e in events if e.get('name') == 'model_run')
+    counted_from = ends[warm_up - 1]
+    by_op, by_node = collections.Counter(), collections.Counter()
+    for event in events:
+        if event.get('cat') == 'Node' and event['name'].endswith('_kernel_time') \
+                and event['ts'] > counted_from:
+            ms = event['dur'] / 1e3 / runs
+            by_op[event['args']['op_name']] += ms
+            by_node[event['name'][:-len('_kernel_time')]] += ms
+    return by_op.most_common(), by_node.most_common(), sum(by_op.values()), trace
+
+
+def loftr_pair_ms(images, threads=2, repeats=3):
+    """Median milliseconds of coarse LoFTR on consecutive frames (model input 640x480)."""
+    from alike_ros.loftr import CoarseLoftr
+    matcher = CoarseLoftr(threads=threads)
+    matcher.match(images[0], images[1], bgr=True)  # warm-up
+    times = []
+    for _ in range(repeats):
+        for a, b in zip(images, images[1:]):
+            t = time.perf_counter()
+            matcher.match(a, b, bgr=True)
+            times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def peak_rss_mb():
+    """Peak resident set size of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def markdown(table):
+    """Render the table in the shape of the seed paper's Tables II/III (milliseconds, medians)."""
+    labels = {'ours': '', 'dense': ' dense', 'int8': ' int8'}
+    for row in table.values():
+        labels.update({v: f' + {v}' for v in row.get('variant_keypoints', {})})
+    columns = [(n, v) for n in table for v in labels if v in table[n]]
+    lines = ['| stage (ms, median) |' + ''.join(f' {n}{labels[v]} |' for n, v in columns),
+             '|---|' + '---:|' * len(columns)]
+    for s in STAGES:
+        lines.append(f'| {LABELS[s]} |' + ''.join(f' {table[n][v][s]:.1f} |' for n, v in columns))
+    if any(v != 'ours' for _, v in columns):
+        lines.append('| total vs ours |' + ''.join(
+            ' |' if v == 'ours' else f" {table[n][v]['total'] / table[n]['ours']['total']:.2f}x |"
+            for n, v in columns))
+    lines.append('| keypoints (median) |' + ''.join(
+        f" {table[n]['keypoints']:.0f} |" if v == 'ours' else
+        f" {table[n]['variant_keypoints'][v]:.0f} |" if v in table[n].get('variant_keypoints', {})
+        else ' |' for n, v in columns))
+    return '\n'.join(lines)
+
+
+def default_images(count=10):
+    """Read the first `count` (None: all) shared TUM frames, as BGR (OpenCV)."""
+    import cv2
+    files = sorted(paths.tum_dir().glob('*.png'))[:count]
+    if not files:
+        raise FileNotFoundError(f'no TUM frames under {paths.tum_dir()}')
+    return [cv2.imread(str(f)) for f in files]

@@ -1,0 +1,142 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Synthetic two-view scenes with known camera motion, and how well a geometry recovers it.
+
+`alike-ros geometry-eval` and test_geometry.py use these: random 3D points in front of a
+calibrated (distorted) camera, a known relative motion, pixel noise and a share of outlier
+matches; the fit is scored by rotation error, translation-direction error and inlier recall.
+"""
+
+from dataclasses import dataclass
+import statistics
+import time
+
+import cv2
+import numpy as np
+
+from alike_ros import geometry
+from alike_ros.camera import Camera
+
+# The TUM Freiburg 2 colour camera (config/tum_freiburg2_camera_info.yaml).
+TUM_K = [520.9, 0.0, 325.1, 0.0, 521.0, 249.7, 0.0, 0.0, 1.0]
+TUM_D = [0.2312, -0.7849, -0.0033, -0.0001, 0.9172]
+
+
+@dataclass
+class Scene:
+    """Matched pixels of two views, the camera and the truth."""
+
+    pts0: np.ndarray
+    pts1: np.ndarray
+    camera: Camera
+    rotation: np.ndarray  # X_1 = R X_0 + t
+    translation: np.ndarray
+    inlier: np.ndarray  # bool: a true correspondence (else a random outlier)
+
+
+def project(camera, points, rvec=np.zeros(3), tvec=np.zeros(3)):
+    """Pixels of 3D points (N x 3) seen by a camera posed at (rvec, tvec)."""
+    pts = np.asarray(points, np.float64).reshape(-1, 1, 3)
+    if camera.model == 'equidistant':
+        out, _ = cv2.fisheye.projectPoints(pts, np.asarray(rvec, np.float64).reshape(3, 1),
+                                           np.asarray(tvec, np.float64).reshape(3, 1),
+                                           camera.K, camera.D)
+    else:
+        out, _ = cv2.projectPoints(pts, rvec, tvec, camera.K, camera.D)
+    return out.reshape(-1, 2)
+
+
+def scene(rng, n=500, noise_px=0.5, outliers=0.2, camera=None, rotation_deg=3.0,
+          baseline=0.2):
+    """
+    Return a Scene: n points 2-8 m ahead, seen before and after a random motion.
+
+    The motion rotates by `rotation_deg` about a random axis and moves `baseline` m in a
+    random direction; `outliers` of the matches get a random second point.
+    """
+    camera = camera or Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
+    fx, fy = camera.K[0, 0], camera.K[1, 1]
+    cx, cy = camera.K[0, 2], camera.K[1, 2]
+    z = rng.uniform(2.0, 8.0, n)
+    # Points whose ideal pixels fill the central 80 % of the image.
+    u = rng.uniform(0.1, 0.9, n) * camera.width
+    v = rng.uniform(0.1, 0.9, n) * camera.height
+    points = np.c_[(u - cx) / fx * z, (v - cy) / fy * z, z]
+    axis = rng.normal(size=3)
+    rvec = axis / np.linalg.norm(axis) * np.radians(rotation_deg)
+    direction = rng.normal(size=3)
+    tvec = direction / np.linalg.norm(direction) * baseline
+    pts0 = project(camera, points) + rng.normal(0, noise_px, (n, 2))
+    pts1 = project(camera, points, rvec, tvec) + rng.normal(0, noise_px, (n, 2))
+    inlier = rng.random(n) >= outliers
+    bad = ~inlier
+    pts1[bad] = rng.uniform([0, 0], [camera.width, camera.height], (bad.sum(), 2))
+    rotation, _ = cv2.Rodrigues(rvec)
+    return Scene(pts0, pts1, camera, rotation, tvec, inlier)
+
+
+def score(geometry_name, s, method, threshold=3.0):
+    """Fit one scene; return {rotation_deg, translation_deg, recall, precision, ms} or None."""
+    focal = None
+    t0 = time.perf_counter()
+    if geometry_name == 'essential':
+        p0, p1 = s.camera.normalised(s.pts0), s.camera.normalised(s.pts1)
+        focal = float(np.sqrt(s.camera.K[0, 0] * s.camera.K[1, 1]))
+    else:
+        p0, p1 = s.camera.undistorted_pixels(s.pts0), s.camera.undistorted_pixels(s.pts1)
+    fit = geometry.fit(geometry_name, p0, p1, method, threshold, 0.999, 2000, focal)
+    ms = (time.perf_counter() - t0) * 1e3
+    if fit is None:
+        return None
+    found = fit.inliers.astype(bool)
+    out = {'recall': float((found & s.inlier).sum() / max(s.inlier.sum(), 1)),
+           'precision': float((found & s.inlier).sum() / max(found.sum(), 1)), 'ms': ms}
+    if fit.rotation is not None:
+        out['rotation_deg'] = geometry.rotation_angle_deg(fit.rotation.T @ s.rotation)
+        out['translation_deg'] = geometry.angle_between_deg(fit.translation, s.translation)
+    return out
+
+
+def evaluate(geometry_name, method, noise_px, outliers, trials=20, seed=0, **scene_args):
+    """Median scores over `trials` random scenes (failures count as recall 0)."""
+    rng = np.random.default_rng(seed)
+    rows = [score(geometry_name, scene(rng, noise_px=noise_px, outliers=outliers,
+                                       **scene_args), method) for _ in range(trials)]
+    ok = [r for r in rows if r is not None]
+    keys = ok[0].keys() if ok else ()
+    out = {k: statistics.median(r[k] for r in ok) for k in keys}
+    out['recall'] = statistics.median([r['recall'] if r else 0.0 for r in rows])
+    out['failures'] = len(rows) - len(ok)
+    return out
+
+
+def markdown(noises=(0.0, 0.5, 1.0), outlier_shares=(0.0, 0.25, 0.5), trials=20,
+             methods=('ransac', 'usac_default')):
+    """Return the README table: essential and fundamental over noise and outliers, per method."""
+    lines = ['| geometry, method | noise px | outliers | rotation err (deg) | '
+             'translation dir err (deg) | inlier recall | inlier precision | fit ms |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|']
+    for name in ('essential', 'fundamental'):
+        for method in methods:
+            for noise in noises:
+                for share in outlier_shares:
+                    r = evaluate(name, method, noise, share, trials)
+                    rot = f"{r['rotation_deg']:.3f}" if 'rotation_deg' in r else '-'
+                    tr = f"{r['translation_deg']:.2f}" if 'translation_deg' in r else '-'
+                    lines.append(f"| {name}, {method} | {noise} | {share:.0%} | {rot} | {tr} | "
+                                 f"{r['recall']:.3f} | {r.get('precision', 0):.3f} | "
+                                 f"{r.get('ms', 0):.1f} |")
+    return '\n'.join(lines)
