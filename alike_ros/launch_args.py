@@ -16,6 +16,7 @@
 
 import importlib.util
 import os
+import re
 import shutil
 import tempfile
 
@@ -23,6 +24,60 @@ from launch.some_substitutions_type import SomeSubstitutionsType
 from launch.substitution import Substitution
 from launch.utilities import normalize_to_list_of_substitutions, perform_substitutions
 import yaml
+
+
+def _write_params(prefix, params):
+    # '/**' is the one key both rcl (a node process) and launch_ros (a composable node's
+    # load request) apply: launch_ros matches only '/**' and the exact name, not '/**/name'.
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix='.yaml')
+    with os.fdopen(fd, 'w') as f:
+        yaml.safe_dump({'/**': {'ros__parameters': params}}, f)
+    return path
+
+
+def _key_matches(key, full_name):
+    """Tell whether a params-file key ('/**', '/**/name', 'ns/*/name', ...) names a node."""
+    pattern = '/'.join('.*' if t == '**' else '[^/]*' if t == '*' else re.escape(t)
+                       for t in key.strip('/').split('/'))
+    return re.fullmatch(pattern.replace('.*/', '(.*/)?'), full_name.strip('/')) is not None
+
+
+def node_parameters(params, node_name, namespace=''):
+    """Return the parameters a params-file dict gives one node, in the file's order."""
+    full_name = f"{namespace.strip('/')}/{node_name}".strip('/')
+    merged = {}
+    for key, value in (params or {}).items():
+        if _key_matches(key, full_name) and isinstance(value, dict):
+            merged.update(value.get('ros__parameters') or {})
+    return merged
+
+
+class NodeParameters(Substitution):
+    """
+    One node's part of a params file, as a file both node processes and components take.
+
+    ROS 2 params files may key nodes by wildcards (`/**/alike_detector`); rcl applies them, but
+    launch_ros drops them for composable nodes (it matches only `/**` and the exact name), so
+    a composed graph silently ran on defaults. This resolves the keys for the node's name and
+    namespace here, the way rcl does, and writes the result under `/**`.
+    """
+
+    def __init__(self, params_file: SomeSubstitutionsType, node_name: str,
+                 namespace: SomeSubstitutionsType = ''):
+        super().__init__()
+        self.params_file = normalize_to_list_of_substitutions(params_file)
+        self.node_name = node_name
+        self.namespace = normalize_to_list_of_substitutions(namespace)
+
+    def describe(self):
+        return f'NodeParameters({self.node_name})'
+
+    def perform(self, context):
+        path = perform_substitutions(context, self.params_file)
+        with open(path) as f:
+            params = yaml.safe_load(f)
+        return _write_params(f'{self.node_name}_params_', node_parameters(
+            params, self.node_name, perform_substitutions(context, self.namespace)))
 
 
 class GivenParameters(Substitution):
@@ -46,10 +101,7 @@ class GivenParameters(Substitution):
     def perform(self, context):
         values = {k: perform_substitutions(context, v) for k, v in self.arguments.items()}
         given = {k: v for k, v in values.items() if v != ''}
-        fd, path = tempfile.mkstemp(prefix=f'{self.node_name}_args_', suffix='.yaml')
-        with os.fdopen(fd, 'w') as f:
-            yaml.safe_dump({f'/**/{self.node_name}': {'ros__parameters': given}}, f)
-        return path
+        return _write_params(f'{self.node_name}_args_', given)
 
 
 def bag_player_command(bag: SomeSubstitutionsType, topic: SomeSubstitutionsType,

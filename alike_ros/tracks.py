@@ -14,8 +14,6 @@
 
 """Track identities through inlier matches, and the recent positions the overlay draws."""
 
-from collections import deque
-
 import numpy as np
 
 
@@ -56,18 +54,31 @@ class Tracker:
 
 
 class Trails:
-    """The last `length` positions of each live track (for the overlay)."""
+    """
+    The last `length` positions of each live track (for the overlay).
+
+    Kept as one array aligned with the last frame's keypoints, so an update is a few numpy
+    operations however many tracks there are (a dict of deques took 4 ms at 2000).
+    """
 
     def __init__(self, length):
         self.length = length
-        self.points = {}
+        self.ids = np.zeros(0, np.uint64)
+        self.history = np.zeros((0, length, 2), np.float32)  # oldest first, newest last
+        self.count = np.zeros(0, np.intp)
 
     def update(self, ids, xy):
         """Add the current positions; forget tracks that ended; return the trails (k x 2)."""
-        points = {}
-        for track, p in zip(ids.tolist(), np.asarray(xy, np.float32)):
-            trail = self.points.get(track) or deque(maxlen=self.length)
-            trail.append(p)
-            points[track] = trail
-        self.points = points
-        return [np.array(t) for t in points.values() if len(t) > 1]
+        ids = np.asarray(ids, np.uint64)
+        history = np.zeros((len(ids), self.length, 2), np.float32)
+        count = np.ones(len(ids), np.intp)
+        if len(self.ids) and len(ids):
+            order = np.argsort(self.ids)
+            at = np.minimum(np.searchsorted(self.ids, ids, sorter=order), len(order) - 1)
+            prev = order[at]
+            alive = self.ids[prev] == ids
+            history[alive, :-1] = self.history[prev[alive], 1:]
+            count[alive] = np.minimum(self.count[prev[alive]] + 1, self.length)
+        history[:, -1] = xy
+        self.ids, self.history, self.count = ids, history, count
+        return [history[i, self.length - count[i]:] for i in np.flatnonzero(count > 1)]

@@ -38,7 +38,7 @@ from launch_ros.actions import (ComposableNodeContainer, LoadComposableNodes, No
 from launch_ros.descriptions import ComposableNode
 
 from alike_ros.config import PROVIDERS
-from alike_ros.launch_args import bag_player_command, GivenParameters
+from alike_ros.launch_args import bag_player_command, GivenParameters, NodeParameters
 from alike_ros.models import MODEL_NAMES
 
 
@@ -64,9 +64,10 @@ def generate_launch_description():
     remappings = [('image', arg('image_topic')),
                   ('image/compressed', [arg('image_topic'), '/compressed']),
                   ('camera_info', arg('camera_info_topic'))]
-    detector_params = [arg('params_file'), GivenParameters(
-        'alike_detector', {'model': arg('model'), 'provider': arg('provider')})]
-    matcher_params = [arg('params_file')]
+    detector_params = [
+        NodeParameters(arg('params_file'), 'alike_detector', arg('namespace')),
+        GivenParameters('alike_detector', {'model': arg('model'), 'provider': arg('provider')})]
+    matcher_params = [NodeParameters(arg('params_file'), 'alike_matcher', arg('namespace'))]
 
     composable = [
         ComposableNode(package='alike_ros', plugin='alike_ros::DetectorNode',

@@ -33,3 +33,33 @@ def test_bench_table_has_every_stage_for_both_splits():
     assert row['keypoints'] == 500
     text = bench.markdown(table)
     assert '| stage 2 (NMS to descriptors) |' in text and '| total vs ours |' in text
+
+
+def test_keypoint_control_variants_run_beside_the_default(tmp_path):
+    images = bench.default_images(2)
+    variants = bench.keypoint_control(tmp_path / 'mask.png')
+    table = bench.run(['alike-t'], images, threads=1, repeats=1, dense=False,
+                      variants=variants)
+    row = table['alike-t']
+    assert set(variants) <= set(row) and set(row['variant_keypoints']) == set(variants)
+    # Each hides or thins keypoints; none adds any.
+    assert all(0 < n < row['keypoints'] for n in row['variant_keypoints'].values())
+    text = bench.markdown(table)
+    assert '| alike-t + mask |' in text and '| alike-t + spread |' in text
+
+
+def test_matcher_costs_name_every_step():
+    costs = bench.matcher_costs(bench.default_images(3), repeats=1, top_k=500)
+    assert list(costs) == ['mnn', 'homography', 'undistort + homography', 'fundamental',
+                           'essential', 'tracks', 'overlay trails (while watched)']
+    assert all(v > 0 for v in costs.values())
+
+
+def test_stage1_profile_sums_the_kernels(tmp_path):
+    by_op, by_node, total, trace = bench.profile_stage1('alike-t', bench.default_images(2),
+                                                        threads=1, runs=3, out_dir=tmp_path)
+    ops = dict(by_op)
+    assert 'Conv' in ops and ops['Conv'] > 0
+    assert abs(sum(ops.values()) - total) < 1e-9
+    assert abs(sum(ms for _, ms in by_node) - total) < 1e-6
+    assert by_op == sorted(by_op, key=lambda r: -r[1]) and trace.startswith(str(tmp_path))

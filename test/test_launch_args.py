@@ -21,7 +21,7 @@ from launch.substitutions import LaunchConfiguration
 import pytest
 import yaml
 
-from alike_ros.launch_args import GivenParameters
+from alike_ros.launch_args import GivenParameters, node_parameters
 from alike_ros.models import MODEL_NAMES
 from launch_helpers import launch_file
 
@@ -33,13 +33,62 @@ def given(model, provider):
                                               'provider': LaunchConfiguration('provider')}
                            ).perform(context)
     with open(path) as f:
-        return yaml.safe_load(f)['/**/alike_detector']['ros__parameters']
+        return yaml.safe_load(f)['/**']['ros__parameters']
 
 
 def test_model_and_provider_override_the_params_file_only_when_given():
     assert given('', '') == {}
     assert given('alike-n', '') == {'model': 'alike-n'}
     assert given('', 'tidl') == {'provider': 'tidl'}
+
+
+@pytest.mark.parametrize('key, namespace, applies', [
+    ('/**', '', True), ('/**/alike_matcher', '', True), ('/**/alike_matcher', 'robot1', True),
+    ('/**/alike_matcher', 'a/b', True), ('alike_matcher', '', True),
+    ('/alike_matcher', '', True), ('/alike_matcher', 'robot1', False),
+    ('robot1/alike_matcher', 'robot1', True), ('/*/alike_matcher', 'robot1', True),
+    ('/*/alike_matcher', '', False), ('/**/alike_detector', '', False)])
+def test_params_file_keys_resolve_as_rcl_does(key, namespace, applies):
+    got = node_parameters({key: {'ros__parameters': {'geometry': 'essential'}}},
+                          'alike_matcher', namespace)
+    assert got == ({'geometry': 'essential'} if applies else {})
+
+
+@pytest.mark.parametrize('namespace', ['', 'robot1'])
+def test_params_file_reaches_both_nodes_composed_or_not(tmp_path, namespace):
+    """What launch_ros really sends: each component's load request, and each node's params."""
+    from launch_ros.actions import ComposableNodeContainer, Node
+    from launch_ros.actions.load_composable_nodes import get_composable_node_load_request
+    from launch_ros.utilities import evaluate_parameters, to_parameters_list
+    from rclpy.parameter import Parameter
+    params = tmp_path / 'params.yaml'
+    params.write_text(yaml.safe_dump({
+        '/**/alike_detector': {'ros__parameters': {'top_k': 321}},
+        '/**/alike_matcher': {'ros__parameters': {'geometry': 'essential'}}}))
+    context = LaunchContext()
+    desc = get_launch_description_from_python_launch_file(launch_file())
+    for a in desc.get_launch_arguments():
+        context.launch_configurations[a.name] = ''.join(
+            s.perform(context) for s in a.default_value)
+    context.launch_configurations.update(params_file=str(params), namespace=namespace,
+                                         model='alike-n')
+    composed, processes = {}, {}
+    graph = next(e for e in desc.entities if type(e).__name__ == 'GroupAction')
+    for action in graph.get_sub_entities():
+        if isinstance(action, ComposableNodeContainer):
+            for node in action._ComposableNodeContainer__composable_node_descriptions:
+                request = get_composable_node_load_request(node, context)
+                composed[request.node_name] = {
+                    p.name: Parameter.from_parameter_msg(p).value for p in request.parameters}
+        elif isinstance(action, Node):
+            name = action._Node__node_name
+            processes[name] = {p.name: p.value for p in to_parameters_list(
+                context, name, namespace, evaluate_parameters(
+                    context, action._Node__parameters))}
+    for got in (composed, processes):
+        assert got['alike_detector']['top_k'] == 321
+        assert got['alike_detector']['model'] == 'alike-n'
+        assert got['alike_matcher']['geometry'] == 'essential'
 
 
 def arguments():

@@ -161,7 +161,8 @@ class MatcherNode(ManagedNode):
 
         `convert` reads the frame (raising ValueError with the reason), `size` counts its
         points, `match(previous, current, out)` fills `out` and returns '' or why it is not
-        valid, `overlay(header, previous, current, out)` draws while someone watches.
+        valid, `overlay(header, previous, current, out, track_ids)` draws while someone
+        watches.
         """
         self.frame_times.append(time.monotonic())
         out = messages.MatchArray()
@@ -231,7 +232,7 @@ class MatcherNode(ManagedNode):
         return self._fit(p0, p1, out, len(pairs))
 
     def _match(self, previous, current, out):
-        """Fill `out` with matches and homography; return '' or why it is not valid."""
+        """Fill `out` with matches and the fitted geometry; return '' or why not valid."""
         (kp0, desc0), (kp, desc) = previous, current
         if desc0.shape[1] != desc.shape[1]:
             return (f'descriptor size changed from {desc0.shape[1]} to {desc.shape[1]} '

@@ -493,7 +493,8 @@ def cmd_play_bag(args):
     use_large_frame_transport()  # as the README says of the tools: frames are ~1 MB
     exit_with_parent()
     stop = stop_on_signals()
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    # Not sys.argv: rcl would read --remap's FROM:=TO as (deprecated) remapping rules.
+    rclpy.init(args=[sys.argv[0]], signal_handler_options=SignalHandlerOptions.NO)
     node = Node('alike_bag_player')
     try:
         player = BagPlayer(node, args.bag, args.rate_scale, args.loop, remap)
