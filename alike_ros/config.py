@@ -104,6 +104,10 @@ class DetectorConfig(_Config):
                                 'basis from alike-ros fit-projection (ALIKE)')
     descriptor_encoding: str = _f('f32', "descriptors in the message: 'f32' or 'u8' (8-bit, a "
                                          'quarter of the bytes)')
+    graph_form: str = _f('matmul', "exact-form score projections (ALIKE t/s/n): 'matmul' "
+                                   '(MatMuls on channels-last maps; the faster one measured on '
+                                   "AVX-512) or 'conv' (one-channel 1x1 convolutions; compare "
+                                   'on your CPU with alike-ros bench --graph-forms)')
     nms_in_graph: str = _f('auto', "5x5 NMS max filter inside stage 1 (two 3x3 pools) when "
                                    "a model is exported: 'on', 'off', or 'auto' = only in the "
                                    "tidl form, where the accelerator runs it (on ONNX Runtime "
@@ -147,6 +151,7 @@ class DetectorConfig(_Config):
         p += self._one_of('descriptor_encoding', ('f32', 'u8'))
         p += self._one_of('precision', ('fp32', 'int8'))
         p += self._one_of('nms_in_graph', ('auto', 'on', 'off'))
+        p += self._one_of('graph_form', ('matmul', 'conv'))
         if self.threads < 0:
             p.append(f'threads must be >= 0, got {self.threads}')
         native = self.input_height == 0 and self.input_width == 0

@@ -66,6 +66,9 @@ def resolve_model_file(cfg, height, width):
         return path
     out_dir = Path(cfg.model_dir).expanduser() if cfg.model_dir else paths.model_dir()
     form = 'tidl' if cfg.provider == 'tidl' else 'exact'
+    if form == 'exact' and cfg.graph_form == 'conv' and \
+            models.get_spec(cfg.model).family == 'alike':
+        form = 'exact_conv'
     path = out_dir / models.onnx_name(cfg.model, height, width, form)
     if cfg.precision == 'int8':
         path = models.int8_path(path)

@@ -85,7 +85,7 @@ def get_spec(name):
 
 
 def onnx_name(name, height, width, form='exact'):
-    """File name of an exported stage-1 model; `form` is 'exact' or 'tidl'."""
+    """Return the file name of a stage-1 model; `form`: exact, exact_conv, tidl or dense."""
     suffix = '' if form == 'exact' else f'_{form}'
     return f'{name}_{height}x{width}{suffix}.onnx'
 

@@ -63,3 +63,21 @@ def test_stage1_profile_sums_the_kernels(tmp_path):
     assert abs(sum(ops.values()) - total) < 1e-9
     assert abs(sum(ms for _, ms in by_node) - total) < 1e-6
     assert by_op == sorted(by_op, key=lambda r: -r[1]) and trace.startswith(str(tmp_path))
+
+
+def test_conv_projection_form_computes_the_same_features(tmp_path):
+    """graph_form conv (bench --graph-forms) is the same function as the default form."""
+    import numpy as np
+
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+    image = bench.default_images(1)[0]
+    got = {form: Detector(DetectorConfig(graph_form=form, model_dir=str(tmp_path)))
+           .detect(image, bgr=True) for form in ('matmul', 'conv')}
+    a, b = got['matmul'], got['conv']
+    assert len(a) == len(b) > 500
+    np.testing.assert_allclose(a.keypoints, b.keypoints, atol=1e-3)
+    np.testing.assert_allclose(a.scores, b.scores, atol=1e-5)
+    np.testing.assert_allclose(a.descriptors, b.descriptors, atol=1e-4)
+    assert sorted(p.name for p in tmp_path.glob('*.onnx')) == [
+        'alike-t_480x640.onnx', 'alike-t_480x640_exact_conv.onnx']

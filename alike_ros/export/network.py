@@ -94,11 +94,14 @@ class AlikeStage1(nn.Module):
 
     SCALES = (1, 2, 8, 32)
 
-    def __init__(self, spec, form='exact', nms_in_graph=True):
+    def __init__(self, spec, form='exact', nms_in_graph=True, conv_projections=False):
         super().__init__()
         if form not in ('exact', 'tidl', 'dense'):
             raise ValueError(f"form must be 'exact', 'tidl' or 'dense', not {form!r}")
         self.spec, self.form, self.nms_in_graph = spec, form, nms_in_graph
+        # exact form only: the score projections as one-channel 1x1 convolutions on NCHW
+        # maps (the `exact_conv` file) instead of MatMuls on channels-last ones.
+        self.conv_projections = conv_projections
         c1, c2, c3, c4, dim = spec.c1, spec.c2, spec.c3, spec.c4, spec.dim
         self.block1 = ConvBlock(3, c1)
         self.block2 = ResBlock(c1, c2)
@@ -155,7 +158,7 @@ class AlikeStage1(nn.Module):
 
     def forward(self, image):
         """Image (1x3xHxW, RGB in 0..255, H and W multiples of 32) -> stage-1 outputs."""
-        if self.form == 'exact' and self.spec.single_head:
+        if self.form == 'exact' and self.spec.single_head and not self.conv_projections:
             return self._forward_channels_last(image)
         feats, x1 = self.features(image, with_x1=True)
         scores = torch.sigmoid(self.score_logit(feats))
@@ -240,7 +243,8 @@ def load(spec, weights, form='exact', nms_in_graph=True):
     The weights were trained on pixel / 255; that scale is folded into the first convolution
     (it has no bias), so the network takes pixels in 0..255 and the host never divides.
     """
-    net = AlikeStage1(spec, 'exact' if form == 'dense' else form, nms_in_graph)
+    net = AlikeStage1(spec, 'exact' if form in ('dense', 'exact_conv') else form, nms_in_graph,
+                      conv_projections=form == 'exact_conv')
     state = torch.load(weights, map_location='cpu', weights_only=True)
     net.load_state_dict(state, strict=True)
     with torch.no_grad():

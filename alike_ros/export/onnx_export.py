@@ -94,7 +94,9 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
 
     Writes <out_dir>/<name>_<H>x<W>[_<form>].onnx and the head sidecar. `form` 'exact'
     reproduces the public model (one align_corners Resize per scale); 'tidl' uses 2x/4x
-    Resizes only; 'dense' is the seed paper's split (dense descriptor map), for benchmarks.
+    Resizes only; 'dense' is the seed paper's split (dense descriptor map), for benchmarks;
+    'exact_conv' is 'exact' with the score projections as one-channel convolutions (ALIKE
+    t/s/n; which of the two ONNX Runtime runs faster depends on the CPU's vector width).
     """
     import torch
 
@@ -102,8 +104,8 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
 
     spec = models.get_spec(name)
     alike = spec.family == 'alike'
-    if form == 'dense' and not alike:
-        raise ValueError(f'the dense form is the seed split of ALIKE, not of {name}')
+    if form in ('dense', 'exact_conv') and not alike:
+        raise ValueError(f'the {form} form is ALIKE\'s, not {name}\'s')
     nms_in_graph = _nms_default(form, nms_in_graph)
     if height <= 0 or width <= 0 or height % 32 or width % 32:
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
@@ -133,7 +135,7 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
         'model': name, 'form': form, 'height': str(height), 'width': str(width),
         'nms_in_graph': str(int(nms_in_graph)),
         'descriptor_size': str(spec.dim),
-        'feature_layout': 'NHWC' if form == 'exact' else 'NCHW',
+        'feature_layout': 'NHWC' if form in ('exact', 'exact_conv') else 'NCHW',
         'weights_sha256': _sha256(weights), 'exporter': exporter_digest(),
         'input': 'RGB pixels in 0..255, float32, 1x3xHxW' if alike else
                  'grey = channel mean of pixel / 255, instance-normalised, float32, 1x1xHxW',

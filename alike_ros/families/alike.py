@@ -45,7 +45,7 @@ class Stage2(base.Stage2):
             image = cv2.copyMakeBorder(image, 0, ph - th, 0, pw - tw, cv2.BORDER_CONSTANT, 0)
         return base.NetworkInput(cv2.dnn.blobFromImage(image, 1.0, swapRB=bgr), (th, tw), scale)
 
-    def run(self, outputs, config, valid, clock=base._no_clock, region=None):
+    def run(self, outputs, config, valid, clock=base.no_clock, region=None):
         """DKD on the score map, then descriptors at the keypoints."""
         r = self.spec.radius
         scores, smax = self.score_maps(outputs, valid)

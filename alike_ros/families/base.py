@@ -63,8 +63,8 @@ def channels_last(array):
     return np.ascontiguousarray(array.transpose(1, 2, 0))
 
 
-def _no_clock(name):
-    pass
+def no_clock(name):
+    """Ignore a stage boundary (run() without timings)."""
 
 
 class Stage2:
@@ -88,7 +88,7 @@ class Stage2:
         """Return the NetworkInput of a uint8 image (see fit)."""
         raise NotImplementedError
 
-    def run(self, outputs, config, valid, clock=_no_clock, region=None):
+    def run(self, outputs, config, valid, clock=no_clock, region=None):
         """
         Return (keypoints, scores, descriptors) from stage 1's outputs.
 

@@ -56,7 +56,7 @@ class Stage2(base.Stage2):
         np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
         return base.NetworkInput(blob, (th, tw), scale)
 
-    def run(self, outputs, config, valid, clock=base._no_clock, region=None):
+    def run(self, outputs, config, valid, clock=base.no_clock, region=None):
         """NMS and selection on the logits, then the descriptor map sampled at the keypoints."""
         spec = self.spec
         logits, logits_max = self.score_maps(outputs, valid)

@@ -188,7 +188,7 @@ def matcher_costs(images, repeats=3, top_k=2000):
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def profile_stage1(model_name, images, threads=2, runs=30, out_dir='.'):
+def profile_stage1(model_name, images, threads=2, runs=30, out_dir='.', graph_form='matmul'):
     """
     Per-op kernel time of stage 1 from ONNX Runtime's profiler, in ms per frame.
 
@@ -199,7 +199,7 @@ def profile_stage1(model_name, images, threads=2, runs=30, out_dir='.'):
     import json
     from pathlib import Path
 
-    det = Detector(DetectorConfig(model=model_name, threads=threads))
+    det = Detector(DetectorConfig(model=model_name, threads=threads, graph_form=graph_form))
     net = det.preprocess(images[0], bgr=True)
     path = det._session(*net.blob.shape[2:]).model.path
     model = OnnxModel(path, 'cpu', threads, profile_prefix=Path(out_dir) / 'stage1_profile')

@@ -97,7 +97,9 @@ def run_bench(args):
     with tempfile.TemporaryDirectory() as tmp, \
             tqdm(total=total, unit='frame', desc='bench') as bar:
         variants = bench.keypoint_control(Path(tmp) / 'mask.png') \
-            if args.keypoint_control else None
+            if args.keypoint_control else {}
+        if args.graph_forms:
+            variants['conv projections'] = {'graph_form': 'conv'}
         table = bench.run(args.models, images, args.threads, args.repeats, args.top_k,
                           not args.no_dense, progress=bar.update, int8=args.int8,
                           scores_th=args.scores_th, variants=variants)
@@ -129,13 +131,16 @@ def profile_text(args, images):
     out.mkdir(parents=True, exist_ok=True)
     parts = [f'stage-1 profile ({cpu_summary()}; {args.threads} threads, kernel time per '
              f'frame over {args.profile_runs} runs)']
+    forms = ('matmul', 'conv') if args.graph_forms else ('matmul',)
     for name in args.models:
-        by_op, by_node, total, trace = bench.profile_stage1(
-            name, images, args.threads, args.profile_runs, out)
-        rows = '\n'.join(f'| {op} | {ms:.2f} |' for op, ms in by_op)
-        nodes = '\n'.join(f'| `{node}` | {ms:.2f} |' for node, ms in by_node[:12])
-        parts.append(f'{name}: {total:.1f} ms in all (trace: {trace})\n\n| op | ms |\n'
-                     f'|---|---:|\n{rows}\n\n| largest nodes | ms |\n|---|---:|\n{nodes}')
+        for form in forms:
+            by_op, by_node, total, trace = bench.profile_stage1(
+                name, images, args.threads, args.profile_runs, out, form)
+            rows = '\n'.join(f'| {op} | {ms:.2f} |' for op, ms in by_op)
+            nodes = '\n'.join(f'| `{node}` | {ms:.2f} |' for node, ms in by_node[:12])
+            parts.append(f'{name}, graph_form {form}: {total:.1f} ms in all (trace: {trace})'
+                         f'\n\n| op | ms |\n|---|---:|\n{rows}\n\n| largest nodes | ms |\n'
+                         f'|---|---:|\n{nodes}')
     return '\n\n'.join(parts)
 
 
@@ -165,13 +170,14 @@ def cmd_bench_graph(args):
 
     import numpy as np
 
-    from alike_ros.tools import bench
-    from alike_ros.tools.bag import make_bag
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
     from alike_ros.geometry import fit
     from alike_ros.matching import mnn_match
     from alike_ros.paths import tum_dir
+    from alike_ros.runtime import cpu_summary
+    from alike_ros.tools import bench
+    from alike_ros.tools.bag import make_bag
     from alike_ros.tools.replay import replay
 
     # Matcher core at 2000 x 2000 keypoints of consecutive real frames.
@@ -197,7 +203,7 @@ def cmd_bench_graph(args):
             stats = result.detector_stats
             lat = result.latencies_ms()
             rows.append({
-                'model': args.model, 'rate_hz': args.rate, 'frames_in': n,
+                'cpu': cpu_summary(), 'model': args.model, 'rate_hz': args.rate, 'frames_in': n,
                 'processes': processes, 'threads': args.threads,
                 'frames_out': result.keypoint_msgs, 'fps_out': result.fps_out(),
                 'dropped_pct': 100.0 * (n - result.keypoint_msgs) / n,
@@ -582,8 +588,8 @@ def build_parser():
     p.add_argument('--out', help='output folder (default: $ALIKE_ROS_MODELS or '
                                  '~/.cache/alike_ros/models)')
     p.add_argument('--form', type=lambda s: s.split(','), default=['exact', 'tidl'],
-                   help="comma list of 'exact' (ONNX Runtime), 'tidl' (2x/4x resizes), "
-                        "'dense' (seed split)")
+                   help="comma list of 'exact' (ONNX Runtime), 'exact_conv' (its convolution "
+                        "score projections), 'tidl' (2x/4x resizes), 'dense' (seed split)")
     p.add_argument('--nms-in-graph', choices=('auto', 'on', 'off'), default='auto',
                    help="NMS max filter in the graph; auto: in the tidl form only")
     p.add_argument('--force', action='store_true', help='export even when the cache is current')
@@ -617,6 +623,9 @@ def build_parser():
                    help='also stage 2 with a mask, an ROI and spread, same run')
     p.add_argument('--matcher-features', action='store_true',
                    help="also the matcher's undistortion, geometries and tracks, same run")
+    p.add_argument('--graph-forms', action='store_true',
+                   help='also the exact form with convolution score projections (graph_form '
+                        'conv), same run: which is faster depends on the CPU')
     p.add_argument('--profile', metavar='DIR',
                    help="also ONNX Runtime's per-op profile of each model (traces in DIR)")
     p.add_argument('--profile-runs', type=int, default=30)
