@@ -53,3 +53,11 @@ def test_the_check_sees_a_tools_import(tmp_path):
                       '    import alike_ros.tools.cli\n')
     found = imported_modules(sample)
     assert {'alike_ros.tools', 'alike_ros.tools.bench', 'alike_ros.tools.cli'} <= found
+
+
+def test_every_package_folder_is_a_regular_package():
+    """find_packages (colcon, pip) skips folders without __init__.py: installs would lack them."""
+    folders = {p.parent for p in PACKAGE.rglob('*.py') if '__pycache__' not in p.parts}
+    missing = sorted(str(f.relative_to(PACKAGE.parent)) for f in folders
+                     if not (f / '__init__.py').is_file())
+    assert not missing, missing
