@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The alike-ros command and what only it uses (benchmarks, evaluation, bags, calibration).
+"""
+The alike-ros command and what only it uses (benchmarks, evaluation, bags, calibration).
 
 The core and nodes/ never import this package (test_layers.py).
 """
