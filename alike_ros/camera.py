@@ -73,6 +73,11 @@ class Camera:
         """Build from a sensor_msgs/CameraInfo."""
         return cls.from_fields(msg.k, msg.d, msg.distortion_model, msg.width, msg.height)
 
+    @property
+    def focal(self):
+        """Return the focal length in pixels (geometric mean of fx and fy)."""
+        return float(np.sqrt(self.K[0, 0] * self.K[1, 1]))
+
     def normalised(self, points):
         """Undistorted normalised coordinates (N x 2 float64) of pixel points (N x 2)."""
         pts = np.asarray(points, np.float64).reshape(-1, 1, 2)

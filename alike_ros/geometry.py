@@ -96,6 +96,21 @@ def fit(geometry, pts0, pts1, method='ransac', threshold=3.0, confidence=0.999,
     return Fit('essential', matrix, inliers, rotation, translation.reshape(3))
 
 
+def fit_calibrated(geometry, camera, pts0, pts1, method='ransac', threshold=3.0,
+                   confidence=0.999, max_iters=2000):
+    """
+    Fit a geometry to pixel points undistorted with `camera` (a camera.Camera).
+
+    essential in normalised coordinates (the pixel threshold scaled by the focal length),
+    homography and fundamental in the pixels of the ideal, distortion-free camera.
+    """
+    if geometry == 'essential':
+        return fit(geometry, camera.normalised(pts0), camera.normalised(pts1), method,
+                   threshold, confidence, max_iters, camera.focal)
+    return fit(geometry, camera.undistorted_pixels(pts0), camera.undistorted_pixels(pts1),
+               method, threshold, confidence, max_iters)
+
+
 def quaternion_xyzw(rotation):
     """Return the unit quaternion (x, y, z, w) of a rotation matrix."""
     vec, _ = cv2.Rodrigues(np.asarray(rotation, np.float64))
@@ -103,6 +118,16 @@ def quaternion_xyzw(rotation):
     axis = vec.reshape(3) / angle if angle > 0 else np.zeros(3)
     x, y, z = axis * np.sin(angle / 2)
     return float(x), float(y), float(z), float(np.cos(angle / 2))
+
+
+def rotation_from_quaternion(x, y, z, w):
+    """Return the rotation matrix of a unit quaternion (the inverse of quaternion_xyzw)."""
+    axis = np.array([x, y, z], np.float64)
+    norm = np.linalg.norm(axis)
+    if norm == 0:
+        return np.eye(3)
+    rotation, _ = cv2.Rodrigues(axis / norm * 2 * np.arctan2(norm, w))
+    return rotation
 
 
 def rotation_angle_deg(rotation):

@@ -89,6 +89,8 @@ def test_essential_pose_convention_and_quaternion():
     np.testing.assert_allclose(f.translation, s.translation / np.linalg.norm(s.translation),
                                atol=1e-5)
     x, y, z, w = geometry.quaternion_xyzw(f.rotation)
+    np.testing.assert_allclose(geometry.rotation_from_quaternion(x, y, z, w), f.rotation,
+                               atol=1e-9)
     assert abs(np.degrees(2 * np.arccos(w)) - 10.0) < 1e-4
     rvec, _ = cv2.Rodrigues(s.rotation)
     np.testing.assert_allclose(np.array([x, y, z]) / np.sin(np.radians(5)),

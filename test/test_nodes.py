@@ -226,7 +226,7 @@ def _tum_bag(tmp_path, camera_info=True):
 
 def test_essential_geometry_publishes_motion_and_carries_tracks(tmp_path):
     """Essential geometry: camera_info by stamp, R and t on motion, ids through inliers."""
-    from alike_ros.geometry import rotation_angle_deg
+    from alike_ros.geometry import rotation_angle_deg, rotation_from_quaternion
     from alike_ros.tools.replay import replay
     result = replay(_tum_bag(tmp_path), rate_scale=0.5,
                     matcher_params={'geometry': 'essential'})
@@ -244,9 +244,7 @@ def test_essential_geometry_publishes_motion_and_carries_tracks(tmp_path):
         t = tf.transform.translation
         assert abs(np.linalg.norm([t.x, t.y, t.z]) - 1) < 1e-6
         q = tf.transform.rotation
-        rot = cv2.Rodrigues(2 * np.arctan2(np.linalg.norm([q.x, q.y, q.z]), q.w)
-                            * np.array([q.x, q.y, q.z]) / max(np.linalg.norm([q.x, q.y, q.z]),
-                                                              1e-12))[0]
+        rot = rotation_from_quaternion(q.x, q.y, q.z, q.w)
         assert rotation_angle_deg(rot) < 10  # a hand-held camera in 0.1 s
     # Tracks: every keypoint has an id and an age; inliers carry the previous id on.
     carried = 0

@@ -26,7 +26,6 @@ from collections import deque
 import threading
 import time
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 import numpy as np
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -67,8 +66,6 @@ class DetectorNode(ManagedNode):
         self._processing = False  # active: frames go to the worker, else they are dropped
         self._worker = None
         self._sub = self.pub = self._diag_timer = None
-        # Diagnostics are published in every state, so a stopped detector is visible too.
-        self.diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.autostart()
 
     # Lifecycle.
@@ -212,19 +209,12 @@ class DetectorNode(ManagedNode):
 
     def _publish_diagnostics(self):
         counts, stats = self.snapshot()
-        status = DiagnosticStatus()
-        status.name = f'{self.get_fully_qualified_name()}: ALIKE detector'
-        status.hardware_id = f'{self.config.model}@{self.detector.provider}'
         lossy = counts['received'] and counts['rejected'] > 0.1 * counts['received']
-        status.level = DiagnosticStatus.WARN if lossy else DiagnosticStatus.OK
-        status.message = self._last_reason if lossy else self.state
-        values = {**counts, **{k: f'{v:.2f}' for k, v in stats.items()},
-                  'state': self.state, 'last_reject_reason': self._last_reason}
-        status.values = [KeyValue(key=k, value=str(v)) for k, v in values.items()]
-        diag = DiagnosticArray()
-        diag.header.stamp = self.get_clock().now().to_msg()
-        diag.status = [status]
-        self.diag_pub.publish(diag)
+        self.publish_status(
+            'ALIKE detector', f'{self.config.model}@{self.detector.provider}', lossy,
+            self._last_reason if lossy else self.state,
+            {**counts, **{k: f'{v:.2f}' for k, v in stats.items()}, 'state': self.state,
+             'last_reject_reason': self._last_reason})
         if stats and counts['received'] != self._last_logged_received:
             frames = ', '.join(f'{k} {v}' for k, v in counts.items())
             text = (f"frames {frames}; total {stats['total_ms_p50']:.1f} ms, latency p50 "

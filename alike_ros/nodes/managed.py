@@ -28,6 +28,7 @@ is unconfigured: deactivate, cleanup, set them, configure, activate.
 
 from dataclasses import fields
 
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 
@@ -80,6 +81,8 @@ class ManagedNode(LifecycleNode):
         self._quiet_errors = False
         self._startup_exception = None
         self.add_on_set_parameters_callback(self._on_set_parameters)
+        # Not a lifecycle publisher: diagnostics show a stopped node too.
+        self.diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
 
     # Subclass hooks.
     def configure(self):
@@ -97,6 +100,16 @@ class ManagedNode(LifecycleNode):
     def apply_live(self, attr, config):
         """Take a validated config whose live fields changed while configured."""
         setattr(self, attr, config)
+
+    def publish_status(self, what, hardware_id, warn, message, values):
+        """Publish one DiagnosticStatus, '<node>: <what>', with `values` as key-values."""
+        status = DiagnosticStatus(
+            name=f'{self.get_fully_qualified_name()}: {what}', hardware_id=hardware_id,
+            level=DiagnosticStatus.WARN if warn else DiagnosticStatus.OK, message=message,
+            values=[KeyValue(key=k, value=str(v)) for k, v in values.items()])
+        diag = DiagnosticArray(status=[status])
+        diag.header.stamp = self.get_clock().now().to_msg()
+        self.diag_pub.publish(diag)
 
     # Start-up.
     def autostart(self):

@@ -28,7 +28,6 @@ from collections import deque
 import time
 
 import numpy as np
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import TransformStamped
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, Image
@@ -64,7 +63,6 @@ class MatcherNode(ManagedNode):
         self.counts = dict.fromkeys(('frames', 'valid', 'invalid', 'camera_info_missing',
                                      'camera_info_bad', 'undistorted'), 0)
         self.last_reason = ''
-        self.diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.autostart()
 
     # Lifecycle.
@@ -253,7 +251,7 @@ class MatcherNode(ManagedNode):
         need = geometry.MIN_POINTS[kind]
         if n < need:
             return f'{n} matches, a {kind} needs {need}'
-        camera, focal = None, None
+        camera = None
         if kind == 'essential' or cfg.undistort:
             camera, problem = self._camera_for(out.header)
             if camera is None:
@@ -261,16 +259,13 @@ class MatcherNode(ManagedNode):
                 if kind == 'essential':
                     return f'essential needs camera_info: {problem}'
                 # undistort without camera_info: fit on the raw pixels (undistorted false)
+        robust = (cfg.estimator(), cfg.reproj_threshold, cfg.confidence, cfg.max_iters)
         if camera is not None:
             self.counts['undistorted'] += 1
             out.undistorted = True
-            if kind == 'essential':
-                p0, p1 = camera.normalised(p0), camera.normalised(p1)
-                focal = float(np.sqrt(camera.K[0, 0] * camera.K[1, 1]))
-            else:
-                p0, p1 = camera.undistorted_pixels(p0), camera.undistorted_pixels(p1)
-        fit = geometry.fit(kind, p0, p1, cfg.estimator(), cfg.reproj_threshold,
-                           cfg.confidence, cfg.max_iters, focal)
+            fit = geometry.fit_calibrated(kind, camera, p0, p1, *robust)
+        else:
+            fit = geometry.fit(kind, p0, p1, *robust)
         if fit is None:
             return f'no {kind} found from {n} matches'
         out.inliers = messages.flat(fit.inliers, 'B')
@@ -333,18 +328,11 @@ class MatcherNode(ManagedNode):
         self.overlay_pub.publish(messages.array_to_image_msg(image, header))
 
     def _publish_diagnostics(self):
-        status = DiagnosticStatus()
-        status.name = f'{self.get_fully_qualified_name()}: ALIKE matcher'
-        status.hardware_id = f'{self.config.method}/{self.config.geometry}'
         missing = self.counts['camera_info_missing']
-        status.level = DiagnosticStatus.WARN if missing else DiagnosticStatus.OK
-        status.message = 'camera_info missing for some frames' if missing else self.state
-        values = {**self.counts, 'state': self.state, 'last_invalid_reason': self.last_reason}
-        status.values = [KeyValue(key=k, value=str(v)) for k, v in values.items()]
-        diag = DiagnosticArray()
-        diag.header.stamp = self.get_clock().now().to_msg()
-        diag.status = [status]
-        self.diag_pub.publish(diag)
+        self.publish_status(
+            'ALIKE matcher', f'{self.config.method}/{self.config.geometry}', missing,
+            'camera_info missing for some frames' if missing else self.state,
+            {**self.counts, 'state': self.state, 'last_invalid_reason': self.last_reason})
 
 
 def motion_msg(header, previous_header, fit):

@@ -185,17 +185,17 @@ class BagPlayer:
         if not self.messages:
             raise ValueError(f'{path} holds no messages')
         remap = topic_remap or {}
-        self.publishers = {}
+        self.publishers, self.types = {}, {}
         for topic, msgtype, _, _ in self.messages:
             if topic not in self.publishers:
+                self.types[topic] = msgtype
                 self.publishers[topic] = node.create_publisher(
                     message_class(msgtype), remap.get(topic, topic), qos)
         self.published = 0
 
     def image_publishers(self):
         """Return the publishers of the bag's image topics (what the graph subscribes first)."""
-        types = {topic: msgtype for topic, msgtype, _, _ in self.messages}
-        return [p for topic, p in self.publishers.items() if types[topic] == IMAGE_TYPE]
+        return [p for topic, p in self.publishers.items() if self.types[topic] == IMAGE_TYPE]
 
     def play(self, on_publish=None, should_stop=lambda: False):
         """Publish everything (again and again with loop); return the number published."""

@@ -136,7 +136,7 @@ def matcher_costs(images, repeats=3, top_k=2000):
     the track bookkeeping with overlay trails.
     """
     from alike_ros.camera import Camera
-    from alike_ros.geometry import fit
+    from alike_ros.geometry import fit, fit_calibrated
     from alike_ros.matching import mnn_match
     from alike_ros.tools.synthetic import TUM_D, TUM_K
     from alike_ros.tracks import Tracker, Trails
@@ -149,16 +149,13 @@ def matcher_costs(images, repeats=3, top_k=2000):
         fit('homography', p0, p1, 'ransac')
 
     def undistort_homography(p0, p1, _):
-        fit('homography', camera.undistorted_pixels(p0), camera.undistorted_pixels(p1),
-            'ransac')
+        fit_calibrated('homography', camera, p0, p1, 'ransac')
 
     def fundamental(p0, p1, _):
-        fit('fundamental', camera.undistorted_pixels(p0), camera.undistorted_pixels(p1),
-            'usac_default')
+        fit_calibrated('fundamental', camera, p0, p1, 'usac_default')
 
     def essential(p0, p1, _):
-        fit('essential', camera.normalised(p0), camera.normalised(p1), 'usac_default', 3.0,
-            0.999, 2000, 521.0)
+        fit_calibrated('essential', camera, p0, p1, 'usac_default')
 
     ids = []
 

@@ -53,12 +53,12 @@ def motion_stats(motions):
     changes little from one 0.1 s step to the next) and between consecutive translation
     directions.
     """
-    from alike_ros.geometry import angle_between_deg, rotation_angle_deg
+    from alike_ros.geometry import angle_between_deg, rotation_angle_deg, \
+        rotation_from_quaternion
     rotations, directions = [], []
     for _, msg in sorted(motions.items()):
         q = msg.transform.rotation
-        rotations.append(cv2.Rodrigues(2 * np.arctan2(
-            np.linalg.norm([q.x, q.y, q.z]), q.w) * _unit([q.x, q.y, q.z]))[0])
+        rotations.append(rotation_from_quaternion(q.x, q.y, q.z, q.w))
         t = msg.transform.translation
         directions.append([t.x, t.y, t.z])
     if not rotations:
@@ -73,12 +73,6 @@ def motion_stats(motions):
     return {'poses': len(rotations), 'rotation_deg': spread(angles),
             'rotation_change_deg': spread(steps), 'translation_direction_change_deg':
             spread(turns)}
-
-
-def _unit(v):
-    v = np.asarray(v, np.float64)
-    n = np.linalg.norm(v)
-    return v / n if n > 0 else v
 
 
 def summarise(result, bag_frames):

@@ -90,14 +90,8 @@ def scene(rng, n=500, noise_px=0.5, outliers=0.2, camera=None, rotation_deg=3.0,
 
 def score(geometry_name, s, method, threshold=3.0):
     """Fit one scene; return {rotation_deg, translation_deg, recall, precision, ms} or None."""
-    focal = None
     t0 = time.perf_counter()
-    if geometry_name == 'essential':
-        p0, p1 = s.camera.normalised(s.pts0), s.camera.normalised(s.pts1)
-        focal = float(np.sqrt(s.camera.K[0, 0] * s.camera.K[1, 1]))
-    else:
-        p0, p1 = s.camera.undistorted_pixels(s.pts0), s.camera.undistorted_pixels(s.pts1)
-    fit = geometry.fit(geometry_name, p0, p1, method, threshold, 0.999, 2000, focal)
+    fit = geometry.fit_calibrated(geometry_name, s.camera, s.pts0, s.pts1, method, threshold)
     ms = (time.perf_counter() - t0) * 1e3
     if fit is None:
         return None
