@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alike_ros.head import normalise_rows
+from alike_ros.dkd import normalise_rows
 
 
 def projection_path(model_dir, name, dim):

@@ -18,20 +18,41 @@ One typed config per component.
 Defaults live here only: ROS parameters are declared from these dataclasses, the CLI and
 tests build them directly.
 
-A field's metadata says what it means (`doc`) and whether a node may change it while running
-(`live`). `check()` returns every problem as a sentence that says what to fix.
+A field's metadata says what it means (`doc`), whether a node may change it while running
+(`live`), and what values it takes (`choices`, or an inclusive `range`, with `rule` wording the
+range when it needs more than numbers). The nodes turn the metadata into parameter descriptors
+(ranges, constraints); `check()` validates from the same metadata and returns every problem as
+a sentence that says what to fix; `_check_values` adds only what metadata cannot say.
 """
 
 from dataclasses import dataclass, field, fields, replace
 
+from alike_ros.geometry import GEOMETRIES, ROBUST_METHODS
+
 PROVIDERS = ('cpu', 'tidl', 'cuda', 'tensorrt', 'auto')
-ROBUST_METHODS = ('auto', 'ransac', 'usac_magsac', 'usac_default', 'lmeds', 'rho')
-GEOMETRIES = ('homography', 'fundamental', 'essential')
 RELIABILITIES = ('best_effort', 'reliable')
 
 
-def _f(default, doc, live=False):
-    return field(default=default, metadata={'doc': doc, 'live': live})
+def _f(default, doc, live=False, choices=None, range=None, rule=None):
+    """
+    Declare a config field.
+
+    `choices`: the values it takes (a tuple, or a callable returning one for registries);
+    `range`: (low, high) inclusive, high None = unbounded; `rule`: the range in words.
+    """
+    return field(default=default, metadata={'doc': doc, 'live': live, 'choices': choices,
+                                            'range': range, 'rule': rule})
+
+
+def field_choices(f):
+    """Return the values a field takes (None when any value of its type goes)."""
+    choices = f.metadata.get('choices')
+    return tuple(choices()) if callable(choices) else choices
+
+
+def _range_rule(f):
+    low, high = f.metadata['range']
+    return f.metadata.get('rule') or (f'>= {low:g}' if high is None else f'in [{low:g}, {high:g}]')
 
 
 class _Config:
@@ -47,18 +68,20 @@ class _Config:
                 continue
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 problems.append(f'{f.name} must be a {expected.__name__}, got {value!r}')
-        return problems or self._check_values()
+        if problems:
+            return problems
+        for f in fields(self):
+            value, choices, bounds = getattr(self, f.name), field_choices(f), f.metadata['range']
+            if choices is not None and value not in choices:
+                problems.append(f"{f.name} '{value}' is unknown: choose one of "
+                                f"{', '.join(map(str, choices))}")
+            if bounds is not None and not (bounds[0] <= value and
+                                           (bounds[1] is None or value <= bounds[1])):
+                problems.append(f'{f.name} must be {_range_rule(f)}, got {value}')
+        return problems + self._check_values()
 
     def _check_values(self):
         return []
-
-    def _one_of(self, name, choices):
-        """Problems of a field that must be one of `choices` (none or one)."""
-        value = getattr(self, name)
-        if value in choices:
-            return []
-        quoted = [f"'{c}'" for c in choices]
-        return [f"{name} must be {', '.join(quoted[:-1])} or {quoted[-1]}, got '{value}'"]
 
     def validated(self):
         """Return self, or raise ValueError naming every invalid field."""
@@ -80,57 +103,72 @@ class _Config:
         return {f.name for f in fields(cls) if f.metadata.get('live')}
 
 
+def _model_names():
+    from alike_ros.extractors import MODEL_NAMES  # the registry imports the families
+    return MODEL_NAMES
+
+
 @dataclass(frozen=True)
 class DetectorConfig(_Config):
     """Stage 1 (model, provider) and stage 2 (DKD) settings of the detector."""
 
-    model: str = _f('alike-t', 'model name: alike-t, alike-s, alike-n, alike-l, or '
-                               'edgepoint2-T32 .. edgepoint2-E64 (size T/S/M/L/E, descriptor '
-                               '32/48/64)')
+    # The model list comes from the extractor registry (the doc is filled in below).
+    model: str = _f('alike-t', 'model name (additional_constraints lists the valid ones; the '
+                               'README has what each is)', choices=_model_names)
     model_file: str = _f('', 'stage-1 ONNX file; empty = <model_dir>/<model>_<H>x<W>.onnx')
     model_dir: str = _f('', 'folder of exported models; empty = $ALIKE_ROS_MODELS or '
                             '~/.cache/alike_ros/models')
-    weights_dir: str = _f('', 'folder of the published .pth weights, used to export a model '
-                              'that is missing (needs torch); empty = $ALIKE_ROS_WEIGHTS')
-    provider: str = _f('cpu', 'ONNX Runtime execution provider: ' + ', '.join(PROVIDERS))
+    weights_dir: str = _f('', 'folder of the published weights, used to export a model that is '
+                              "missing (needs torch); empty = the family's variable "
+                              '($ALIKE_ROS_WEIGHTS for ALIKE) or ../shared/weights')
+    provider: str = _f('cpu', 'ONNX Runtime execution provider', choices=PROVIDERS)
     strict_provider: bool = _f(False, 'fail instead of falling back to the CPU provider')
     tidl_artifacts: str = _f('', 'TIDL artifacts folder (provider tidl)')
-    threads: int = _f(2, 'ONNX Runtime intra-op threads (0 = ONNX Runtime default)')
+    threads: int = _f(2, 'ONNX Runtime intra-op threads (0 = ONNX Runtime default)',
+                      range=(0, 256))
     input_height: int = _f(480, 'network input height; images are resized to it '
-                                '(0 with input_width 0 = native size padded to /32)')
-    input_width: int = _f(640, 'network input width (see input_height)')
-    precision: str = _f('fp32', "stage-1 weights: 'fp32' or 'int8' (alike-ros quantize)")
+                                '(0 with input_width 0 = native size padded to /32)',
+                           range=(0, 8192))
+    input_width: int = _f(640, 'network input width (see input_height)', range=(0, 8192))
+    precision: str = _f('fp32', 'stage-1 weights (int8: alike-ros quantize)',
+                        choices=('fp32', 'int8'))
     descriptor_dim: int = _f(0, "0: the model's descriptors; 32 or 48: projected with the PCA "
-                                'basis from alike-ros fit-projection (ALIKE)')
+                                'basis from alike-ros fit-projection (ALIKE)', range=(0, 1024))
     descriptor_encoding: str = _f('f32', "descriptors in the message: 'f32' or 'u8' (8-bit, a "
-                                         'quarter of the bytes)')
+                                         'quarter of the bytes)', choices=('f32', 'u8'))
     graph_form: str = _f('matmul', "exact-form score projections (ALIKE t/s/n): 'matmul' "
                                    '(MatMuls on channels-last maps; the faster one measured on '
                                    "AVX-512) or 'conv' (one-channel 1x1 convolutions; compare "
-                                   'on your CPU with alike-ros bench --graph-forms)')
+                                   'on your CPU with alike-ros bench --graph-forms)',
+                         choices=('matmul', 'conv'))
     nms_in_graph: str = _f('auto', "5x5 NMS max filter inside stage 1 (two 3x3 pools) when "
                                    "a model is exported: 'on', 'off', or 'auto' = only in the "
                                    "tidl form, where the accelerator runs it (on ONNX Runtime "
-                                   "CPU it costs stage 1 more than it saves the host)")
-    top_k: int = _f(-1, 'keep the k best keypoints; -1 = threshold mode', live=True)
-    scores_th: float = _f(0.2, 'score threshold in threshold mode, in [0, 1]', live=True)
-    n_limit: int = _f(5000, 'most keypoints kept in threshold mode', live=True)
+                                   "CPU it costs stage 1 more than it saves the host)",
+                           choices=('auto', 'on', 'off'))
+    top_k: int = _f(-1, 'keep the k best keypoints; -1 = threshold mode', live=True,
+                    range=(-1, 1_000_000), rule='-1 (threshold mode) or positive')
+    scores_th: float = _f(0.2, 'score threshold in threshold mode, in [0, 1]', live=True,
+                          range=(0.0, 1.0))
+    n_limit: int = _f(5000, 'most keypoints kept in threshold mode', live=True,
+                      range=(1, 1_000_000))
     nms_iterations: int = _f(1, 'extra NMS suppression iterations, 0..2 (public code: 2)',
-                             live=True)
+                             live=True, range=(0, 2))
     sub_pixel: bool = _f(True, 'soft-argmax sub-pixel refinement', live=True)
     mask_file: str = _f('', 'image whose zero pixels get no keypoints (e.g. the robot\'s own '
                             'body); any size, stretched to the frame; empty = none')
     roi_x_offset: int = _f(0, 'region of interest, left edge in image pixels (keypoints '
-                              'only inside it)', live=True)
-    roi_y_offset: int = _f(0, 'region of interest, top edge in image pixels', live=True)
+                              'only inside it)', live=True, range=(0, 1_000_000))
+    roi_y_offset: int = _f(0, 'region of interest, top edge in image pixels', live=True,
+                           range=(0, 1_000_000))
     roi_width: int = _f(0, 'region of interest width in image pixels; 0 = to the right edge',
-                        live=True)
+                        live=True, range=(0, 1_000_000))
     roi_height: int = _f(0, 'region of interest height in image pixels; 0 = to the bottom',
-                         live=True)
+                         live=True, range=(0, 1_000_000))
     spread_cell: int = _f(0, 'spread keypoints: cell size in network pixels (0 = off); at '
                              'most spread_max per cell, the best, before top_k / n_limit',
-                          live=True)
-    spread_max: int = _f(2, 'keypoints kept per spread cell', live=True)
+                          live=True, range=(0, 4096))
+    spread_max: int = _f(2, 'keypoints kept per spread cell', live=True, range=(1, 1_000_000))
 
     @property
     def roi(self):
@@ -139,38 +177,13 @@ class DetectorConfig(_Config):
         return None if r == (0, 0, 0, 0) else r
 
     def _check_values(self):
-        from alike_ros.models import MODEL_NAMES
         p = []
-        if self.model not in MODEL_NAMES:
-            p.append(f"model '{self.model}' is unknown: choose one of {', '.join(MODEL_NAMES)}")
-        if self.provider not in PROVIDERS:
-            p.append(f"provider '{self.provider}' is unknown: choose one of "
-                     f"{', '.join(PROVIDERS)}")
-        if self.descriptor_dim < 0:
-            p.append(f'descriptor_dim must be 0 or positive, got {self.descriptor_dim}')
-        p += self._one_of('descriptor_encoding', ('f32', 'u8'))
-        p += self._one_of('precision', ('fp32', 'int8'))
-        p += self._one_of('nms_in_graph', ('auto', 'on', 'off'))
-        p += self._one_of('graph_form', ('matmul', 'conv'))
-        if self.threads < 0:
-            p.append(f'threads must be >= 0, got {self.threads}')
         native = self.input_height == 0 and self.input_width == 0
         if not native and (self.input_height <= 0 or self.input_width <= 0):
             p.append(f'input size must be positive (or both 0 for native size), got '
                      f'{self.input_height}x{self.input_width}')
-        if self.top_k == 0 or self.top_k < -1:
+        if self.top_k == 0:
             p.append(f'top_k must be -1 (threshold mode) or positive, got {self.top_k}')
-        if not 0.0 <= self.scores_th <= 1.0:
-            p.append(f'scores_th must be in [0, 1], got {self.scores_th}')
-        if self.n_limit <= 0:
-            p.append(f'n_limit must be positive, got {self.n_limit}')
-        if self.nms_iterations not in (0, 1, 2):
-            p.append(f'nms_iterations must be 0, 1 or 2, got {self.nms_iterations}')
-        for name in ('roi_x_offset', 'roi_y_offset', 'roi_width', 'roi_height', 'spread_cell'):
-            if getattr(self, name) < 0:
-                p.append(f'{name} must be >= 0, got {getattr(self, name)}')
-        if self.spread_max < 1:
-            p.append(f'spread_max must be >= 1, got {self.spread_max}')
         return p
 
 
@@ -179,36 +192,46 @@ def nms_in_graph_flag(value):
     return {'on': True, 'off': False}.get(value)
 
 
+def _method_names():
+    from alike_ros.matchers import METHOD_NAMES  # the registry imports the methods
+    return METHOD_NAMES
+
+
 @dataclass(frozen=True)
 class MatcherConfig(_Config):
-    """Matching (mutual nearest neighbours or coarse LoFTR) and the geometry fitted to it."""
+    """
+    The matching method and the geometry fitted to its matches.
+
+    The method's own settings are its config, in its package under alike_ros/matchers/.
+    """
 
     method: str = _f('mnn', "'mnn': mutual nearest neighbours of the keypoints' descriptors; "
                             "'coarse_loftr': the distilled coarse LoFTR model on consecutive "
-                            'images (cells of 16 px; no keypoints needed)')
-    loftr_model: str = _f('', 'coarse LoFTR ONNX file; empty = the shared LoFTR_teacher.onnx')
-    loftr_threshold: float = _f(0.01, 'confidence a coarse LoFTR match needs', live=True)
-    min_similarity: float = _f(0.0, 'cosine similarity a match needs, in [-1, 1]', live=True)
-    ratio_test: float = _f(1.0, 'best / second-best distance ratio a match needs; 1 = off',
-                           live=True)
+                            'images (cells of 16 px; no keypoints needed)',
+                     choices=_method_names)
     geometry: str = _f('homography', "model fitted to the matches: 'homography' (planar "
                                      "scenes, pure rotation), 'fundamental' (any rigid scene) "
                                      "or 'essential' (needs camera_info; publishes the "
-                                     'relative pose on motion)', live=True)
+                                     'relative pose on motion)', live=True,
+                       choices=GEOMETRIES)
     undistort: bool = _f(False, 'undistort keypoints with camera_info before fitting a '
                                 'homography or fundamental matrix (essential always does)',
                          live=True)
-    robust_method: str = _f('auto', 'OpenCV robust estimator: ' + ', '.join(ROBUST_METHODS)
-                            + '; auto = ransac for homography, usac_default for fundamental '
-                            'and essential (plain RANSAC there has no local optimisation and '
-                            'is less accurate: README, geometry on synthetic scenes)',
-                            live=True)
+    robust_method: str = _f('auto', 'OpenCV robust estimator; auto = ransac for homography, '
+                            'usac_default for fundamental and essential (plain RANSAC there has '
+                            'no local optimisation and is less accurate: docs/results.md, '
+                            'geometry on synthetic scenes)', live=True,
+                            choices=('auto',) + tuple(ROBUST_METHODS))
     reproj_threshold: float = _f(3.0, 'inlier threshold in pixels (reprojection for '
-                                      'homography, epipolar distance otherwise)', live=True)
-    confidence: float = _f(0.999, 'robust estimator confidence, in (0, 1)', live=True)
-    max_iters: int = _f(2000, 'robust estimator iterations', live=True)
+                                      'homography, epipolar distance otherwise)', live=True,
+                                 range=(1e-6, 1000.0), rule='positive')
+    confidence: float = _f(0.999, 'robust estimator confidence, in (0, 1)', live=True,
+                           range=(1e-6, 1.0 - 1e-9), rule='in (0, 1)')
+    max_iters: int = _f(2000, 'robust estimator iterations', live=True,
+                        range=(1, 10_000_000), rule='positive')
     min_inliers: int = _f(8, 'inliers a fit needs to be reported as valid (RANSAC always '
-                             'fits its own minimal sample, even to pure outliers)', live=True)
+                             'fits its own minimal sample, even to pure outliers)', live=True,
+                          range=(4, 1_000_000))
 
     def estimator(self):
         """Return the OpenCV robust method for this geometry (resolving 'auto')."""
@@ -217,26 +240,9 @@ class MatcherConfig(_Config):
         return 'ransac' if self.geometry == 'homography' else 'usac_default'
 
     def _check_values(self):
-        p = self._one_of('method', ('mnn', 'coarse_loftr'))
-        if not 0.0 <= self.loftr_threshold < 1.0:
-            p.append(f'loftr_threshold must be in [0, 1), got {self.loftr_threshold}')
-        if not -1.0 <= self.min_similarity <= 1.0:
-            p.append(f'min_similarity must be in [-1, 1], got {self.min_similarity}')
-        if not 0.0 < self.ratio_test <= 1.0:
-            p.append(f'ratio_test must be in (0, 1], got {self.ratio_test}')
-        p += self._one_of('geometry', GEOMETRIES)
-        p += self._one_of('robust_method', ROBUST_METHODS)
         if self.robust_method == 'rho' and self.geometry != 'homography':
-            p.append(f'robust_method rho fits homographies only, not {self.geometry}')
-        if self.reproj_threshold <= 0:
-            p.append(f'reproj_threshold must be positive, got {self.reproj_threshold}')
-        if not 0.0 < self.confidence < 1.0:
-            p.append(f'confidence must be in (0, 1), got {self.confidence}')
-        if self.max_iters <= 0:
-            p.append(f'max_iters must be positive, got {self.max_iters}')
-        if self.min_inliers < 4:
-            p.append(f'min_inliers must be >= 4, got {self.min_inliers}')
-        return p
+            return [f'robust_method rho fits homographies only, not {self.geometry}']
+        return []
 
 
 @dataclass(frozen=True)
@@ -246,17 +252,11 @@ class DetectorNodeConfig(_Config):
     compressed: bool = _f(False, 'subscribe image/compressed (JPEG/PNG) instead of image')
     image_reliability: str = _f(
         'best_effort', "image QoS reliability: 'best_effort' (sensor data, matches every "
-        "publisher) or 'reliable'; depth is always 1")
-    diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages')
-    log_period: float = _f(10.0, 'seconds between throttled log lines (summaries, bad frames)')
-
-    def _check_values(self):
-        p = self._one_of('image_reliability', RELIABILITIES)
-        if self.diagnostics_period <= 0:
-            p.append(f'diagnostics_period must be positive, got {self.diagnostics_period}')
-        if self.log_period <= 0:
-            p.append(f'log_period must be positive, got {self.log_period}')
-        return p
+        "publisher) or 'reliable'; depth is always 1", choices=RELIABILITIES)
+    diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages',
+                                   range=(1e-3, 3600.0), rule='positive')
+    log_period: float = _f(10.0, 'seconds between throttled log lines (summaries, bad frames)',
+                           range=(1e-3, 86400.0), rule='positive')
 
 
 @dataclass(frozen=True)
@@ -265,22 +265,14 @@ class MatcherNodeConfig(_Config):
 
     camera_info_tolerance: float = _f(
         0.0, 'seconds between a frame and the camera_info used for it: 0 = the same stamp '
-        'only; more = the nearest within that (for drivers that stamp camera_info apart)')
-    image_buffer: int = _f(30, 'images kept to find the one whose stamp matches a frame')
+        'only; more = the nearest within that (for drivers that stamp camera_info apart)',
+        range=(0.0, 3600.0))
+    image_buffer: int = _f(30, 'images kept to find the one whose stamp matches a frame',
+                           range=(1, 10_000), rule='positive')
     image_reliability: str = _f('best_effort', "QoS reliability of the image subscription: "
-                                               "'best_effort' or 'reliable'")
+                                               "'best_effort' or 'reliable'",
+                                choices=RELIABILITIES)
     trail_length: int = _f(10, 'positions of each track the overlay draws (1 = dots only)',
-                           live=True)
-    diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages')
-
-    def _check_values(self):
-        p = self._one_of('image_reliability', RELIABILITIES)
-        if self.camera_info_tolerance < 0:
-            p.append(f'camera_info_tolerance must be >= 0, got {self.camera_info_tolerance}')
-        if self.image_buffer <= 0:
-            p.append(f'image_buffer must be positive, got {self.image_buffer}')
-        if self.trail_length < 1:
-            p.append(f'trail_length must be >= 1, got {self.trail_length}')
-        if self.diagnostics_period <= 0:
-            p.append(f'diagnostics_period must be positive, got {self.diagnostics_period}')
-        return p
+                           live=True, range=(1, 1000))
+    diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages',
+                                   range=(1e-3, 3600.0), rule='positive')

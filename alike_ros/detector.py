@@ -21,10 +21,9 @@ import time
 
 import numpy as np
 
-from alike_ros import models, paths
+from alike_ros import extractors, paths
 from alike_ros.config import DetectorConfig, nms_in_graph_flag
-from alike_ros.families import stage2_class
-from alike_ros.families.base import Stage2
+from alike_ros.extractors.base import Stage2
 from alike_ros.onnx_model import OnnxModel
 
 # The intervals of Features.timings, in pipeline order (each family's stage 2 marks the
@@ -65,23 +64,22 @@ def resolve_model_file(cfg, height, width):
             raise ModelFileError(f'model_file {path} does not exist')
         return path
     out_dir = Path(cfg.model_dir).expanduser() if cfg.model_dir else paths.model_dir()
+    family = extractors.family_of(cfg.model)
     form = 'tidl' if cfg.provider == 'tidl' else 'exact'
-    if form == 'exact' and cfg.graph_form == 'conv' and \
-            models.get_spec(cfg.model).family == 'alike':
+    if form == 'exact' and cfg.graph_form == 'conv' and 'exact_conv' in family.forms:
         form = 'exact_conv'
-    path = out_dir / models.onnx_name(cfg.model, height, width, form)
+    path = out_dir / paths.onnx_name(cfg.model, height, width, form)
     if cfg.precision == 'int8':
-        path = models.int8_path(path)
+        path = paths.int8_path(path)
         if not path.is_file():
             raise ModelFileError(f'{path} is missing: make it with `alike-ros quantize --model '
                                  f'{path.with_name(path.name.replace("_int8", ""))} --calib '
                                  f'IMAGES --out {path}`')
     # The runtime takes what is there (set-up and `alike-ros export` keep the cache current);
     # it exports only a missing model, so it never loads onnx or hashes weights otherwise.
-    needs_head = models.get_spec(cfg.model).family == 'alike'  # its descriptor head sidecar
-    if path.is_file() and (models.head_path(path).is_file() or not needs_head):
+    if path.is_file() and all(sidecar(path).is_file() for sidecar in family.sidecars):
         return path
-    weights = paths.weights_path(cfg.model, cfg.weights_dir or None)
+    weights = extractors.weights_path(cfg.model, cfg.weights_dir or None)
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -92,7 +90,7 @@ def resolve_model_file(cfg, height, width):
     if not weights.is_file():
         raise ModelFileError(
             f'{path} is missing and the weights to export it are not at {weights}: '
-            f'set weights_dir (or ALIKE_ROS_WEIGHTS) to the folder with {cfg.model}.pth')
+            f'set weights_dir (or {family.weights.env}) to the folder with {weights.name}')
     from alike_ros.export.onnx_export import export_model
     return export_model(cfg.model, height, width, out_dir, weights, form,
                         nms_in_graph_flag(cfg.nms_in_graph))
@@ -101,11 +99,21 @@ def resolve_model_file(cfg, height, width):
 class Detector:
     """Two stages: the model on ONNX Runtime, then its family's Stage2 (keypoints, descriptors)."""
 
-    def __init__(self, config=None, log=None):
+    def __init__(self, config=None, log=None, dense=False):
+        """
+        Open the detector of a config.
+
+        dense=True runs the seed paper's split instead (the family's dense form: the whole
+        descriptor map normalised, then sampled), for benchmarks.
+        """
         self.log = log or logging.getLogger('alike_ros')
         self.config = (config or DetectorConfig()).validated()
-        self.spec = models.get_spec(self.config.model)
-        self.family = stage2_class(self.spec.family)
+        self.spec = extractors.get_spec(self.config.model)
+        family = extractors.family_of(self.config.model)
+        self.dense = dense
+        if dense and family.dense_stage2 is None:
+            raise ValueError(f'{self.config.model} has no dense split')
+        self.family = family.dense_stage2 if dense else family.stage2
         self._sessions = {}
         self.projection = None
         if self.config.descriptor_dim:
@@ -164,7 +172,12 @@ class Detector:
 
     def _open_session(self, net_h, net_w):
         cfg = self.config
-        path = resolve_model_file(cfg, net_h, net_w)
+        if self.dense:
+            from alike_ros.export.onnx_export import ensure_model
+            path = ensure_model(cfg.model, net_h, net_w, cfg.model_dir or None, None, 'dense',
+                                False)
+        else:
+            path = resolve_model_file(cfg, net_h, net_w)
         model = OnnxModel(path, cfg.provider, cfg.threads, cfg.tidl_artifacts,
                           cfg.strict_provider, self.log)
         if model.input_shape[2:] != (net_h, net_w):

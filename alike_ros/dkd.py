@@ -194,3 +194,14 @@ def sample_scores(scores, xy):
     """Score map bilinearly sampled at the keypoints."""
     idx, wts = bilinear_taps(xy, *scores.shape)
     return (scores.reshape(-1)[idx] * wts).sum(axis=0)
+
+
+def row_norms(v):
+    """L2 norms of the rows of v, floored at 1e-12 (F.normalize's eps)."""
+    return np.maximum(np.sqrt(np.einsum('ij,ij->i', v, v)), np.float32(1e-12))
+
+
+def normalise_rows(v):
+    """L2-normalise the rows of v (float32, N x D) in place and return it."""
+    v /= row_norms(v)[:, None]
+    return v

@@ -17,8 +17,6 @@
 import os
 from pathlib import Path
 
-from alike_ros.models import get_spec
-
 # The repository checkout this module lives in, when it runs from one (editable install).
 _REPO = Path(__file__).resolve().parent.parent
 
@@ -31,23 +29,6 @@ def shared_dir():
 def tum_dir():
     """Folder of the shared TUM frames: the demo, benchmarks and calibration images."""
     return shared_dir() / 'data' / 'tum'
-
-
-def weights_path(name, weights_dir=None):
-    """
-    Return the path of the published weights of a model.
-
-    ALIKE: <weights_dir or $ALIKE_ROS_WEIGHTS or shared weights/alike>/<name>.pth;
-    EdgePoint2: <weights_dir or $ALIKE_ROS_EDGEPOINT2_WEIGHTS or shared weights/edgepoint2>/
-    <size><dim>.pth (the published file names, e.g. S48.pth).
-    """
-    spec = get_spec(name)
-    if spec.family == 'edgepoint2':
-        base = (weights_dir or os.environ.get('ALIKE_ROS_EDGEPOINT2_WEIGHTS')
-                or shared_dir() / 'weights' / 'edgepoint2')
-        return Path(base) / f'{spec.weights_name}.pth'
-    base = weights_dir or os.environ.get('ALIKE_ROS_WEIGHTS') or shared_dir() / 'weights' / 'alike'
-    return Path(base) / f'{name}.pth'
 
 
 def config_file(name):
@@ -66,3 +47,15 @@ def model_dir():
     """Where exported ONNX models are cached: $ALIKE_ROS_MODELS or ~/.cache/alike_ros/models."""
     default = Path.home() / '.cache' / 'alike_ros' / 'models'
     return Path(os.environ.get('ALIKE_ROS_MODELS', default))
+
+
+def onnx_name(name, height, width, form='exact'):
+    """Return the file name of a stage-1 model; `form`: exact, exact_conv, tidl or dense."""
+    suffix = '' if form == 'exact' else f'_{form}'
+    return f'{name}_{height}x{width}{suffix}.onnx'
+
+
+def int8_path(onnx_path):
+    """Name of the int8 (quantised) variant of a stage-1 model."""
+    p = Path(onnx_path)
+    return p.with_name(p.stem + '_int8.onnx')

@@ -38,8 +38,8 @@ from launch_ros.actions import (ComposableNodeContainer, LoadComposableNodes, No
 from launch_ros.descriptions import ComposableNode
 
 from alike_ros.config import PROVIDERS
-from alike_ros.launch_args import bag_player_command, GivenParameters, NodeParameters
-from alike_ros.models import MODEL_NAMES
+from alike_ros.nodes.launch_args import bag_player_command, GivenParameters, NodeParameters
+from alike_ros.extractors import MODEL_NAMES
 
 
 BOOLEAN = ['true', 'false', 'True', 'False', '1', '0']

@@ -21,10 +21,11 @@ import torch
 
 from alike_ros.tools import tidl
 from alike_ros.tools.bag import make_bag
-from alike_ros.export import edgepoint2
+from alike_ros.extractors.edgepoint2 import export as edgepoint2
 from alike_ros.export.onnx_export import ensure_model
-from alike_ros.models import EDGEPOINT2_MODELS, get_spec
-from alike_ros.paths import shared_dir, weights_path
+from alike_ros.extractors import get_spec, weights_path
+from alike_ros.extractors.edgepoint2 import MODELS as EDGEPOINT2_MODELS
+from alike_ros.paths import shared_dir
 from alike_ros.tools.replay import replay
 from conftest import require_shared
 

@@ -75,12 +75,13 @@ def test_small_end_to_end(two_sequences):
 
 
 def test_coarse_loftr_cells_and_mutual_maxima():
-    from alike_ros import loftr
+    from alike_ros.matchers import coarse_loftr as loftr
+    from alike_ros.matchers.base import mutual_best
     conf = np.zeros((1200, 1200), np.float32)
     conf[0, 5], conf[7, 5] = 0.5, 0.4  # 7 -> 5 is not mutual: 0 holds column 5
     conf[41, 41] = 0.9
     conf[3, 9] = 0.005  # under the threshold
-    pairs, scores = loftr.mutual_matches(conf, 0.01)
+    pairs, scores = mutual_best(conf, 0.01)
     assert pairs.tolist() == [[0, 5], [41, 41]]
     np.testing.assert_allclose(scores, [0.5, 0.9])
     # Cell 41 = column 1, row 1: centre at 16 + 7.5 in the model's 640x480 input.
@@ -88,6 +89,7 @@ def test_coarse_loftr_cells_and_mutual_maxima():
 
 
 def test_coarse_loftr_pairs(two_sequences):
-    r = evaluation.evaluate(evaluation.CoarseLoftrMethod(), evaluation.real_pairs(two_sequences))
+    r = evaluation.evaluate(evaluation.ImageMatcherMethod('coarse_loftr'),
+                            evaluation.real_pairs(two_sequences))
     # These pairs are registered (identity homography): cells land on themselves.
     assert r['pairs'] == 10 and r['matches_per_pair'] > 200 and r['mha'][2] == 1.0

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 from alike_ros import geometry
-from alike_ros.camera import CalibrationError, Camera
+from alike_ros.geometry.camera import CalibrationError, Camera
 from alike_ros.tools import synthetic
-from alike_ros.tracks import Tracker, Trails
+from alike_ros.geometry.tracks import Tracker, Trails
 
 CAMERAS = {
     'plumb_bob': ([520.9, 0, 325.1, 0, 521.0, 249.7, 0, 0, 1],

@@ -21,8 +21,8 @@ from launch.substitutions import LaunchConfiguration
 import pytest
 import yaml
 
-from alike_ros.launch_args import GivenParameters, node_parameters
-from alike_ros.models import MODEL_NAMES
+from alike_ros.nodes.launch_args import GivenParameters, node_parameters
+from alike_ros.extractors import MODEL_NAMES
 from launch_helpers import launch_file
 
 

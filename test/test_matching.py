@@ -18,7 +18,7 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 
 from alike_ros.geometry import fit
-from alike_ros.matching import mnn_match
+from alike_ros.matchers.mnn import mnn_match
 
 
 def unit(rng, n, d):

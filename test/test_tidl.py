@@ -27,7 +27,8 @@ from alike_ros.tools.cli import main as cli
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector
 from alike_ros.export.onnx_export import ensure_model
-from alike_ros.models import int8_path, MODEL_NAMES
+from alike_ros.extractors import MODEL_NAMES
+from alike_ros.paths import int8_path
 from alike_ros.paths import shared_dir
 from alike_ros.tools.quantize import is_current, quantize
 from alike_ros.onnx_model import ProviderError, OnnxModel

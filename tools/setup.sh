@@ -116,7 +116,7 @@ print(' '.join(e.name for e in entry_points(group='console_scripts') if e.value.
 fi
 
 weights="${ALIKE_ROS_WEIGHTS:-$root/../shared/weights/alike}"
-key=$(digest alike_ros/export/*.py "$weights"/*.pth)
+key=$(digest alike_ros/export/*.py alike_ros/extractors/*/export.py "$weights"/*.pth)
 if ! fresh models "$key"; then
   if ls "$weights"/*.pth > /dev/null 2>&1; then
     echo "[setup] exporting stage-1 models from $weights"

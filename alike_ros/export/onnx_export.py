@@ -20,16 +20,14 @@ warm set-up and the runtime stay torch-free.
 """
 
 import hashlib
+import importlib
+import importlib.util
 from pathlib import Path
 
-import numpy as np
 import onnx
 
-from alike_ros import models, paths
-from alike_ros.models import head_path
+from alike_ros import extractors, paths
 
-# Sources whose change invalidates every exported model.
-_EXPORTER_SOURCES = ('network.py', 'edgepoint2.py', 'onnx_export.py')
 OPSET = 17
 
 
@@ -41,12 +39,17 @@ def _sha256(path, chunk=1 << 20):
     return h.hexdigest()
 
 
-def exporter_digest():
-    """Hash of the exporter's own source, stored in every model it writes."""
-    here = Path(__file__).parent
+def exporter_sources(family):
+    """Return the files whose change invalidates a family's models: export/ and its own."""
+    spec = importlib.util.find_spec(family.exporter)
+    return sorted(Path(__file__).parent.glob('*.py')) + [Path(spec.origin)]
+
+
+def exporter_digest(family):
+    """Hash of the exporter's source for a family, stored in every model it writes."""
     h = hashlib.sha256()
-    for name in _EXPORTER_SOURCES:
-        h.update((here / name).read_bytes())
+    for path in exporter_sources(family):
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -63,11 +66,12 @@ def is_current(path, weights):
         meta = read_metadata(path) if path.is_file() else None
     except Exception:  # a truncated or foreign file: rebuild it
         return False
-    if not meta:
+    if not meta or meta.get('model') not in extractors.MODELS:
         return False
-    if meta.get('model') in models.ALIKE_MODELS and not head_path(path).is_file():
+    family = extractors.family_of(meta['model'])
+    if not all(sidecar(path).is_file() for sidecar in family.sidecars):
         return False
-    return (meta.get('exporter') == exporter_digest()
+    return (meta.get('exporter') == exporter_digest(family)
             and meta.get('weights_sha256') == _sha256(weights))
 
 
@@ -92,39 +96,31 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     """
     Export the stage-1 model of `name` for a height x width input; return its path.
 
-    Writes <out_dir>/<name>_<H>x<W>[_<form>].onnx and the head sidecar. `form` 'exact'
-    reproduces the public model (one align_corners Resize per scale); 'tidl' uses 2x/4x
-    Resizes only; 'dense' is the seed paper's split (dense descriptor map), for benchmarks;
-    'exact_conv' is 'exact' with the score projections as one-channel convolutions (ALIKE
-    t/s/n; which of the two ONNX Runtime runs faster depends on the CPU's vector width).
+    Writes <out_dir>/<name>_<H>x<W>[_<form>].onnx and the family's sidecars. `form` 'exact'
+    reproduces the public model (ONNX Runtime); 'tidl' is the graph TIDL runs (resize chains,
+    pools and filters in its validated kernels); a family may add forms of its own (ALIKE:
+    'dense', the seed paper's split, and 'exact_conv').
     """
     import torch
 
-    from alike_ros.export import edgepoint2, network
-
-    spec = models.get_spec(name)
-    alike = spec.family == 'alike'
-    if form in ('dense', 'exact_conv') and not alike:
-        raise ValueError(f'the {form} form is ALIKE\'s, not {name}\'s')
+    spec = extractors.get_spec(name)
+    family = extractors.family_of(name)
+    if form not in family.forms:
+        raise ValueError(f"{name} has no '{form}' form: choose one of {', '.join(family.forms)}")
     nms_in_graph = _nms_default(form, nms_in_graph)
     if height <= 0 or width <= 0 or height % 32 or width % 32:
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
-    weights = Path(weights or paths.weights_path(name))
+    weights = Path(weights or extractors.weights_path(name))
     if not weights.is_file():
         raise FileNotFoundError(
-            f'weights not found: {weights} (set --weights, ALIKE_ROS_WEIGHTS or '
-            'ALIKE_ROS_EDGEPOINT2_WEIGHTS)')
+            f'weights not found: {weights} (pass --weights or set {family.weights.env})')
     out_dir = Path(out_dir or paths.model_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / models.onnx_name(name, height, width, form)
+    path = out_dir / paths.onnx_name(name, height, width, form)
 
-    if alike:
-        net = network.load(spec, weights, form, nms_in_graph)
-        names = network.output_names(form, nms_in_graph)
-    else:
-        net = edgepoint2.load(spec, weights, form, nms_in_graph)
-        names = edgepoint2.output_names(nms_in_graph)
-    image = torch.zeros(1, 3 if alike else 1, height, width)
+    exporter = importlib.import_module(family.exporter)
+    net, names, channels = exporter.build(spec, weights, form, nms_in_graph)
+    image = torch.zeros(1, channels, height, width)
     tmp = path.with_suffix('.tmp.onnx')
     torch.onnx.export(net, (image,), str(tmp), input_names=['image'], output_names=names,
                       opset_version=OPSET, dynamo=False, do_constant_folding=True)
@@ -136,29 +132,17 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
         'nms_in_graph': str(int(nms_in_graph)),
         'descriptor_size': str(spec.dim),
         'feature_layout': 'NHWC' if form in ('exact', 'exact_conv') else 'NCHW',
-        'weights_sha256': _sha256(weights), 'exporter': exporter_digest(),
-        'input': 'RGB pixels in 0..255, float32, 1x3xHxW' if alike else
-                 'grey = channel mean of pixel / 255, instance-normalised, float32, 1x1xHxW',
+        'weights_sha256': _sha256(weights), 'exporter': exporter_digest(family),
+        'input': family.input_doc,
     }
     for key, value in meta.items():
         model.metadata_props.add(key=key, value=value)
     model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, str(path))
-
-    if alike:
-        _write_head(getattr(net, 'net', net), spec, form, head_path(path))
+    if hasattr(exporter, 'write_sidecars'):
+        exporter.write_sidecars(net, spec, form, path)
     return path
-
-
-def _write_head(net, spec, form, path):
-    """Save the head weights stage 2 applies at the keypoints (ALIKE)."""
-    head = {'w_desc': net.convhead2.weight[:-1, :, 0, 0].detach().numpy()}
-    if net.x1_is_smaller and form != 'dense':
-        head['w_feat1'] = net.conv1.weight[:, :, 0, 0].detach().numpy()
-    if not spec.single_head:
-        head['w_hidden'] = net.convhead1.weight[:, :, 0, 0].detach().numpy()
-    np.savez(path, **{k: v.astype(np.float32) for k, v in head.items()})
 
 
 def _nms_default(form, nms_in_graph):
@@ -170,8 +154,8 @@ def ensure_model(name, height, width, out_dir=None, weights=None, form='exact',
                  nms_in_graph=None):
     """Return the cached model, exporting it first when missing or stale."""
     nms_in_graph = _nms_default(form, nms_in_graph)
-    path = Path(out_dir or paths.model_dir()) / models.onnx_name(name, height, width, form)
-    weights = Path(weights or paths.weights_path(name))
+    path = Path(out_dir or paths.model_dir()) / paths.onnx_name(name, height, width, form)
+    weights = Path(weights or extractors.weights_path(name))
     if is_current(path, weights):
         meta = read_metadata(path)
         if meta.get('nms_in_graph') == str(int(nms_in_graph)):

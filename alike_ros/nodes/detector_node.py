@@ -27,7 +27,6 @@ import threading
 import time
 
 import numpy as np
-from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
 from alike_ros.config import DetectorConfig, DetectorNodeConfig
@@ -35,15 +34,8 @@ from alike_ros.detector import Detector
 from alike_ros.image_encoding import ImageError
 from alike_ros.nodes import messages
 from alike_ros.nodes.managed import ManagedNode
+from alike_ros.nodes.qos import sensor_qos
 from alike_ros.nodes.runner import run_nodes
-
-
-def image_qos(reliability='best_effort'):
-    """Sensor-data QoS with keep-last 1: a slow consumer drops stale frames, never queues."""
-    return QoSProfile(depth=1, history=qos_profile_sensor_data.history,
-                      durability=qos_profile_sensor_data.durability,
-                      reliability=ReliabilityPolicy.RELIABLE if reliability == 'reliable'
-                      else ReliabilityPolicy.BEST_EFFORT)
 
 
 class DetectorNode(ManagedNode):
@@ -77,7 +69,7 @@ class DetectorNode(ManagedNode):
 
     def activate(self):
         if self._sub is None:
-            qos = image_qos(self.node_config.image_reliability)
+            qos = sensor_qos(self.node_config.image_reliability)
             if self.node_config.compressed:
                 self._sub = self.create_subscription(CompressedImage, 'image/compressed',
                                                      self._on_image, qos)

@@ -15,13 +15,13 @@
 """
 Matcher node: KeypointArray -> MatchArray (+ overlay image while someone watches).
 
-A managed (lifecycle) node: configure validates the parameters (and loads the coarse LoFTR
-model in that mode), activate subscribes, deactivate unsubscribes and forgets the previous
-frame. Each frame is matched with the previous one (mutual nearest neighbours), a geometry is
-fitted (homography, fundamental or essential; essential also publishes the relative pose on
-`motion`), and track ids are carried through the inliers. Every frame gets exactly one
-MatchArray; when no model can be given, valid is false and `reason` says why. camera_info is
-matched to frames by stamp; a missing one is reported, never fatal.
+A managed (lifecycle) node: configure validates the parameters and builds the matching method
+(a plug-in of alike_ros.matchers; coarse LoFTR loads its model then), activate subscribes,
+deactivate unsubscribes and forgets the previous frame. Each frame is matched with the
+previous one, a geometry is fitted (homography, fundamental or essential; essential also
+publishes the relative pose on `motion`), and track ids are carried through the inliers. Every
+frame gets exactly one MatchArray; when no model can be given, valid is false and `reason` says
+why. camera_info is matched to frames by stamp; a missing one is reported, never fatal.
 """
 
 from collections import deque
@@ -29,36 +29,44 @@ import time
 
 import numpy as np
 from geometry_msgs.msg import TransformStamped
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.event_handler import PublisherEventCallbacks
+from rclpy.qos import QoSProfile
 from sensor_msgs.msg import CameraInfo, Image
 
-from alike_ros import geometry
-from alike_ros.camera import CalibrationError, Camera
+from alike_ros import geometry, matchers
 from alike_ros.config import MatcherConfig, MatcherNodeConfig
-from alike_ros.matching import mnn_match
+from alike_ros.geometry.camera import CalibrationError, Camera
+from alike_ros.geometry.tracks import Tracker, Trails
+from alike_ros.matchers.base import Frame
 from alike_ros.nodes import messages
-from alike_ros.nodes.messages import stamp_ns
-from alike_ros.nodes.detector_node import image_qos
 from alike_ros.nodes.managed import ManagedNode
+from alike_ros.nodes.messages import stamp_ns
+from alike_ros.nodes.qos import sensor_qos
 from alike_ros.nodes.runner import run_nodes
 from alike_ros.overlay import draw_matches
-from alike_ros.tracks import Tracker, Trails
+
+
+def _method_attr(name):
+    return f'method_{name}'
 
 
 class MatcherNode(ManagedNode):
-    """Matches consecutive KeypointArrays of one stream."""
+    """Matches consecutive frames of one stream with the configured method."""
 
-    CONFIGS = {'config': MatcherConfig, 'node_config': MatcherNodeConfig}
+    # Every method's own config is declared too (flat parameter names, unique across methods:
+    # test_matchers checks), so a params file or a lifecycle swap can pick any method.
+    CONFIGS = {'config': MatcherConfig, 'node_config': MatcherNodeConfig,
+               **{_method_attr(name): m.config for name, m in matchers.METHODS.items()}}
 
     def __init__(self, node_name='alike_matcher', **kwargs):
         super().__init__(node_name, **kwargs)
-        self.previous = None  # (header, frame): (keypoints, descriptors) or the image
+        self.previous = None  # (header, Frame)
         self.frame_times = deque(maxlen=30)
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
         self.tracker, self.trails = Tracker(), Trails(1)
-        self.loftr = None
-        self.image_sub = self._sub = self._timer = self._info_sub = self._diag_timer = None
+        self.method = self.matcher = None
+        self.image_sub = self._sub = self._info_sub = self._diag_timer = None
         self.pub = self.overlay_pub = self.motion_pub = None
         self.counts = dict.fromkeys(('frames', 'valid', 'invalid', 'camera_info_missing',
                                      'camera_info_bad', 'undistorted'), 0)
@@ -69,42 +77,41 @@ class MatcherNode(ManagedNode):
     def configure(self):
         self.images = deque(maxlen=self.node_config.image_buffer)
         self.trails = Trails(self.node_config.trail_length)
-        if self.config.method == 'coarse_loftr':
-            from alike_ros.loftr import CoarseLoftr
-            self.loftr = CoarseLoftr(self.config.loftr_model or None, log=self.get_logger())
+        self.method = matchers.get_method(self.config.method)
+        self.matcher = self.method.build(getattr(self, _method_attr(self.method.name)),
+                                         log=self.get_logger())
         self.pub = self.create_lifecycle_publisher(messages.MatchArray, 'matches', 10)
-        self.overlay_pub = self.create_lifecycle_publisher(Image, 'matches/overlay',
-                                                           QoSProfile(depth=2))
+        # Images are needed for the overlay only: the publisher's matched event subscribes
+        # them while someone watches (keypoint methods).
+        self.overlay_pub = self.create_lifecycle_publisher(
+            Image, 'matches/overlay', QoSProfile(depth=2),
+            event_callbacks=PublisherEventCallbacks(
+                matched=lambda _: self._update_image_subscription()))
         self.motion_pub = self.create_lifecycle_publisher(TransformStamped, 'motion', 10)
         self._diag_timer = self.create_timer(self.node_config.diagnostics_period,
                                              self._publish_diagnostics)
 
     def activate(self):
-        # camera_info is small and every frame needs its own: keep a few, best effort
-        # unless asked (a best-effort reader also takes a reliable driver's).
-        info_qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE
-                              if self.node_config.image_reliability == 'reliable'
-                              else ReliabilityPolicy.BEST_EFFORT)
-        self._info_sub = self.create_subscription(CameraInfo, 'camera_info',
-                                                  self._on_camera_info, info_qos)
-        if self.config.method == 'coarse_loftr':
+        # camera_info is small and every frame needs its own: keep a few.
+        self._info_sub = self.create_subscription(
+            CameraInfo, 'camera_info', self._on_camera_info,
+            sensor_qos(self.node_config.image_reliability, depth=10))
+        if self.method.needs_image:
             self._sub = self.create_subscription(
-                Image, 'image', self._on_image_loftr,
-                image_qos(self.node_config.image_reliability))
+                Image, 'image', self._on_image_frame,
+                sensor_qos(self.node_config.image_reliability))
         else:
             self._sub = self.create_subscription(messages.KeypointArray, 'keypoints',
                                                  self._on_keypoints, 10)
-            self._timer = self.create_timer(0.5, self._update_image_subscription)
-        self.get_logger().info(f'matching with {self.config.method}, publishing '
+            self._update_image_subscription()
+        self.get_logger().info(f'matching with {self.method.name}, publishing '
                                f'{self.resolve_topic_name("matches")}')
 
     def deactivate(self):
         for sub in (self._sub, self.image_sub, self._info_sub):
             if sub is not None:
                 self.destroy_subscription(sub)
-        if self._timer is not None:
-            self.destroy_timer(self._timer)
-        self.image_sub = self._sub = self._timer = self._info_sub = None
+        self.image_sub = self._sub = self._info_sub = None
         self.previous = None
         self.tracker = Tracker()
         self.images.clear()
@@ -118,19 +125,23 @@ class MatcherNode(ManagedNode):
         if self._diag_timer is not None:
             self.destroy_timer(self._diag_timer)
         self.pub = self.overlay_pub = self.motion_pub = self._diag_timer = None
-        self.loftr = None
+        self.method = self.matcher = None
 
     def apply_live(self, attr, config):
         super().apply_live(attr, config)
         if attr == 'node_config' and config.trail_length != self.trails.length:
             self.trails = Trails(config.trail_length)
+        if self.method is not None and attr == _method_attr(self.method.name):
+            self.matcher.config = config
 
     def _update_image_subscription(self):
-        # Images are only needed for the overlay: subscribe while someone watches it.
+        """Subscribe images while the overlay is watched (keypoint methods, when active)."""
+        if self._sub is None or self.method.needs_image:
+            return
         watched = self.overlay_pub.get_subscription_count() > 0
         if watched and self.image_sub is None:
             self.image_sub = self.create_subscription(
-                Image, 'image', self._on_image, image_qos(self.node_config.image_reliability))
+                Image, 'image', self._on_image, sensor_qos(self.node_config.image_reliability))
         elif not watched and self.image_sub is not None:
             self.destroy_subscription(self.image_sub)
             self.image_sub = None
@@ -142,25 +153,21 @@ class MatcherNode(ManagedNode):
     def _on_image(self, msg):
         self.images.append(msg)
 
-    def _on_image_loftr(self, msg):
-        """Coarse LoFTR mode: match each image with the previous one (cells, not keypoints)."""
-        from alike_ros.loftr import GRID_H, GRID_W
-        self._on_frame(msg.header, lambda: messages.image_msg_to_array(msg),
-                       lambda rgb: GRID_W * GRID_H, self._match_loftr, self._overlay_cells)
+    def _on_image_frame(self, msg):
+        """Methods that match pixels: each image is a frame."""
+        self._on_frame(msg.header, lambda: Frame(image=messages.image_msg_to_array(msg)))
 
     def _on_keypoints(self, msg):
-        # msg_to_features gives (keypoints, scores, descriptors); matching needs the pair.
-        self._on_frame(msg.header, lambda: messages.msg_to_features(msg)[::2],
-                       lambda frame: len(frame[0]), self._match, self._overlay_keypoints)
+        def convert():
+            keypoints, _, descriptors = messages.msg_to_features(msg)
+            return Frame(keypoints, descriptors)
+        self._on_frame(msg.header, convert)
 
-    def _on_frame(self, header, convert, size, match, overlay):
+    def _on_frame(self, header, convert):
         """
-        Answer one frame with exactly one MatchArray, in either mode.
+        Answer one frame with exactly one MatchArray.
 
-        `convert` reads the frame (raising ValueError with the reason), `size` counts its
-        points, `match(previous, current, out)` fills `out` and returns '' or why it is not
-        valid, `overlay(header, previous, current, out, track_ids)` draws while someone
-        watches.
+        `convert` reads the message into a Frame, raising ValueError with the reason.
         """
         self.frame_times.append(time.monotonic())
         out = messages.MatchArray()
@@ -174,19 +181,22 @@ class MatcherNode(ManagedNode):
             out.reason = str(err)
             self._publish(out)
             return
-        out.num_current = size(current)
+        out.num_current = len(self.matcher.points(current))
         previous, self.previous = self.previous, (header, current)
         if previous is None:
             out.reason = 'first frame: nothing to match yet'
         else:
             out.previous_header = previous[0]
-            out.num_previous = size(previous[1])
+            out.num_previous = len(self.matcher.points(previous[1]))
             if stamp_ns(header.stamp) <= stamp_ns(previous[0].stamp):
                 out.reason = (f'stamp does not increase ({stamp_ns(previous[0].stamp)} ns -> '
                               f'{stamp_ns(header.stamp)} ns): previous frame dropped')
+            elif out.num_previous == 0 or out.num_current == 0:
+                out.reason = (f'empty frame ({out.num_previous} previous, {out.num_current} '
+                              'current keypoints)')
             else:
                 try:
-                    out.reason = match(previous[1], current, out)
+                    out.reason = self._match(previous[1], current, out)
                 except Exception as err:  # an exception here would stop the executor
                     out.reason = f'matching failed: {type(err).__name__}: {err}'
                     self.get_logger().error(out.reason)
@@ -198,7 +208,7 @@ class MatcherNode(ManagedNode):
         out.track_ages = messages.flat(ages, 'I')
         self._publish(out)
         if previous is not None:
-            overlay(header, previous[1], current, out, ids)
+            self._overlay(header, previous[1], current, out, ids)
 
     def _publish(self, out):
         self.counts['frames'] += 1
@@ -207,43 +217,17 @@ class MatcherNode(ManagedNode):
             self.last_reason = out.reason
         self.pub.publish(out)
 
-    def _overlay_cells(self, header, image0, image1, out, ids):
-        if self.overlay_pub.get_subscription_count() > 0:
-            self._draw(header, image1, self._cells(image0), self._cells(image1), out, ids)
-
-    def _overlay_keypoints(self, header, frame0, frame1, out, ids):
-        if self.image_sub is not None:
-            self._publish_overlay(header, frame0[0], frame1[0], out, ids)
-
-    @staticmethod
-    def _cells(image):
-        from alike_ros.loftr import cell_pixels, GRID_H, GRID_W
-        return cell_pixels(np.arange(GRID_W * GRID_H), image.shape[1], image.shape[0])
-
-    def _match_loftr(self, image0, image1, out):
-        cfg = self.config
-        pairs, p0, p1, conf = self.loftr.match(image0, image1, cfg.loftr_threshold)
-        out.matches = messages.flat(pairs, 'i')
-        out.scores = messages.flat(conf, 'f')
-        out.num_matches = len(pairs)
-        out.inliers = messages.flat(np.zeros(len(pairs)), 'B')
-        return self._fit(p0, p1, out, len(pairs))
-
     def _match(self, previous, current, out):
         """Fill `out` with matches and the fitted geometry; return '' or why not valid."""
-        (kp0, desc0), (kp, desc) = previous, current
-        if desc0.shape[1] != desc.shape[1]:
-            return (f'descriptor size changed from {desc0.shape[1]} to {desc.shape[1]} '
-                    f'(model switched)')
-        if len(kp0) == 0 or len(kp) == 0:
-            return f'empty frame ({len(kp0)} previous, {len(kp)} current keypoints)'
-        cfg = self.config
-        pairs, sims = mnn_match(desc0, desc, cfg.min_similarity, cfg.ratio_test)
-        out.matches = messages.flat(pairs, 'i')
-        out.scores = messages.flat(sims, 'f')
-        out.num_matches = len(pairs)
-        out.inliers = messages.flat(np.zeros(len(pairs)), 'B')
-        return self._fit(kp0[pairs[:, 0]], kp[pairs[:, 1]], out, len(pairs))
+        try:
+            matches = self.matcher.match(previous, current)
+        except ValueError as err:  # frames that cannot be matched (e.g. the model switched)
+            return str(err)
+        out.matches = messages.flat(matches.pairs, 'i')
+        out.scores = messages.flat(matches.scores, 'f')
+        out.num_matches = len(matches)
+        out.inliers = messages.flat(np.zeros(len(matches)), 'B')
+        return self._fit(matches.points0, matches.points1, out, len(matches))
 
     def _fit(self, p0, p1, out, n):
         """Fit the geometry of matched points into `out`; return '' or why not valid."""
@@ -301,17 +285,26 @@ class MatcherNode(ManagedNode):
         t = self.frame_times
         return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
 
-    def _publish_overlay(self, header, kp0, kp, out, ids):
-        stamp = stamp_ns(header.stamp)
-        image_msg = next((m for m in reversed(self.images)
-                          if stamp_ns(m.header.stamp) == stamp), None)
-        if image_msg is None:
-            return
-        try:
-            rgb = messages.image_msg_to_array(image_msg)
-        except ValueError:
-            return
-        self._draw(header, rgb, kp0, kp, out, ids)
+    def _overlay(self, header, previous, current, out, ids):
+        """Draw the matches while someone watches the overlay."""
+        if self.method.needs_image:
+            if self.overlay_pub.get_subscription_count() == 0:
+                return
+            rgb = current.image
+        else:
+            if self.image_sub is None:
+                return
+            stamp = stamp_ns(header.stamp)
+            image_msg = next((m for m in reversed(self.images)
+                              if stamp_ns(m.header.stamp) == stamp), None)
+            try:
+                rgb = None if image_msg is None else messages.image_msg_to_array(image_msg)
+            except ValueError:
+                rgb = None
+            if rgb is None:
+                return
+        self._draw(header, rgb, self.matcher.points(previous), self.matcher.points(current),
+                   out, ids)
 
     def _draw(self, header, rgb, kp0, kp, out, ids):
         bgr = np.ascontiguousarray(rgb[:, :, ::-1]) if rgb.ndim == 3 \

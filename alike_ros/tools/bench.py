@@ -26,11 +26,9 @@ import time
 
 import numpy as np
 
-from alike_ros import models, paths
+from alike_ros import extractors, paths
 from alike_ros.config import DetectorConfig
-from alike_ros.detector import Detector, Session, TIMINGS
-from alike_ros.dkd import bilinear_taps
-from alike_ros.families import alike, base
+from alike_ros.detector import Detector, TIMINGS
 from alike_ros.onnx_model import OnnxModel
 
 # Per-frame intervals in pipeline order, then the per-frame sums: 'stage2' is the median of
@@ -42,33 +40,6 @@ LABELS = {
     'select_refine': 'selection + refinement', 'descriptors': 'descriptors',
     'stage2': 'stage 2 (NMS to descriptors)', 'total': 'total',
 }
-
-
-class DenseStage2(alike.Stage2):
-    """The seed's stage 2: L2-normalise the whole dense descriptor map, then sample it."""
-
-    def __init__(self, spec, model):
-        """No head: stage 1 already ran it over the whole image."""
-        base.Stage2.__init__(self, spec, model)
-
-    def describe(self, outputs, xy, valid):
-        th, tw = valid
-        dmap = outputs['descriptor_map'][0, :, :th, :tw]
-        dmap = dmap / np.maximum(np.linalg.norm(dmap, axis=0, keepdims=True), 1e-12)
-        taps, wts = bilinear_taps(xy, th, tw)
-        desc = (dmap.reshape(len(dmap), -1)[:, taps] * wts[None]).sum(axis=1).T
-        return desc / np.linalg.norm(desc, axis=1, keepdims=True)
-
-
-class DenseSplit(Detector):
-    """The seed paper's two-stage split: dense descriptor map + full L2 normalisation."""
-
-    def _open_session(self, net_h, net_w):
-        from alike_ros.export.onnx_export import ensure_model
-        path = ensure_model(self.config.model, net_h, net_w, self.config.model_dir or None,
-                            None, 'dense', False)
-        model = OnnxModel(path, self.config.provider, self.config.threads, log=self.log)
-        return Session(model, DenseStage2(self.spec, model))
 
 
 def _median_timings(results):
@@ -103,8 +74,8 @@ def run(model_names, images, threads=2, repeats=3, top_k=-1, dense=True, progres
     for name in model_names:
         cfg = DetectorConfig(model=name, threads=threads, top_k=top_k, scores_th=scores_th)
         pipelines = {'ours': Detector(cfg)}
-        if dense and models.get_spec(name).family == 'alike':  # the seed's split is ALIKE's
-            pipelines['dense'] = DenseSplit(cfg)
+        if dense and extractors.family_of(name).dense_stage2 is not None:
+            pipelines['dense'] = Detector(cfg, dense=True)
         if int8:
             pipelines['int8'] = Detector(cfg.with_changes(precision='int8'))
         for variant, changes in (variants or {}).items():
@@ -135,11 +106,11 @@ def matcher_costs(images, repeats=3, top_k=2000):
     undistortion with the TUM calibration, fundamental and essential fits (auto method), and
     the track bookkeeping with overlay trails.
     """
-    from alike_ros.camera import Camera
+    from alike_ros.geometry.camera import Camera
     from alike_ros.geometry import fit, fit_calibrated
-    from alike_ros.matching import mnn_match
+    from alike_ros.matchers.mnn import mnn_match
     from alike_ros.tools.synthetic import TUM_D, TUM_K
-    from alike_ros.tracks import Tracker, Trails
+    from alike_ros.geometry.tracks import Tracker, Trails
     det = Detector(DetectorConfig(top_k=top_k))
     frames = [det.detect(im, bgr=True) for im in images]
     camera = Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
@@ -218,18 +189,31 @@ def profile_stage1(model_name, images, threads=2, runs=30, out_dir='.', graph_fo
     return by_op.most_common(), by_node.most_common(), sum(by_op.values()), trace
 
 
-def loftr_pair_ms(images, threads=2, repeats=3):
-    """Median milliseconds of coarse LoFTR on consecutive frames (model input 640x480)."""
-    from alike_ros.loftr import CoarseLoftr
-    matcher = CoarseLoftr(threads=threads)
-    matcher.match(images[0], images[1], bgr=True)  # warm-up
-    times = []
-    for _ in range(repeats):
-        for a, b in zip(images, images[1:]):
-            t = time.perf_counter()
-            matcher.match(a, b, bgr=True)
-            times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
+def matcher_pair_ms(images, threads=2, repeats=3, top_k=2000):
+    """
+    Median ms per consecutive frame pair of every registered matching method.
+
+    Keypoint methods match the detector's features (top_k per frame); image methods the
+    images themselves.
+    """
+    from alike_ros import matchers
+    from alike_ros.matchers.base import Frame
+    det = Detector(DetectorConfig(top_k=top_k, threads=threads))
+    features = [det.detect(im, bgr=True) for im in images]
+    result = {}
+    for name, method in matchers.METHODS.items():
+        matcher = method.build(threads=threads) if method.needs_image else method.build()
+        frames = [Frame(image=im, bgr=True) for im in images] if method.needs_image else \
+            [Frame(f.keypoints, f.descriptors) for f in features]
+        matcher.match(frames[0], frames[1])  # warm-up
+        times = []
+        for _ in range(repeats):
+            for a, b in zip(frames, frames[1:]):
+                t = time.perf_counter()
+                matcher.match(a, b)
+                times.append((time.perf_counter() - t) * 1e3)
+        result[name] = statistics.median(times)
+    return result
 
 
 def peak_rss_mb():

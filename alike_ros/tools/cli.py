@@ -33,7 +33,7 @@ def _size(text):
 
 
 def _models(text):
-    from alike_ros.models import MODEL_NAMES
+    from alike_ros.extractors import MODEL_NAMES
     names = list(MODEL_NAMES) if text == 'all' else text.split(',')
     unknown = [n for n in names if n not in MODEL_NAMES]
     if unknown:
@@ -84,14 +84,14 @@ def run_bench(args):
 
     import tempfile
 
-    from alike_ros.models import get_spec
+    from alike_ros.extractors import family_of
     from alike_ros.runtime import cpu_summary
     from alike_ros.tools import bench
 
     images = bench.default_images(args.frames)
     if args.int8:
         for name in args.models:
-            if get_spec(name).family == 'alike':
+            if 'dense' in family_of(name).forms:  # int8 rows compare ALIKE's split
                 _quantize_sizes(name, {im.shape[:2] for im in images})
     total = len(args.models) * args.repeats * len(images)
     with tempfile.TemporaryDirectory() as tmp, \
@@ -117,9 +117,11 @@ def run_bench(args):
         text += ('\n\nmatcher per frame pair, 2000 keypoints, same run (ms, median):\n\n'
                  '| step | ms |\n|---|---:|\n'
                  + '\n'.join(f'| {k} | {v:.2f} |' for k, v in costs.items()))
-    if args.coarse_loftr:
-        ms = bench.loftr_pair_ms(images, args.threads, args.repeats)
-        text += f'\n\ncoarse LoFTR matcher, same run: {ms:.1f} ms per pair (median)'
+    if args.matchers:
+        costs = bench.matcher_pair_ms(images, args.threads, args.repeats)
+        text += ('\n\nmatching methods per frame pair, same run (ms, median; keypoint methods '
+                 'at 2000 keypoints):\n\n| method | ms |\n|---|---:|\n'
+                 + '\n'.join(f'| {k} | {v:.1f} |' for k, v in costs.items()))
     return table, text
 
 
@@ -173,7 +175,7 @@ def cmd_bench_graph(args):
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
     from alike_ros.geometry import fit
-    from alike_ros.matching import mnn_match
+    from alike_ros.matchers.mnn import mnn_match
     from alike_ros.paths import tum_dir
     from alike_ros.runtime import cpu_summary
     from alike_ros.tools import bench
@@ -237,7 +239,8 @@ def cmd_tidl_check(args):
 
 def _onnx_model(args, form):
     """Return the stage-1 ONNX of --model: a model name (the exported file) or a path."""
-    from alike_ros.models import MODEL_NAMES, onnx_name
+    from alike_ros.extractors import MODEL_NAMES
+    from alike_ros.paths import onnx_name
     from alike_ros.paths import model_dir
     if args.model not in MODEL_NAMES:
         return args.model
@@ -282,7 +285,7 @@ def cmd_fit_projection(args):
 
 
 def cmd_quantize(args):
-    from alike_ros.models import int8_path
+    from alike_ros.paths import int8_path
     from alike_ros.tools.quantize import quantize
     args.model = _onnx_model(args, 'exact')
     out = args.out or int8_path(args.model)
@@ -296,9 +299,9 @@ def _quantize_sizes(name, sizes):
 
     Quantised again when the fp32 model changed since (exporter or weights).
     """
-    from alike_ros.families.base import pad32
+    from alike_ros.extractors.base import pad32
     from alike_ros.export.onnx_export import ensure_model
-    from alike_ros.models import int8_path
+    from alike_ros.paths import int8_path
     from alike_ros.paths import tum_dir
     from alike_ros.tools.quantize import is_current, quantize
     calib = image_files([tum_dir()])
@@ -345,7 +348,7 @@ def run_eval(args):
     if args.baseline == 'orb':
         methods.append(evaluation.OrbMethod())
     if args.coarse_loftr:
-        methods.append(evaluation.CoarseLoftrMethod(threads=args.threads))
+        methods.append(evaluation.ImageMatcherMethod('coarse_loftr', threads=args.threads))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report, tables = {}, []
@@ -575,7 +578,7 @@ def _calibrated_model_args(p, form):
 
 
 def build_parser():
-    from alike_ros.models import MODEL_NAMES
+    from alike_ros.extractors import MODEL_NAMES
     parser = argparse.ArgumentParser(prog='alike-ros', description=__doc__)
     sub = parser.add_subparsers(dest='command', required=True)
 
@@ -756,6 +759,12 @@ def build_parser():
     p.add_argument('--images', help='frames of the bag (default: the shared TUM frames)')
     p.add_argument('--logs', help='folder for the launch output of unclean stops')
     p.set_defaults(func=cmd_stop_check)
+
+    from alike_ros.tools.commands import command_modules
+    for name, module in command_modules().items():
+        p = sub.add_parser(name, help=module.__doc__.strip().splitlines()[0])
+        module.add_arguments(p)
+        p.set_defaults(func=module.run)
     return parser
 
 

@@ -30,7 +30,9 @@ import time
 import cv2
 import numpy as np
 
-from alike_ros.matching import mnn_match
+from alike_ros import matchers
+from alike_ros.matchers.base import Frame
+from alike_ros.matchers.mnn import mnn_match
 
 THRESHOLDS = np.arange(1, 11)
 
@@ -93,12 +95,9 @@ def project(hom, pts):
     return p[:, :2] / p[:, 2:3]
 
 
-def pair_metrics(kp0, desc0, kp1, desc1, hom, shape0, norm='l2'):
+def pair_metrics(kp0, desc0, kp1, desc1, hom, shape0):
     """Per-pair MMA curve (fraction correct at each threshold), MHA curve (0/1), matches."""
-    if norm == 'hamming':
-        pairs = _hamming_mnn(desc0, desc1)
-    else:
-        pairs, _ = mnn_match(desc0, desc1)
+    pairs, _ = mnn_match(desc0, desc1)
     mma, mha = matched_metrics(kp0[pairs[:, 0]], kp1[pairs[:, 1]], hom, shape0)
     return mma, mha, len(pairs)
 
@@ -121,41 +120,34 @@ def matched_metrics(p0, p1, hom, shape0):
     return mma, mha
 
 
-def _hamming_mnn(d0, d1):
-    if d0 is None or d1 is None or len(d0) == 0 or len(d1) == 0:
-        return np.zeros((0, 2), np.int32)
-    matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(d0, d1)
-    return np.array([[m.queryIdx, m.trainIdx] for m in matches], np.int32).reshape(-1, 2)
-
-
 class OrbMethod:
     """OpenCV ORB with 2000 features, Hamming mutual nearest neighbours."""
 
-    name, norm = 'orb', 'hamming'
+    name = 'orb'
 
     def __init__(self):
         self.orb = cv2.ORB_create(2000)
+        self.matcher = matchers.get_method('mnn').build()  # binary codes: Hamming
 
-    def extract(self, image):
+    def frame(self, image):
         kps, desc = self.orb.detectAndCompute(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), None)
         pts = np.array([k.pt for k in kps], np.float32).reshape(-1, 2)
-        return pts, desc
+        return Frame(pts, desc if desc is not None else np.zeros((0, 32), np.uint8))
 
 
 class DetectorMethod:
     """A Detector at native resolution; `u8` sends descriptors through the 8-bit encoding."""
 
-    norm = 'l2'
-
-    def __init__(self, name, detector, u8=False):
+    def __init__(self, name, detector, u8=False, matcher='mnn'):
         self.name, self.detector, self.u8 = name, detector, u8
+        self.matcher = matchers.get_method(matcher).build()
 
-    def extract(self, image):
+    def frame(self, image):
         f = self.detector.detect(image, bgr=True)
         if self.u8:
             from alike_ros.compact import decode_u8, encode_u8
-            return f.keypoints, decode_u8(encode_u8(f.descriptors))
-        return f.keypoints, f.descriptors
+            return Frame(f.keypoints, decode_u8(encode_u8(f.descriptors)))
+        return Frame(f.keypoints, f.descriptors)
 
     def bytes_per_keypoint(self):
         """Message bytes per keypoint: x, y, score as float32, then the descriptor."""
@@ -163,51 +155,51 @@ class DetectorMethod:
         return 12 + (d if self.u8 else 4 * d)
 
 
-class CoarseLoftrMethod:
-    """Coarse LoFTR: matches a pair directly (cell positions, no per-image keypoints)."""
+class ImageMatcherMethod:
+    """A matching method that matches images directly (coarse LoFTR: cells, no keypoints)."""
 
-    name = 'coarse LoFTR'
+    matches_images = True
 
-    def __init__(self, threshold=0.01, threads=2):
-        from alike_ros.loftr import CoarseLoftr, GRID_H, GRID_W
-        self.matcher, self.threshold = CoarseLoftr(threads=threads), threshold
-        self.points_per_image = GRID_W * GRID_H  # its cells
+    def __init__(self, method='coarse_loftr', threads=2):
+        self.name = method.replace('_', ' ')
+        self.matcher = matchers.get_method(method).build(threads=threads)
 
-    def match_pair(self, image0, image1):
-        _, p0, p1, _ = self.matcher.match(image0, image1, self.threshold, bgr=True)
-        return p0, p1
+    def frame(self, image):
+        return Frame(image=image, bgr=True)
 
 
 def evaluate(method, pairs, progress=None):
-    """Mean MMA/MHA curves and counts of one method over pairs."""
-    cache, times, counts = {}, [], []
+    """
+    Mean MMA/MHA curves and counts of one method over pairs.
 
-    def features(image):
+    The time is the extraction per image, or the matching per pair for methods that match
+    images.
+    """
+    cache, times, counts = {}, [], []
+    times_matching = getattr(method, 'matches_images', False)
+
+    def frame(image):
         key = id(image)
         if key not in cache:
             t = time.perf_counter()
-            cache[key] = method.extract(image)
-            times.append((time.perf_counter() - t) * 1e3)
+            cache[key] = method.frame(image)
+            if not times_matching:
+                times.append((time.perf_counter() - t) * 1e3)
         return cache[key]
 
     mmas, mhas, matches = [], [], []
     for pair in pairs:
-        if hasattr(method, 'match_pair'):
-            t = time.perf_counter()
-            p0, p1 = method.match_pair(pair.image0, pair.image1)
+        f0, f1 = frame(pair.image0), frame(pair.image1)
+        t = time.perf_counter()
+        m = method.matcher.match(f0, f1)
+        if times_matching:
             times.append((time.perf_counter() - t) * 1e3)
-            mma, mha = matched_metrics(p0, p1, pair.homography, pair.image0.shape)
-            count, n = method.points_per_image, len(p0)
-        else:
-            kp0, d0 = features(pair.image0)
-            kp1, d1 = features(pair.image1)
-            count = (len(kp0) + len(kp1)) / 2  # per pair, as the reference figures
-            mma, mha, n = pair_metrics(kp0, d0, kp1, d1, pair.homography, pair.image0.shape,
-                                       method.norm)
-        counts.append(count)
+        mma, mha = matched_metrics(m.points0, m.points1, pair.homography, pair.image0.shape)
+        # per pair, as the reference figures
+        counts.append((len(method.matcher.points(f0)) + len(method.matcher.points(f1))) / 2)
         mmas.append(mma)
         mhas.append(mha)
-        matches.append(n)
+        matches.append(len(m))
         if progress:
             progress()
     per_kp = getattr(method, 'bytes_per_keypoint', lambda: None)()

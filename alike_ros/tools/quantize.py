@@ -21,8 +21,7 @@ import tempfile
 import cv2
 import onnx
 
-from alike_ros.families import stage2_class
-from alike_ros.models import get_spec, head_path
+from alike_ros import extractors
 
 # Metadata that identifies the fp32 model an int8 one was made from.
 _SOURCE_KEYS = ('exporter', 'weights_sha256', 'height', 'width', 'form')
@@ -32,11 +31,14 @@ def is_current(int8_model, fp32_model):
     """Tell whether `int8_model` exists and was quantised from `fp32_model` as it is now."""
     from alike_ros.export.onnx_export import read_metadata
     int8_model = Path(int8_model)
-    if not int8_model.is_file() or not head_path(int8_model).is_file():
+    if not int8_model.is_file():
         return False
     try:
         a, b = read_metadata(int8_model), read_metadata(fp32_model)
     except Exception:  # a truncated file: quantise again
+        return False
+    sidecars = extractors.family_of(a.get('model', 'alike-t')).sidecars
+    if not all(sidecar(int8_model).is_file() for sidecar in sidecars):
         return False
     return a.get('precision') == 'int8' and all(a.get(k) == b.get(k) for k in _SOURCE_KEYS)
 
@@ -45,11 +47,11 @@ def calibration_blobs(model_path, files):
     """
     Yield the stage-1 inputs of image files, prepared exactly as inference prepares them.
 
-    The model's family (its metadata) decides the preparation: EdgePoint2 takes grey.
+    The model's family (its metadata) decides the preparation (EdgePoint2 takes grey).
     """
     model = onnx.load(str(model_path), load_external_data=False)
     meta = {p.key: p.value for p in model.metadata_props}
-    prepare = stage2_class(get_spec(meta.get('model', 'alike-t')).family).prepare
+    prepare = extractors.family_of(meta.get('model', 'alike-t')).stage2.prepare
     h, w = (d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[2:])
     for f in files:
         image = cv2.imread(str(f), cv2.IMREAD_COLOR)
@@ -91,6 +93,7 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
         quantized.metadata_props.add(key=prop.key, value=prop.value)
     quantized.metadata_props.add(key='precision', value='int8')
     onnx.save(quantized, str(out_path))
-    if head_path(model_path).is_file():  # ALIKE's descriptor head (EdgePoint2 has none)
-        shutil.copyfile(head_path(model_path), head_path(out_path))
+    meta = {p.key: p.value for p in model.metadata_props}
+    for sidecar in extractors.family_of(meta.get('model', 'alike-t')).sidecars:
+        shutil.copyfile(sidecar(model_path), sidecar(out_path))
     return out_path

@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from alike_ros import geometry
-from alike_ros.camera import Camera
+from alike_ros.geometry.camera import Camera
 
 # The TUM Freiburg 2 colour camera (config/tum_freiburg2_camera_info.yaml).
 TUM_K = [520.9, 0.0, 325.1, 0.0, 521.0, 249.7, 0.0, 0.0, 1.0]

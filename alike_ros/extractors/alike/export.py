@@ -25,40 +25,13 @@ tensor. `forward` returns what stage 1 hands to stage 2, never the dense descrip
   the score channel; descriptors again come from the feature maps on the host.
 """
 
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-
-def pool(x, factor, op=F.max_pool2d):
-    """Pool by a power of two as 2x2 stride-2 pools: TIDL validates 2x2 (max and average)."""
-    while factor > 1:
-        x = op(x, 2, 2)
-        factor //= 2
-    return x
-
-
-def upsample(x, factor, form, align_corners=True):
-    """
-    Bilinear upsampling by a power of two.
-
-    'exact' is one Resize (what the published models compute). 'tidl' chains 4x and 2x
-    Resizes, the only factors TIDL runs natively; the chain is not the same function, so that
-    form trades exactness for running on the accelerator.
-    """
-    if form == 'exact':
-        return F.interpolate(x, scale_factor=factor, mode='bilinear',
-                             align_corners=align_corners)
-    while factor > 1:
-        step = 4 if factor % 4 == 0 else 2
-        x = F.interpolate(x, scale_factor=step, mode='bilinear', align_corners=align_corners)
-        factor //= step
-    return x
-
-
-def nms_max_filter(scores):
-    """5x5 stride-1 max filter as two 3x3 ones (TIDL's validated kernel sizes)."""
-    return F.max_pool2d(F.max_pool2d(scores, 3, 1, 1), 3, 1, 1)
+from alike_ros.export.layers import nms_max_filter, pool, upsample
+from alike_ros.extractors.alike.head import head_path
 
 
 class ConvBlock(nn.Module):
@@ -250,3 +223,19 @@ def load(spec, weights, form='exact', nms_in_graph=True):
     with torch.no_grad():
         net.block1.conv1.weight.mul_(1.0 / 255.0)
     return (DenseStage1(net) if form == 'dense' else net).eval()
+
+
+def build(spec, weights, form, nms_in_graph):
+    """Return (network, output names, input channels) for the generic exporter."""
+    return load(spec, weights, form, nms_in_graph), output_names(form, nms_in_graph), 3
+
+
+def write_sidecars(net, spec, form, onnx_path):
+    """Save the head weights stage 2 applies at the keypoints beside the model."""
+    net = getattr(net, 'net', net)  # the dense form wraps the network
+    head = {'w_desc': net.convhead2.weight[:-1, :, 0, 0].detach().numpy()}
+    if net.x1_is_smaller and form != 'dense':
+        head['w_feat1'] = net.conv1.weight[:, :, 0, 0].detach().numpy()
+    if not spec.single_head:
+        head['w_hidden'] = net.convhead1.weight[:, :, 0, 0].detach().numpy()
+    np.savez(head_path(onnx_path), **{k: v.astype(np.float32) for k, v in head.items()})

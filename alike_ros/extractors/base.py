@@ -12,12 +12,52 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What every family's stage 2 shares: the network input's size rules and the output shape."""
+"""
+The extractor plug-in interface: a family's description (Family) and its stage 2 (Stage2).
 
-from dataclasses import dataclass
+A family is one package alike_ros/extractors/<name>/ whose __init__ defines FAMILY. Importing
+it must stay cheap (numpy and OpenCV): torch lives in its exporter module only.
+"""
+
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
 
 import cv2
 import numpy as np
+
+
+@dataclass(frozen=True)
+class WeightsSource:
+    """Where a family's published weights are: a user folder (argument or env) or a default."""
+
+    env: str  # environment variable naming the user's folder
+    default_dir: object  # callable () -> Path, used when neither a folder nor env is given
+    file_name: object  # callable (spec) -> the file's name inside the folder
+
+    def path(self, spec, weights_dir=None):
+        """Return the weights file of a model: <weights_dir or $env or default>/<file>."""
+        folder = weights_dir or os.environ.get(self.env) or self.default_dir()
+        return Path(folder) / self.file_name(spec)
+
+
+@dataclass(frozen=True)
+class Family:
+    """Everything about one model family that the rest of the package reads."""
+
+    name: str
+    models: dict  # model name -> spec (frozen dataclass with .name, .dim and .family)
+    stage2: type  # its Stage2 subclass
+    exporter: str  # module with build() (and optionally write_sidecars()); imports torch
+    weights: WeightsSource
+    forms: tuple = ('exact', 'tidl')  # stage-1 graph forms it can export
+    input_doc: str = ''  # what the ONNX input holds (written into the model's metadata)
+    sidecars: tuple = ()  # callables onnx path -> path of a file stage 2 reads beside it
+    defaults: dict = field(default_factory=dict)  # the authors' detection settings (eval)
+    summary: str = ''  # one line for the README's and the parameter's model list
+    # The seed paper's split (a 'dense' form: whole descriptor map normalised, then sampled),
+    # for benchmarks only: its Stage2 class, or None.
+    dense_stage2: type = None
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ arithmetic as the dense path, a few thousand pixels instead of a few hundred tho
 Feature maps are channels-last (h x w x C), so a gather reads one contiguous row per pixel.
 """
 
+from pathlib import Path
+
 import numpy as np
 
-from alike_ros.dkd import bilinear_taps
+from alike_ros.dkd import bilinear_taps, normalise_rows, row_norms
 
 
 def _axis_taps(coords, n_in, n_out):
@@ -69,17 +71,6 @@ def upsampled_at(feat, rows, cols, out_h, out_w, out=None):
     c_ -= a
     c_ *= fy
     return np.add(a, c_, out=out)
-
-
-def _row_norms(v):
-    """L2 norms of the rows of v, floored at 1e-12 (F.normalize's eps)."""
-    return np.maximum(np.sqrt(np.einsum('ij,ij->i', v, v)), np.float32(1e-12))
-
-
-def normalise_rows(v):
-    """L2-normalise the rows of v (float32, N x D) in place and return it."""
-    v /= _row_norms(v)[:, None]
-    return v
 
 
 class DescriptorHead:
@@ -134,5 +125,10 @@ class DescriptorHead:
         rows, cols = np.divmod(idx.reshape(-1), width)
         dense = self.dense_at(feats, rows, cols, net_h, net_w)
         # Normalising each pixel and weighting it are one row scale: one pass, not two.
-        dense *= (wts.reshape(-1) / _row_norms(dense))[:, None]
+        dense *= (wts.reshape(-1) / row_norms(dense))[:, None]
         return normalise_rows(dense.reshape(4, n, -1).sum(axis=0))
+
+
+def head_path(onnx_path):
+    """Sidecar of a stage-1 model with the descriptor-head weights stage 2 needs."""
+    return Path(onnx_path).with_suffix('.head.npz')

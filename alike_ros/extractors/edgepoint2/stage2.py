@@ -24,8 +24,8 @@ import cv2
 import numpy as np
 
 from alike_ros import dkd
-from alike_ros.families import base
-from alike_ros.head import normalise_rows
+from alike_ros.extractors import base
+from alike_ros.dkd import normalise_rows
 
 
 def logit(p):

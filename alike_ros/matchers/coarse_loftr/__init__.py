@@ -22,11 +22,14 @@ model's input (the authors' demo reports the corner, * 16), so its centre is * 1
 scaled back to each image.
 """
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
+from alike_ros.config import _Config, _f
+from alike_ros.matchers import base
 from alike_ros.paths import shared_dir
-from alike_ros.onnx_model import OnnxModel
 
 GRID_W, GRID_H, CELL = 40, 30, 16
 MODEL_W, MODEL_H = GRID_W * CELL, GRID_H * CELL
@@ -44,15 +47,6 @@ def cell_pixels(index, width, height):
     return (xy + CELL / 2) * np.float32([width / MODEL_W, height / MODEL_H]) - 0.5
 
 
-def mutual_matches(conf, threshold=0.01):
-    """Cell pairs (M x 2) above `threshold` that are the maximum of their row and column."""
-    rows = conf.argmax(axis=1)
-    best = conf[np.arange(len(conf)), rows]
-    keep = (best > threshold) & (best >= conf.max(axis=0)[rows])
-    i0 = np.flatnonzero(keep)
-    return np.stack([i0, rows[i0]], axis=1).astype(np.int32), best[i0].astype(np.float32)
-
-
 def _grey(image, bgr):
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY if bgr else cv2.COLOR_RGB2GRAY)
@@ -60,18 +54,43 @@ def _grey(image, bgr):
     return (small.astype(np.float32) / np.float32(255))[None, None]
 
 
-class CoarseLoftr:
-    """The matcher: two uint8 images in, matched pixel positions out."""
+@dataclass(frozen=True)
+class CoarseLoftrConfig(_Config):
+    """Settings of coarse LoFTR matching."""
 
-    def __init__(self, path=None, provider='cpu', threads=2, log=None):
-        self.session = OnnxModel(path or default_model(), provider, threads, log=log).session
+    loftr_model: str = _f('', 'coarse LoFTR ONNX file; empty = the shared LoFTR_teacher.onnx')
+    loftr_threshold: float = _f(0.01, 'confidence a coarse LoFTR match needs', live=True,
+                                range=(0.0, 1.0 - 1e-9), rule='in [0, 1)')
+
+
+class CoarseLoftr(base.Matcher):
+    """Two images in, mutually most confident cell pairs out (ONNX Runtime, loaded here)."""
+
+    def __init__(self, config=None, log=None, provider='cpu', threads=2):
+        """Open the model (ONNX Runtime is imported only now: a matcher without it stays light)."""
+        from alike_ros.onnx_model import OnnxModel
+        super().__init__(config or CoarseLoftrConfig(), log)
+        path = self.config.loftr_model or default_model()
+        self.session = OnnxModel(path, provider, threads, log=log).session
         self.output = self.session.get_outputs()[0].name
 
-    def match(self, image0, image1, threshold=0.01, bgr=False):
-        """Return (M x 2 cell pairs, points in image0, points in image1, confidences)."""
-        conf = self.session.run([self.output], {'img0': _grey(image0, bgr),
-                                                'img1': _grey(image1, bgr)})[0][0]
-        pairs, scores = mutual_matches(conf, threshold)
-        p0 = cell_pixels(pairs[:, 0], image0.shape[1], image0.shape[0])
-        p1 = cell_pixels(pairs[:, 1], image1.shape[1], image1.shape[0])
-        return pairs, p0, p1, scores
+    def points(self, frame):
+        """Every cell centre of the frame's image (pairs index cells)."""
+        height, width = frame.size
+        return cell_pixels(np.arange(GRID_W * GRID_H), width, height)
+
+    def match(self, previous, current):
+        """Return the cell pairs above the threshold that are their row's and column's best."""
+        conf = self.session.run([self.output], {'img0': _grey(previous.image, previous.bgr),
+                                                'img1': _grey(current.image, current.bgr)})[0][0]
+        pairs, scores = base.mutual_best(conf, self.config.loftr_threshold)
+        return base.Matches(pairs, scores,
+                            cell_pixels(pairs[:, 0], *previous.size[::-1]),
+                            cell_pixels(pairs[:, 1], *current.size[::-1]))
+
+
+METHOD = base.Method(
+    name='coarse_loftr', config=CoarseLoftrConfig,
+    matcher='alike_ros.matchers.coarse_loftr:CoarseLoftr', needs_image=True,
+    score_kind='confidence',
+    summary='the distilled coarse LoFTR model on consecutive images (cells of 16 px)')

@@ -20,11 +20,11 @@ the keypoints only; the head's weights are the model's .head.npz sidecar.
 """
 
 import cv2
+import numpy as np
 
 from alike_ros import dkd
-from alike_ros.families import base
-from alike_ros.head import DescriptorHead
-from alike_ros.models import head_path
+from alike_ros.extractors import base
+from alike_ros.extractors.alike.head import DescriptorHead, head_path
 
 
 class Stage2(base.Stage2):
@@ -68,3 +68,20 @@ class Stage2(base.Stage2):
         if self.nchw:
             feats = [base.channels_last(f) for f in feats]
         return self.head.describe(feats, xy, *valid)
+
+
+class DenseStage2(Stage2):
+    """The seed paper's stage 2: L2-normalise the whole dense descriptor map, then sample it."""
+
+    def __init__(self, spec, model):
+        """No head: stage 1 (the 'dense' form) already ran it over the whole image."""
+        base.Stage2.__init__(self, spec, model)
+
+    def describe(self, outputs, xy, valid):
+        """Normalise every pixel of the map, then sample it bilinearly at the keypoints."""
+        th, tw = valid
+        dmap = outputs['descriptor_map'][0, :, :th, :tw]
+        dmap = dmap / np.maximum(np.linalg.norm(dmap, axis=0, keepdims=True), 1e-12)
+        taps, wts = dkd.bilinear_taps(xy, th, tw)
+        desc = (dmap.reshape(len(dmap), -1)[:, taps] * wts[None]).sum(axis=1).T
+        return desc / np.linalg.norm(desc, axis=1, keepdims=True)

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from alike_ros.export.network import nms_max_filter, pool, upsample
+from alike_ros.export.layers import nms_max_filter, pool, upsample
 
 
 class BasicLayer(nn.Module):
@@ -130,3 +130,8 @@ def load(spec, weights, form='exact', nms_in_graph=False):
     net.load_state_dict(state, strict=True)
     net.block1[0].layer[0] = as_5x5(net.block1[0].layer[0])
     return net.eval()
+
+
+def build(spec, weights, form, nms_in_graph):
+    """Return (network, output names, input channels) for the generic exporter."""
+    return load(spec, weights, form, nms_in_graph), output_names(nms_in_graph), 1

@@ -1,0 +1,62 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The extractor registry: every package in this folder that defines FAMILY is a model family.
+
+A new family (say XFeat) is one new package here; the detector, export, TIDL, quantize, eval,
+bench, the node's model parameter and the launch file's choices all read this registry.
+"""
+
+import importlib
+import pkgutil
+
+
+def _discover():
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.ispkg:
+            family = getattr(importlib.import_module(f'{__name__}.{info.name}'), 'FAMILY', None)
+            if family is not None:
+                found[family.name] = family
+    return found
+
+
+FAMILIES = _discover()
+MODELS = {name: spec for family in FAMILIES.values() for name, spec in family.models.items()}
+MODEL_NAMES = tuple(MODELS)
+
+
+def get_spec(name):
+    """Return the spec of a model name, or raise ValueError listing the known names."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown model '{name}': choose one of {', '.join(MODEL_NAMES)}") from None
+
+
+def family_of(name):
+    """Return the Family of a model name (ValueError for an unknown name)."""
+    return FAMILIES[get_spec(name).family]
+
+
+def weights_path(name, weights_dir=None):
+    """Return the published weights of a model (a user folder, its env variable or shared/)."""
+    return family_of(name).weights.path(get_spec(name), weights_dir)
+
+
+def models_doc():
+    """One line per family naming its models (the model parameter's doc and the README)."""
+    return '; '.join(f.summary for f in FAMILIES.values() if f.summary)

@@ -1,0 +1,62 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""ALIKE (Zhao et al.): alike-t, -s, -n, -l; DKD keypoints and descriptors at the keypoints."""
+
+from dataclasses import dataclass
+
+from alike_ros import paths
+from alike_ros.extractors import base
+from alike_ros.extractors.alike.head import head_path
+from alike_ros.extractors.alike.stage2 import DenseStage2, Stage2
+
+
+@dataclass(frozen=True)
+class AlikeSpec:
+    """Shape of one published ALIKE network (names as in its state dict)."""
+
+    name: str
+    c1: int
+    c2: int
+    c3: int
+    c4: int
+    dim: int  # descriptor size
+    single_head: bool
+    radius: int = 2
+    family: str = 'alike'
+
+
+MODELS = {
+    'alike-t': AlikeSpec('alike-t', 8, 16, 32, 64, 64, True),
+    'alike-s': AlikeSpec('alike-s', 8, 16, 48, 96, 96, True),
+    'alike-n': AlikeSpec('alike-n', 16, 32, 64, 128, 128, True),
+    'alike-l': AlikeSpec('alike-l', 32, 64, 128, 128, 128, False),
+}
+
+FAMILY = base.Family(
+    name='alike',
+    models=MODELS,
+    stage2=Stage2,
+    exporter='alike_ros.extractors.alike.export',
+    weights=base.WeightsSource('ALIKE_ROS_WEIGHTS',
+                               lambda: paths.shared_dir() / 'weights' / 'alike',
+                               lambda spec: f'{spec.name}.pth'),
+    # dense: the seed paper's split (dense descriptor map), for benchmarks; exact_conv: the
+    # score projections as one-channel convolutions (faster on some CPUs).
+    forms=('exact', 'tidl', 'dense', 'exact_conv'),
+    input_doc='RGB pixels in 0..255, float32, 1x3xHxW',
+    sidecars=(head_path,),
+    dense_stage2=DenseStage2,
+    summary='alike-t, alike-s, alike-n, alike-l: ALIKE, sub-pixel keypoints, 64/96/128/128-D',
+)

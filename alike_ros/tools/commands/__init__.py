@@ -1,0 +1,31 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The commands of `alike-ros`, one module each.
+
+A command module's docstring's first line is its help; it defines `add_arguments(parser)` and
+`run(args)` (returning an exit status or None). The command's name is the module's, with
+dashes for underscores. Heavy imports stay inside run().
+"""
+
+import importlib
+import pkgutil
+
+
+def command_modules():
+    """Return {command name: module} of every command module here, in name order."""
+    return {info.name.replace('_', '-'): importlib.import_module(f'{__name__}.{info.name}')
+            for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+            if not info.name.startswith('_')}
