@@ -23,16 +23,13 @@ import numpy as np
 
 from alike_ros import extractors, paths
 from alike_ros.config import DetectorConfig, nms_in_graph_flag
+from alike_ros.errors import ModelFileError  # noqa: F401 (raised here, imported from here)
 from alike_ros.extractors.base import Stage2
 from alike_ros.onnx_model import OnnxModel
 
 # The intervals of Features.timings, in pipeline order (each family's stage 2 marks the
 # ends of 'nms' and 'select_refine'); 'total' is added.
 TIMINGS = ('preprocess', 'stage1', 'nms', 'select_refine', 'descriptors')
-
-
-class ModelFileError(RuntimeError):
-    """The stage-1 model (or its head sidecar) is missing and cannot be exported here."""
 
 
 @dataclass

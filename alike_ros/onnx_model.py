@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from alike_ros.errors import ProviderError  # noqa: F401 (raised here, imported from here)
+
 _ORT = {
     'cpu': 'CPUExecutionProvider',
     'tidl': 'TIDLExecutionProvider',
@@ -29,10 +31,6 @@ _ORT = {
 }
 # Preference order of provider 'auto'.
 _AUTO = ('tidl', 'tensorrt', 'cuda', 'cpu')
-
-
-class ProviderError(RuntimeError):
-    """The requested provider cannot run here and fallback was not allowed."""
 
 
 def provider_chain(provider, available, tidl_artifacts='', strict=False, log=None):

@@ -224,6 +224,24 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn('Failed to load component', out.stderr)
 
+    def test_4b_param_describe_shows_ranges_choices_and_liveness(self):
+        """The typed configs' metadata reaches ros2 param describe."""
+        out = ros2('param', 'describe', '/alike_detector', 'top_k', 'model', 'scores_th',
+                   until=lambda o: 'top_k' in o)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        top_k, model, scores_th = out.stdout.split('Parameter name: ')[1:]
+        self.assertIn('Min value: -1', top_k)
+        self.assertIn('-1 (threshold mode) or positive', top_k)
+        self.assertNotIn('takes effect at configure', top_k)  # live
+        self.assertIn('one of: alike-t, alike-s', model)
+        self.assertIn('edgepoint2-S48', model)
+        self.assertIn('takes effect at configure', model)
+        self.assertIn('Min value: 0.0', scores_th)
+        self.assertIn('Max value: 1.0', scores_th)
+        out = ros2('param', 'describe', '/alike_matcher', 'method', 'reproj_threshold',
+                   until=lambda o: 'method' in o)
+        self.assertIn('one of: coarse_loftr, mnn', out.stdout)
+
     def state(self, node='/alike_detector'):
         return self.probe.call(GetState, f'{node}/get_state', GetState.Request()
                                ).current_state.label

@@ -97,8 +97,13 @@ def test_executable_fails_with_one_line(args, words):
 def test_live_parameter_changes_are_validated(ros):
     node = DetectorNode()
     try:
+        # The range is the parameter's descriptor (ROS enforces it); what a range cannot say,
+        # the config's check does.
         bad = node.set_parameters([Parameter('scores_th', value=1.5)])[0]
-        assert not bad.successful and 'scores_th must be in [0, 1]' in bad.reason
+        assert not bad.successful and 'scores_th out of range' in bad.reason
+        zero = node.set_parameters([Parameter('top_k', value=0)])[0]
+        assert not zero.successful and 'top_k must be -1 (threshold mode) or positive' \
+            in zero.reason
         read_only = node.set_parameters([Parameter('model', value='alike-n')])[0]
         assert not read_only.successful
         ok = node.set_parameters([Parameter('scores_th', value=0.3),

@@ -27,11 +27,15 @@ is unconfigured: deactivate, cleanup, set them, configure, activate.
 """
 
 from dataclasses import fields
+import sys
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                SetParametersResult)
+from rclpy.exceptions import InvalidParameterValueException
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 
+from alike_ros.config import field_choices
 from alike_ros.nodes.params import ConfigError
 
 SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
@@ -41,13 +45,50 @@ class StartupError(RuntimeError):
     """A transition at start-up failed; the message says why."""
 
 
+NOT_LIVE = ('takes effect at configure: change it while the node is unconfigured '
+            '(deactivate, cleanup, set, configure, activate)')
+
+
+def descriptor(f):
+    """
+    The ParameterDescriptor of a config field: its doc, range, choices and liveness.
+
+    Ranges are ROS's own (ros2 param describe shows them; set_parameters enforces them). A
+    closed set of values and "only at configure" go into additional_constraints: ROS has no
+    field for choices, and read_only would forbid the lifecycle swap (cleanup, set, configure).
+    """
+    desc = ParameterDescriptor(description=f.metadata.get('doc', ''))
+    bounds = f.metadata.get('range')
+    if bounds is not None and isinstance(f.default, int) and not isinstance(f.default, bool):
+        high = 2 ** 63 - 1 if bounds[1] is None else bounds[1]
+        desc.integer_range = [IntegerRange(from_value=bounds[0], to_value=high, step=0)]
+    elif bounds is not None:
+        high = sys.float_info.max if bounds[1] is None else float(bounds[1])
+        desc.floating_point_range = [FloatingPointRange(
+            from_value=float(bounds[0]), to_value=high, step=0.0)]
+    constraints = []
+    choices = field_choices(f)
+    if choices:
+        constraints.append('one of: ' + ', '.join(map(str, choices)))
+    if f.metadata.get('rule'):
+        constraints.append(f"{f.metadata['rule']}")
+    if not f.metadata.get('live', False):
+        constraints.append(NOT_LIVE)
+    desc.additional_constraints = '; '.join(constraints)
+    return desc
+
+
 def declare_parameters(node, config_cls):
-    """Declare one parameter per config field, with its default and doc."""
+    """Declare one parameter per config field, with its default and descriptor."""
     for f in fields(config_cls):
-        doc = f.metadata.get('doc', '')
-        if not f.metadata.get('live', False):
-            doc += ' (changes while unconfigured: deactivate, cleanup, set, configure, activate)'
-        node.declare_parameter(f.name, f.default, ParameterDescriptor(description=doc))
+        desc = descriptor(f)
+        try:
+            node.declare_parameter(f.name, f.default, desc)
+        except InvalidParameterValueException:
+            # An override outside the range: declare it without the range, so configure
+            # reports the problem in the config's words (and a lifecycle node stays alive).
+            desc.integer_range, desc.floating_point_range = [], []
+            node.declare_parameter(f.name, f.default, desc)
 
 
 def read_config(node, config_cls, changes=None):
@@ -76,7 +117,6 @@ class ManagedNode(LifecycleNode):
             setattr(self, attr, None)
         self.declare_parameter('autostart', True, ParameterDescriptor(
             description='configure and activate when the node is created', read_only=True))
-        self.state = 'unconfigured'
         self.last_error = ''
         self._quiet_errors = False
         self._startup_exception = None
@@ -127,8 +167,13 @@ class ManagedNode(LifecycleNode):
         finally:
             self._quiet_errors = False
 
+    @property
+    def state(self):
+        """Return the label of the node's lifecycle state (rclpy's state machine holds it)."""
+        return self._state_machine.current_state[1]
+
     # Transitions.
-    def _run(self, name, step, state, undo, undone_state):
+    def _run(self, name, step, undo):
         """Run a transition's step; on failure log why, undo, and return FAILURE."""
         self._startup_exception = None
         try:
@@ -140,9 +185,7 @@ class ManagedNode(LifecycleNode):
             if not self._quiet_errors:
                 self.get_logger().error(f'{name} failed: {self.last_error}')
             undo()
-            self.state = undone_state  # where rclpy's state machine goes on FAILURE
             return FAILURE
-        self.state = state
         return SUCCESS
 
     def _configure(self):
@@ -155,35 +198,31 @@ class ManagedNode(LifecycleNode):
         self.configure()
 
     def on_configure(self, state):
-        return self._run('configure', self._configure, 'inactive', self.release, 'unconfigured')
+        return self._run('configure', self._configure, self.release)
 
     def on_activate(self, state):
         super().on_activate(state)  # enables the lifecycle publishers first
-        result = self._run('activate', self.activate, 'active', self.deactivate, 'inactive')
+        result = self._run('activate', self.activate, self.deactivate)
         if result != SUCCESS:
             super().on_deactivate(state)  # and disables them again
         return result
 
     def on_deactivate(self, state):
         self.deactivate()
-        self.state = 'inactive'
         return super().on_deactivate(state)
 
     def on_cleanup(self, state):
         self.release()
-        self.state = 'unconfigured'
         return super().on_cleanup(state)
 
     def on_shutdown(self, state):
-        if self.state == 'active':
+        if state.label == 'active':  # the state shutdown leaves
             self.deactivate()
         self.release()
-        self.state = 'finalized'
         return super().on_shutdown(state)
 
     def on_error(self, state):
         self.release()
-        self.state = 'unconfigured'
         return SUCCESS
 
     def destroy_node(self):

@@ -29,10 +29,9 @@ from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
 
-from alike_ros.detector import ModelFileError
+from alike_ros.errors import ModelFileError, ProviderError
 from alike_ros.nodes.managed import StartupError
 from alike_ros.runtime import exit_with_parent, stop_on_signals, tune_malloc
-from alike_ros.onnx_model import ProviderError
 
 # What a bad parameter, model file or provider raises at start-up.
 STARTUP_ERRORS = (ValueError, OSError, ModelFileError, ProviderError, ImportError,

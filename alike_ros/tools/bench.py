@@ -249,3 +249,55 @@ def default_images(count=10):
     if not files:
         raise FileNotFoundError(f'no TUM frames under {paths.tum_dir()}')
     return [cv2.imread(str(f)) for f in files]
+
+
+def graph(model, rate, loops, modes, threads=2):
+    """
+    The shared TUM frames as a bag at `rate` through detector + matcher, once per mode.
+
+    Returns a row per mode (one, two, graph, container): frames in and out, drops, latencies,
+    peak RSS, and the matcher core (MNN + homography) at 2000 x 2000 keypoints.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from alike_ros.geometry import fit
+    from alike_ros.matchers.mnn import mnn_match
+    from alike_ros.runtime import cpu_summary
+    from alike_ros.tools.bag import make_bag
+    from alike_ros.tools.replay import replay
+
+    det = Detector(DetectorConfig(top_k=2000))
+    frames = [det.detect(im, bgr=True) for im in default_images(6)]
+    times = []
+    for _ in range(5):
+        for a, b in zip(frames, frames[1:]):
+            t = time.perf_counter()
+            pairs, _ = mnn_match(a.descriptors, b.descriptors)
+            fit('homography', a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]])
+            times.append((time.perf_counter() - t) * 1e3)
+    matcher_ms = statistics.median(times)
+    del det
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        bag = Path(tmp) / 'bag'
+        n = make_bag(paths.tum_dir(), bag, rate=rate, loops=loops)
+        for processes in modes:
+            result = replay(bag, processes=processes, params={'threads': threads, 'model': model})
+            stats = result.detector_stats
+            lat = result.latencies_ms()
+            rows.append({
+                'cpu': cpu_summary(), 'model': model, 'rate_hz': rate, 'frames_in': n,
+                'processes': processes, 'threads': threads,
+                'frames_out': result.keypoint_msgs, 'fps_out': result.fps_out(),
+                'dropped_pct': 100.0 * (n - result.keypoint_msgs) / n,
+                'detector_latency_ms_p50': float(stats.get('latency_ms_p50', 'nan')),
+                'detector_latency_ms_p95': float(stats.get('latency_ms_p95', 'nan')),
+                'end_to_end_latency_ms_p50': float(np.percentile(lat, 50)),
+                'end_to_end_latency_ms_p95': float(np.percentile(lat, 95)),
+                'detector_total_ms_p50': float(stats.get('total_ms_p50', 'nan')),
+                'matcher_2000x2000_ms_p50': matcher_ms,
+                'graph_peak_rss_mb': result.peak_rss_mb,
+            })
+    return rows

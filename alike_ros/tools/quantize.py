@@ -97,3 +97,20 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
     for sidecar in extractors.family_of(meta.get('model', 'alike-t')).sidecars:
         shutil.copyfile(sidecar(model_path), sidecar(out_path))
     return out_path
+
+
+def quantize_sizes(name, sizes):
+    """
+    Int8 models of `name` for every padded input size, calibrated on the TUM frames.
+
+    Quantised again when the fp32 model changed since (exporter or weights).
+    """
+    from alike_ros.extractors.base import pad32
+    from alike_ros.export.onnx_export import ensure_model
+    from alike_ros.paths import int8_path, tum_dir
+    from alike_ros.tools.image_files import image_files
+    calib = image_files([tum_dir()])
+    for h, w in sorted({(pad32(h), pad32(w)) for h, w in sizes}):
+        path = ensure_model(name, h, w)
+        if not is_current(int8_path(path), path):
+            quantize(path, calib, int8_path(path))

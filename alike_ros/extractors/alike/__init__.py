@@ -58,5 +58,7 @@ FAMILY = base.Family(
     input_doc='RGB pixels in 0..255, float32, 1x3xHxW',
     sidecars=(head_path,),
     dense_stage2=DenseStage2,
+    defaults={'nms_iterations': 2},  # the public code's
+    showcase=tuple(MODELS),
     summary='alike-t, alike-s, alike-n, alike-l: ALIKE, sub-pixel keypoints, 64/96/128/128-D',
 )

@@ -1,0 +1,68 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Argument types and groups more than one command takes."""
+
+import argparse
+
+
+def size(text):
+    """Parse HxW (e.g. 480x640) into (height, width)."""
+    try:
+        h, w = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'size must look like 480x640 (HxW), got {text!r}')
+    return h, w
+
+
+def models(text):
+    """Parse a comma list of model names, or 'all' (every model of the registry)."""
+    from alike_ros.extractors import MODEL_NAMES
+    names = list(MODEL_NAMES) if text == 'all' else text.split(',')
+    unknown = [n for n in names if n not in MODEL_NAMES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f'unknown model(s) {", ".join(unknown)}: choose from {", ".join(MODEL_NAMES)}, all')
+    return names
+
+
+def default_models():
+    """The models shown by default: the default model's family's showcase."""
+    from alike_ros.config import DetectorConfig
+    from alike_ros.extractors import family_of
+    return list(family_of(DetectorConfig().model).showcase)
+
+
+def calibrated_model(parser, form):
+    """Add the arguments of the commands that calibrate a stage-1 model of one form."""
+    parser.add_argument('--model', required=True,
+                        help=f'model name (its exported {form} form) or a stage-1 .onnx in that '
+                             'form')
+    parser.add_argument('--height', type=int, default=480)
+    parser.add_argument('--width', type=int, default=640)
+    parser.add_argument('--calib', required=True, help='folder of calibration images')
+    parser.add_argument('--frames', type=int, default=20, help='calibration images used')
+
+
+def onnx_model(args, form):
+    """Return the stage-1 ONNX of --model: a model name (the exported file) or a path."""
+    from alike_ros.extractors import MODEL_NAMES
+    from alike_ros.paths import model_dir, onnx_name
+    if args.model not in MODEL_NAMES:
+        return args.model
+    path = model_dir() / onnx_name(args.model, args.height, args.width, form)
+    if not path.exists():
+        raise FileNotFoundError(f'{path} does not exist: alike-ros export --model {args.model} '
+                                f'--height {args.height} --width {args.width} --form {form}')
+    return str(path)

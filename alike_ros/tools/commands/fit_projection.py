@@ -1,0 +1,44 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""PCA projection of descriptors to 32/48 dims."""
+
+from alike_ros.tools.image_files import image_files
+
+
+def add_arguments(parser):
+    """Add the arguments of this command."""
+    from alike_ros.extractors import MODEL_NAMES
+    parser.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
+    parser.add_argument('--dim', type=lambda s: [int(v) for v in s.split(',')], default=[32, 48])
+    parser.add_argument('--calib', required=True, help='folder of calibration images')
+    parser.add_argument('--out', help='default: the model folder')
+
+
+def run(args):
+    """Run `alike-ros fit-projection`."""
+    import cv2
+    import numpy as np
+
+    from alike_ros.compact import fit_projection, projection_path
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+    from alike_ros.paths import model_dir
+    det = Detector(DetectorConfig(model=args.model))
+    desc = np.concatenate([det.detect(cv2.imread(str(f)), bgr=True).descriptors
+                           for f in image_files([args.calib])])
+    for dim in args.dim:
+        path = projection_path(args.out or model_dir(), args.model, dim)
+        np.savez(path, basis=fit_projection(desc, dim))
+        print(f'{path} ({len(desc)} descriptors)')
