@@ -12,10 +12,21 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The layers: the core and nodes/ never import the tools (alike_ros.tools)."""
+"""
+The layers, enforced.
+
+- the core and nodes/ never import the tools (alike_ros.tools);
+- the core (everything outside nodes/ and tools/) imports neither rclpy nor launch, nor any
+  ROS message package: ROS-facing code (nodes, messages, QoS, launch arguments) is nodes/;
+- a matcher-only process does not load ONNX Runtime unless its method needs it.
+
+Each rule has a test that shows its check catches a breach.
+"""
 
 import ast
 from pathlib import Path
+import subprocess
+import sys
 
 PACKAGE = Path(__file__).resolve().parent.parent / 'alike_ros'
 
@@ -61,3 +72,66 @@ def test_every_package_folder_is_a_regular_package():
     missing = sorted(str(f.relative_to(PACKAGE.parent)) for f in folders
                      if not (f / '__init__.py').is_file())
     assert not missing, missing
+
+
+ROS_MODULES = ('rclpy', 'launch', 'launch_ros', 'launch_testing', 'rosidl_runtime_py', 'rcl_',
+               'ros2')
+
+
+def ros_imports(names):
+    """Return the ROS modules (rclpy, launch, message packages) among imported names."""
+    return sorted(m for m in names if m.split('.')[0] in ROS_MODULES
+                  or m.split('.')[0].startswith('rcl_') or m.split('.')[0].endswith('_msgs'))
+
+
+def test_core_imports_neither_rclpy_nor_launch():
+    checked, offenders = 0, []
+    for path in sorted(PACKAGE.rglob('*.py')):
+        if {PACKAGE / 'nodes', PACKAGE / 'tools'} & set(path.parents):
+            continue
+        checked += 1
+        bad = ros_imports(imported_modules(path))
+        if bad:
+            offenders.append(f'{path.relative_to(PACKAGE.parent)}: {", ".join(bad)}')
+    assert checked > 20, checked
+    assert not offenders, offenders
+
+
+def test_the_check_sees_ros_imports(tmp_path):
+    sample = tmp_path / 'sample.py'
+    sample.write_text('import rclpy.node\n'
+                      'from launch.actions import DeclareLaunchArgument\n'
+                      'def f():\n'
+                      '    from sensor_msgs.msg import Image\n'
+                      '    from alike_ros_msgs.msg import KeypointArray\n'
+                      'import numpy\n')
+    assert ros_imports(imported_modules(sample)) == [
+        'alike_ros_msgs.msg', 'alike_ros_msgs.msg.KeypointArray', 'launch.actions',
+        'launch.actions.DeclareLaunchArgument', 'rclpy.node', 'sensor_msgs.msg',
+        'sensor_msgs.msg.Image']
+
+
+def loaded_after(statement):
+    """Run a statement in a fresh interpreter; return the top-level modules it loaded."""
+    code = (f'{statement}\nimport sys\n'
+            'print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         timeout=120, check=True)
+    return set(out.stdout.split())
+
+
+def test_a_matcher_process_does_not_load_onnxruntime():
+    loaded = loaded_after('import alike_ros.nodes.matcher_node\n'
+                          'from alike_ros import matchers\n'
+                          "matchers.get_method('mnn').build()")
+    assert 'rclpy' in loaded  # the import happened
+    assert not {'onnxruntime', 'onnx', 'torch'} & loaded
+
+
+def test_the_check_sees_onnxruntime_where_a_method_needs_it():
+    # The same check catches the load: the coarse LoFTR method opens its model.
+    loaded = loaded_after('import alike_ros.nodes.matcher_node\n'
+                          'from alike_ros import matchers\n'
+                          "matchers.get_method('coarse_loftr').build()")
+    assert 'onnxruntime' in loaded
+    assert 'onnxruntime' in loaded_after('import alike_ros.nodes.detector_node')
