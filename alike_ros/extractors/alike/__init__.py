@@ -60,5 +60,5 @@ FAMILY = base.Family(
     dense_stage2=DenseStage2,
     defaults={'nms_iterations': 2},  # the public code's
     showcase=tuple(MODELS),
-    summary='alike-t, alike-s, alike-n, alike-l: ALIKE, sub-pixel keypoints, 64/96/128/128-D',
+    summary='ALIKE (Zhao et al., BSD-3): sub-pixel keypoints (DKD), the reference family',
 )

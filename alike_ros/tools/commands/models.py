@@ -1,0 +1,58 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""List every model family and matching method of the registries (or rewrite a doc's list)."""
+
+from pathlib import Path
+
+START = '<!-- models:start (alike-ros models --write rewrites this block) -->'
+END = '<!-- models:end -->'
+
+
+def add_arguments(parser):
+    """Add the arguments of this command."""
+    parser.add_argument('--write', metavar='DOC',
+                        help="rewrite the models block of this document (the README's list)")
+
+
+def markdown():
+    """The registries as markdown: a row per family, a row per matching method."""
+    from alike_ros import extractors, matchers
+    lines = ['| family | models | descriptor | |', '|---|---|---|---|']
+    for family in extractors.FAMILIES.values():
+        names = list(family.models)
+        shown = ', '.join(f'`{n}`' for n in names) if len(names) <= 4 else \
+            f'`{names[0]}` ... `{names[-1]}` ({len(names)})'
+        dims = '/'.join(str(d) for d in sorted({s.dim for s in family.models.values()}))
+        lines.append(f'| {family.name} | {shown} | {dims}-D | {family.summary} |')
+    lines += ['', '| matcher `method` | input | |', '|---|---|---|']
+    for name, method in matchers.METHODS.items():
+        lines.append(f"| `{name}` | {'images' if method.needs_image else 'keypoints'} | "
+                     f'{method.summary} |')
+    return '\n'.join(lines)
+
+
+def run(args):
+    """Print the registries, or rewrite the block of --write."""
+    text = markdown()
+    if not args.write:
+        print(text)
+        return
+    doc = Path(args.write)
+    content = doc.read_text()
+    if START not in content or END not in content:
+        raise ValueError(f'{doc} has no models block ({START} ... {END})')
+    head, rest = content.split(START, 1)
+    doc.write_text(f'{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}')
+    print(f'rewrote the models block of {doc}')
