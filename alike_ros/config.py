@@ -31,6 +31,12 @@ from alike_ros.geometry import GEOMETRIES, ROBUST_METHODS
 
 PROVIDERS = ('cpu', 'tidl', 'cuda', 'tensorrt', 'auto')
 RELIABILITIES = ('best_effort', 'reliable')
+MOTION_REFERENCES = ('previous', 'keyframe')
+# robust_method 'auto' and reproj_threshold 0, per geometry: chosen by the sweep of
+# `alike-ros motion-eval --sweep` (docs/motion.md).
+AUTO_ESTIMATORS = {'homography': 'ransac', 'fundamental': 'usac_default',
+                   'essential': 'poselib'}
+AUTO_THRESHOLDS = {'homography': 3.0, 'fundamental': 3.0, 'essential': 1.5}
 
 
 def _f(default, doc, live=False, choices=None, range=None, rule=None):
@@ -126,10 +132,13 @@ class DetectorConfig(_Config):
     tidl_artifacts: str = _f('', 'TIDL artifacts folder (provider tidl)')
     threads: int = _f(2, 'ONNX Runtime intra-op threads (0 = ONNX Runtime default)',
                       range=(0, 256))
-    input_height: int = _f(480, 'network input height; images are resized to it '
-                                '(0 with input_width 0 = native size padded to /32)',
-                           range=(0, 8192))
-    input_width: int = _f(640, 'network input width (see input_height)', range=(0, 8192))
+    input_height: int = _f(0, 'network input height; images are resized (stretched) to it; 0 '
+                              'with input_width 0 = the image\'s own aspect ratio, scaled by '
+                              'input_max_side, padded to /32', range=(0, 8192))
+    input_width: int = _f(0, 'network input width (see input_height)', range=(0, 8192))
+    input_max_side: int = _f(640, 'with input_height and input_width 0: larger images are '
+                                  'scaled down (never up), keeping their aspect ratio, to this '
+                                  'longer side; 0 = the native size', range=(0, 8192))
     precision: str = _f('fp32', 'stage-1 weights (int8: alike-ros quantize)',
                         choices=('fp32', 'int8'))
     descriptor_dim: int = _f(0, "0: the model's descriptors; 32 or 48: projected with the PCA "
@@ -176,6 +185,21 @@ class DetectorConfig(_Config):
         r = (self.roi_x_offset, self.roi_y_offset, self.roi_width, self.roi_height)
         return None if r == (0, 0, 0, 0) else r
 
+    def network_size(self, height, width):
+        """
+        Return the (height, width) an image of that size is resized to, or None to keep it.
+
+        An explicit input_height x input_width; else the image scaled down to input_max_side
+        on its longer side (aspect ratio kept; the family pads it to /32).
+        """
+        if self.input_height and self.input_width:
+            return self.input_height, self.input_width
+        longest = max(height, width)
+        if not self.input_max_side or longest <= self.input_max_side:
+            return None
+        scale = self.input_max_side / longest
+        return max(1, round(height * scale)), max(1, round(width * scale))
+
     def _check_values(self):
         p = []
         native = self.input_height == 0 and self.input_width == 0
@@ -217,14 +241,16 @@ class MatcherConfig(_Config):
     undistort: bool = _f(False, 'undistort keypoints with camera_info before fitting a '
                                 'homography or fundamental matrix (essential always does)',
                          live=True)
-    robust_method: str = _f('auto', 'OpenCV robust estimator; auto = ransac for homography, '
-                            'usac_default for fundamental and essential (plain RANSAC there has '
-                            'no local optimisation and is less accurate: docs/results.md, '
-                            'geometry on synthetic scenes)', live=True,
+    robust_method: str = _f('auto', "robust estimator: OpenCV's, or 'poselib' (LO-RANSAC + "
+                            'non-linear refinement); auto = poselib for essential, '
+                            'usac_default for fundamental, ransac for homography (measured: '
+                            'docs/motion.md)', live=True,
                             choices=('auto',) + tuple(ROBUST_METHODS))
-    reproj_threshold: float = _f(3.0, 'inlier threshold in pixels (reprojection for '
-                                      'homography, epipolar distance otherwise)', live=True,
-                                 range=(1e-6, 1000.0), rule='positive')
+    reproj_threshold: float = _f(0.0, 'inlier threshold in pixels (reprojection for '
+                                      'homography, epipolar distance otherwise); 0 = the '
+                                      'measured default of the geometry (AUTO_THRESHOLDS: '
+                                      'docs/motion.md)', live=True,
+                                 range=(0.0, 1000.0), rule='0 (auto) or positive')
     confidence: float = _f(0.999, 'robust estimator confidence, in (0, 1)', live=True,
                            range=(1e-6, 1.0 - 1e-9), rule='in (0, 1)')
     max_iters: int = _f(2000, 'robust estimator iterations', live=True,
@@ -232,12 +258,36 @@ class MatcherConfig(_Config):
     min_inliers: int = _f(8, 'inliers a fit needs to be reported as valid (RANSAC always '
                              'fits its own minimal sample, even to pure outliers)', live=True,
                           range=(4, 1_000_000))
+    motion_reference: str = _f('keyframe', "what motion (geometry essential) is measured from: "
+                                           "'previous' frame, or the last 'keyframe' (a new "
+                                           'one once the view has moved: keyframe_parallax)',
+                               live=True, choices=MOTION_REFERENCES)
+    keyframe_parallax: float = _f(2.0, 'a frame becomes the keyframe when the median parallax '
+                                       'of its inliers from the keyframe, rotation taken out, '
+                                       'reaches this many degrees (pixels / focal)', live=True,
+                                  range=(0.0, 90.0))
+    keyframe_min_inlier_ratio: float = _f(0.5, '... or when fewer of its matches with the '
+                                               'keyframe are inliers than this share',
+                                          live=True, range=(0.0, 1.0))
+    track_window: float = _f(16.0, 'pixels around its predicted position where a track not '
+                                   'matched to the previous frame looks for its keypoint; 0 = '
+                                   'tracks continue through inlier matches only', live=True,
+                             range=(0.0, 10_000.0))
+    track_min_similarity: float = _f(0.8, 'descriptor similarity a track needs to continue '
+                                          'at a keypoint in its window', live=True,
+                                     range=(-1.0, 1.0))
+    track_max_missed: int = _f(2, 'frames in a row a track may go unseen and still continue '
+                                  '(with track_window > 0)', live=True, range=(0, 100))
 
     def estimator(self):
-        """Return the OpenCV robust method for this geometry (resolving 'auto')."""
+        """Return the robust method for this geometry (resolving 'auto')."""
         if self.robust_method != 'auto':
             return self.robust_method
-        return 'ransac' if self.geometry == 'homography' else 'usac_default'
+        return AUTO_ESTIMATORS[self.geometry]
+
+    def threshold(self):
+        """Return the inlier threshold in pixels for this geometry (resolving 0 = auto)."""
+        return self.reproj_threshold or AUTO_THRESHOLDS[self.geometry]
 
     def _check_values(self):
         if self.robust_method == 'rho' and self.geometry != 'homography':

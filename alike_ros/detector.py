@@ -137,12 +137,14 @@ class Detector:
 
     def warm_up(self):
         """Run one blank frame so the first real one does not pay for allocations and plans."""
-        h, w = self.config.input_height or 64, self.config.input_width or 64
+        # Sized by the image (input_max_side): warm the size of a VGA camera, the common one.
+        h, w = self.config.input_height or 480, self.config.input_width or 640
         self.detect(np.zeros((h, w, 3), np.uint8))
 
     @property
     def _native(self):
-        return self.config.input_height == 0 and self.config.input_width == 0
+        cfg = self.config
+        return cfg.input_height == 0 and cfg.input_width == 0 and cfg.input_max_side == 0
 
     @property
     def provider(self):
@@ -213,8 +215,7 @@ class Detector:
 
     def preprocess(self, image, bgr=False):
         """Return the NetworkInput of a uint8 image (the family's input, at the config's size)."""
-        size = None if self._native else (self.config.input_height, self.config.input_width)
-        return self.family.prepare(image, bgr, size)
+        return self.family.prepare(image, bgr, self.config.network_size(*image.shape[:2]))
 
     def detect(self, image, bgr=False):
         """

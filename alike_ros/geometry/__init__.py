@@ -13,12 +13,13 @@
 # limitations under the License.
 
 """
-The geometric model of two frames' matches, fitted robustly with OpenCV.
+The geometric model of two frames' matches, fitted robustly with OpenCV or PoseLib.
 
 homography (planar scenes, pure rotation), fundamental (any rigid scene, pixels, no
 calibration) or essential (calibrated: normalised coordinates), and for essential the relative
 pose (cv2.recoverPose: R, and t of unit length, mapping previous-camera points into the
-current camera: X_cur = R X_prev + t).
+current camera: X_cur = R X_prev + t). robust_method 'poselib' fits with PoseLib's LO-RANSAC and
+non-linear refinement (poselib_fit.py) instead of OpenCV.
 """
 
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ ROBUST_METHODS = {
     'usac_default': cv2.USAC_DEFAULT,
     'lmeds': cv2.LMEDS,
     'rho': cv2.RHO,
+    'poselib': None,  # not OpenCV: poselib_fit.fit
 }
 MIN_POINTS = {'homography': 4, 'fundamental': 8, 'essential': 5}
 
@@ -64,6 +66,9 @@ def fit(geometry, pts0, pts1, method='ransac', threshold=3.0, confidence=0.999,
     pts1 = np.asarray(pts1, np.float64).reshape(-1, 2)
     if len(pts0) < MIN_POINTS[geometry]:
         return None
+    if method == 'poselib':
+        from alike_ros.geometry import poselib_fit  # imports PoseLib only when asked for
+        return poselib_fit.fit(geometry, pts0, pts1, threshold, confidence, max_iters, focal)
     if geometry == 'homography':
         matrix, mask = cv2.findHomography(pts0, pts1, ROBUST_METHODS[method], threshold,
                                           maxIters=max_iters, confidence=confidence)

@@ -12,45 +12,136 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Track identities through inlier matches, and the recent positions the overlay draws."""
+"""
+Track identities through frames, and the recent positions the overlay draws.
 
+A VO back-end wants a landmark's observations under one id for as long as it is visible. Two
+passes per frame: inlier matches with the previous frame carry its ids on; then the active
+tracks still unclaimed (not matched this frame, or missed in up to `max_missed` frames
+before) are looked for among the unclaimed keypoints near where the frame-to-frame motion
+(a homography fitted to the inliers) puts them, and taken when track and keypoint are each
+other's most similar descriptor there, above `min_similarity`.
+"""
+
+import cv2
 import numpy as np
+
+
+def motion_prediction(points0, points1):
+    """Least-squares homography of inlier pairs (N x 2 each): where points move; None if < 4."""
+    if len(points0) < 4:
+        return None
+    matrix, _ = cv2.findHomography(np.asarray(points0, np.float64),
+                                   np.asarray(points1, np.float64), 0)
+    return matrix
+
+
+def window_pairs(predicted, keypoints, track_desc, desc, window_px, min_similarity):
+    """
+    Mutual best (track, keypoint) pairs within `window_px` of the prediction.
+
+    predicted: T x 2 predicted track positions, keypoints: K x 2; descriptors are unit rows.
+    Returns (track indices, keypoint indices).
+    """
+    none = np.zeros(0, np.intp)
+    if len(predicted) == 0 or len(keypoints) == 0:
+        return none, none
+    a = np.asarray(predicted, np.float32)
+    b = np.asarray(keypoints, np.float32)
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+    ti, ki = np.nonzero(d2 <= window_px * window_px)
+    sims = np.einsum('ij,ij->i', track_desc[ti], desc[ki])
+    good = sims >= min_similarity
+    ti, ki, sims = ti[good], ki[good], sims[good]
+    order = np.argsort(-sims, kind='stable')
+    ti, ki = ti[order], ki[order]
+    first_t = np.zeros(len(ti), bool)
+    first_t[np.unique(ti, return_index=True)[1]] = True
+    first_k = np.zeros(len(ki), bool)
+    first_k[np.unique(ki, return_index=True)[1]] = True
+    mutual = first_t & first_k
+    return ti[mutual], ki[mutual]
 
 
 class Tracker:
     """
-    Gives each keypoint of a stream a track id and an age (frames seen in a row, 1 = new).
+    Gives each keypoint of a stream a track id and an age (frames it was seen in, 1 = new).
 
-    An inlier match carries the previous keypoint's id on; every other keypoint starts a new
-    id. Ids increase and are never reused.
+    Ids increase and are never reused. With `window_px` 0 (or without descriptors) only inlier
+    matches carry ids on, and a track ends the first frame it is not matched.
     """
 
-    def __init__(self):
+    def __init__(self, window_px=0.0, min_similarity=0.8, max_missed=0):
+        self.window_px, self.min_similarity, self.max_missed = window_px, min_similarity, \
+            max_missed
         self.next_id = 0
+        # Active tracks: the previous frame's keypoints first (row i = keypoint i), then the
+        # tracks missed there, at their predicted positions.
         self.ids = np.zeros(0, np.uint64)
         self.ages = np.zeros(0, np.uint32)
+        self.xy = np.zeros((0, 2), np.float32)
+        self.desc = None
+        self.missed = np.zeros(0, np.int32)
+        self.num_previous = 0
 
-    def update(self, count, pairs=None, inliers=None):
+    def update(self, count, pairs=None, inliers=None, keypoints=None, descriptors=None,
+               prediction=None):
         """
         Return (ids, ages) of the current frame's `count` keypoints.
 
         `pairs` (M x 2: previous index, current index) with `inliers` (M flags) link it to
-        the previous frame given to update; None starts every track anew.
+        the previous frame given to update; None (no valid model) starts every track anew.
+        `keypoints` (count x 2) and unit `descriptors` enable the window pass; `prediction`
+        (3 x 3, previous pixels -> current) moves the tracks' positions first.
         """
+        rows = len(self.ids)
+        track_of = np.full(count, -1, np.intp)  # current keypoint -> active track row
+        claimed = np.zeros(rows, bool)
+        if pairs is None:
+            rows, claimed = 0, np.zeros(0, bool)
+        elif len(pairs):
+            links = np.asarray(pairs)[np.asarray(inliers, bool)]
+            links = links[links[:, 0] < self.num_previous]
+            track_of[links[:, 1]] = links[:, 0]
+            claimed[links[:, 0]] = True
+        window = self.window_px > 0 and descriptors is not None and keypoints is not None \
+            and self.desc is not None and rows > 0
+        predicted = self.xy[:rows]
+        if window and prediction is not None:
+            predicted = cv2.perspectiveTransform(
+                predicted.reshape(-1, 1, 2).astype(np.float64),
+                np.asarray(prediction, np.float64)).reshape(-1, 2).astype(np.float32)
+        if window:
+            free_t, free_k = np.flatnonzero(~claimed), np.flatnonzero(track_of < 0)
+            ti, ki = window_pairs(predicted[free_t], np.asarray(keypoints)[free_k],
+                                  self.desc[free_t], descriptors[free_k], self.window_px,
+                                  self.min_similarity)
+            track_of[free_k[ki]] = free_t[ti]
+            claimed[free_t[ti]] = True
         ids = np.zeros(count, np.uint64)
         ages = np.ones(count, np.uint32)
-        carried = np.zeros(count, bool)
-        if pairs is not None and len(pairs):
-            links = np.asarray(pairs)[np.asarray(inliers, bool)]
-            links = links[links[:, 0] < len(self.ids)]
-            ids[links[:, 1]] = self.ids[links[:, 0]]
-            ages[links[:, 1]] = self.ages[links[:, 0]] + 1
-            carried[links[:, 1]] = True
-        fresh = np.flatnonzero(~carried)
+        has = track_of >= 0
+        ids[has] = self.ids[track_of[has]]
+        ages[has] = self.ages[track_of[has]] + 1
+        fresh = np.flatnonzero(~has)
         ids[fresh] = self.next_id + np.arange(len(fresh), dtype=np.uint64)
         self.next_id += len(fresh)
-        self.ids, self.ages = ids, ages
+        self._keep(ids, ages, keypoints, descriptors, predicted, claimed, window)
         return ids, ages
+
+    def _keep(self, ids, ages, keypoints, descriptors, predicted, claimed, window):
+        """Remember this frame's keypoints, and the unclaimed tracks for max_missed frames."""
+        kept = np.flatnonzero(~claimed & (self.missed[:len(claimed)] < self.max_missed)) \
+            if window else np.zeros(0, np.intp)
+        self.ids = np.r_[ids, self.ids[kept]].astype(np.uint64)
+        self.ages = np.r_[ages, self.ages[kept]].astype(np.uint32)
+        self.missed = np.r_[np.zeros(len(ids), np.int32), self.missed[kept] + 1]
+        self.num_previous = len(ids)
+        if keypoints is None or descriptors is None:
+            self.xy, self.desc = np.zeros((len(ids), 2), np.float32), None
+            return
+        self.xy = np.r_[np.asarray(keypoints, np.float32), predicted[kept]].astype(np.float32)
+        self.desc = np.r_[descriptors, self.desc[kept]] if len(kept) else np.array(descriptors)
 
 
 class Trails:

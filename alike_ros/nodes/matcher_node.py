@@ -19,7 +19,8 @@ A managed (lifecycle) node: configure validates the parameters and builds the ma
 (a plug-in of alike_ros.matchers; coarse LoFTR loads its model then), activate subscribes,
 deactivate unsubscribes and forgets the previous frame. Each frame is matched with the
 previous one, a geometry is fitted (homography, fundamental or essential; essential also
-publishes the relative pose on `motion`), and track ids are carried through the inliers. Every
+publishes the relative pose on `motion`, from the previous frame or from the last keyframe),
+and track ids are carried through the inliers and a motion-predicted window. Every
 frame gets exactly one MatchArray; when no model can be given, valid is false and `reason` says
 why. camera_info is matched to frames by stamp; a missing one is reported, never fatal.
 """
@@ -36,7 +37,8 @@ from sensor_msgs.msg import CameraInfo, Image
 from alike_ros import geometry, matchers
 from alike_ros.config import MatcherConfig, MatcherNodeConfig
 from alike_ros.geometry.camera import CalibrationError, Camera
-from alike_ros.geometry.tracks import Tracker, Trails
+from alike_ros.geometry.keyframes import is_new_keyframe, translation_parallax_px
+from alike_ros.geometry.tracks import motion_prediction, Tracker, Trails
 from alike_ros.matchers.base import Frame
 from alike_ros.nodes import messages
 from alike_ros.nodes.managed import ManagedNode
@@ -61,15 +63,18 @@ class MatcherNode(ManagedNode):
     def __init__(self, node_name='alike_matcher', **kwargs):
         super().__init__(node_name, **kwargs)
         self.previous = None  # (header, Frame)
+        self.keyframe = None  # (header, Frame) motion is measured from (motion_reference)
         self.frame_times = deque(maxlen=30)
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
         self.tracker, self.trails = Tracker(), Trails(1)
         self.method = self.matcher = None
+        self._camera = None  # this frame's Camera (essential, undistort)
+        self._fitted, self._points = None, None  # this frame's Fit and its matched points
         self.image_sub = self._sub = self._info_sub = self._diag_timer = None
         self.pub = self.overlay_pub = self.motion_pub = None
         self.counts = dict.fromkeys(('frames', 'valid', 'invalid', 'camera_info_missing',
-                                     'camera_info_bad', 'undistorted'), 0)
+                                     'camera_info_bad', 'undistorted', 'keyframes'), 0)
         self.last_reason = ''
         self.autostart()
 
@@ -77,6 +82,7 @@ class MatcherNode(ManagedNode):
     def configure(self):
         self.images = deque(maxlen=self.node_config.image_buffer)
         self.trails = Trails(self.node_config.trail_length)
+        self.tracker = self._new_tracker()
         self.method = matchers.get_method(self.config.method)
         self.matcher = self.method.build(getattr(self, _method_attr(self.method.name)),
                                          log=self.get_logger())
@@ -112,8 +118,8 @@ class MatcherNode(ManagedNode):
             if sub is not None:
                 self.destroy_subscription(sub)
         self.image_sub = self._sub = self._info_sub = None
-        self.previous = None
-        self.tracker = Tracker()
+        self.previous = self.keyframe = None
+        self.tracker = self._new_tracker()
         self.images.clear()
         self.camera_infos.clear()
 
@@ -133,6 +139,18 @@ class MatcherNode(ManagedNode):
             self.trails = Trails(config.trail_length)
         if self.method is not None and attr == _method_attr(self.method.name):
             self.matcher.config = config
+        if attr == 'config':
+            tracker = self._new_tracker()
+            t = self.tracker
+            if (t.window_px, t.min_similarity, t.max_missed) != \
+                    (tracker.window_px, tracker.min_similarity, tracker.max_missed):
+                self.tracker = tracker  # tracks restart with the new settings
+            if config.motion_reference != 'keyframe' or config.geometry != 'essential':
+                self.keyframe = None
+
+    def _new_tracker(self):
+        cfg = self.config
+        return Tracker(cfg.track_window, cfg.track_min_similarity, cfg.track_max_missed)
 
     def _update_image_subscription(self):
         """Subscribe images while the overlay is watched (keypoint methods, when active)."""
@@ -185,6 +203,9 @@ class MatcherNode(ManagedNode):
         previous, self.previous = self.previous, (header, current)
         if previous is None:
             out.reason = 'first frame: nothing to match yet'
+            if self.config.motion_reference == 'keyframe' and \
+                    self.config.geometry == 'essential':
+                self._make_keyframe(out, current)
         else:
             out.previous_header = previous[0]
             out.num_previous = len(self.matcher.points(previous[1]))
@@ -201,14 +222,29 @@ class MatcherNode(ManagedNode):
                     out.reason = f'matching failed: {type(err).__name__}: {err}'
                     self.get_logger().error(out.reason)
         out.valid = not out.reason
-        pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2) if out.valid else None
-        ids, ages = self.tracker.update(out.num_current, pairs,
-                                        np.frombuffer(out.inliers, np.uint8))
+        ids, ages = self._track(out, previous, current)
         out.track_ids = messages.flat(ids, 'Q')
         out.track_ages = messages.flat(ages, 'I')
         self._publish(out)
         if previous is not None:
             self._overlay(header, previous[1], current, out, ids)
+
+    def _track(self, out, previous, current):
+        """Return (ids, ages) of the current points: inlier links, then the window pass."""
+        points = self.matcher.points(current)
+        desc = current.descriptors
+        if desc is not None and not np.issubdtype(desc.dtype, np.floating):
+            desc = None  # binary codes: inlier links only
+        if not out.valid:
+            return self.tracker.update(out.num_current, None, None, points, desc)
+        pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
+        inliers = np.frombuffer(out.inliers, np.uint8)
+        linked = pairs[inliers.astype(bool)]
+        prediction = None
+        if self.config.track_window > 0 and desc is not None:
+            prediction = motion_prediction(self.matcher.points(previous[1])[linked[:, 0]],
+                                           points[linked[:, 1]])
+        return self.tracker.update(out.num_current, pairs, inliers, points, desc, prediction)
 
     def _publish(self, out):
         self.counts['frames'] += 1
@@ -227,11 +263,66 @@ class MatcherNode(ManagedNode):
         out.scores = messages.flat(matches.scores, 'f')
         out.num_matches = len(matches)
         out.inliers = messages.flat(np.zeros(len(matches)), 'B')
-        return self._fit(matches.points0, matches.points1, out, len(matches))
+        reason = self._fit(matches.points0, matches.points1, out, len(matches))
+        if reason or self._fitted.rotation is None:
+            return reason
+        if self.config.motion_reference == 'keyframe':
+            self._publish_keyframe_motion(previous, current, out)
+        else:
+            out.motion_reference = out.previous_header
+            self.motion_pub.publish(motion_msg(out.header, out.previous_header, self._fitted))
+        return ''
+
+    def _publish_keyframe_motion(self, previous, current, out):
+        """
+        Publish the motion from the keyframe (fitted anew unless it is the previous frame).
+
+        No keyframe yet (or it was forgotten): the previous frame becomes it. A frame whose
+        parallax from the keyframe reaches keyframe_parallax, or whose matches with it thin
+        out, becomes the next keyframe; so does one that cannot be fitted to it.
+        """
+        cfg = self.config
+        if self.keyframe is None:
+            self.keyframe = (out.previous_header, previous)
+            self.counts['keyframes'] += 1
+        kf_header, kf_frame = self.keyframe
+        if stamp_ns(kf_header.stamp) == stamp_ns(out.previous_header.stamp):
+            fit, p0, p1, n = self._fitted, self._points[0], self._points[1], out.num_matches
+        else:
+            try:
+                matches = self.matcher.match(kf_frame, current)
+            except ValueError:
+                matches = None
+            fit, n = None, 0 if matches is None else len(matches)
+            if n >= geometry.MIN_POINTS['essential']:
+                p0, p1 = matches.points0, matches.points1
+                fit = geometry.fit_calibrated('essential', self._camera, p0, p1,
+                                              *self._robust())
+            if fit is None or fit.num_inliers < cfg.min_inliers:
+                self._make_keyframe(out, current)
+                return
+        out.motion_reference = kf_header
+        self.motion_pub.publish(motion_msg(out.header, kf_header, fit))
+        mask = fit.inliers.astype(bool)
+        parallax = translation_parallax_px(fit.rotation, self._camera.normalised(p0[mask]),
+                                           self._camera.normalised(p1[mask]), 1.0)
+        if is_new_keyframe(np.degrees(parallax), fit.num_inliers / max(n, 1),
+                           cfg.keyframe_parallax, cfg.keyframe_min_inlier_ratio):
+            self._make_keyframe(out, current)
+
+    def _make_keyframe(self, out, current):
+        self.keyframe = (out.header, current)
+        out.keyframe = True
+        self.counts['keyframes'] += 1
+
+    def _robust(self):
+        cfg = self.config
+        return cfg.estimator(), cfg.threshold(), cfg.confidence, cfg.max_iters
 
     def _fit(self, p0, p1, out, n):
         """Fit the geometry of matched points into `out`; return '' or why not valid."""
         cfg, kind = self.config, self.config.geometry
+        self._fitted, self._points, self._camera = None, (p0, p1), None
         need = geometry.MIN_POINTS[kind]
         if n < need:
             return f'{n} matches, a {kind} needs {need}'
@@ -243,7 +334,8 @@ class MatcherNode(ManagedNode):
                 if kind == 'essential':
                     return f'essential needs camera_info: {problem}'
                 # undistort without camera_info: fit on the raw pixels (undistorted false)
-        robust = (cfg.estimator(), cfg.reproj_threshold, cfg.confidence, cfg.max_iters)
+        robust = self._robust()
+        self._camera = camera
         if camera is not None:
             self.counts['undistorted'] += 1
             out.undistorted = True
@@ -258,8 +350,7 @@ class MatcherNode(ManagedNode):
             return (f'only {fit.num_inliers} of {n} matches fit a {kind} '
                     f'(min_inliers {cfg.min_inliers})')
         out.matrix = fit.matrix.reshape(-1)
-        if fit.rotation is not None:
-            self.motion_pub.publish(motion_msg(out.header, out.previous_header, fit))
+        self._fitted = fit
         return ''
 
     def _camera_for(self, header):
@@ -328,16 +419,17 @@ class MatcherNode(ManagedNode):
             {**self.counts, 'state': self.state, 'last_invalid_reason': self.last_reason})
 
 
-def motion_msg(header, previous_header, fit):
+def motion_msg(header, reference_header, fit):
     """
-    Build the TransformStamped of an essential fit: the previous camera in the current one.
+    Build the TransformStamped of an essential fit: the reference camera in the current one.
 
-    It maps points from the previous camera frame into the current one (X_cur = R X_prev + t,
-    t of unit length: a monocular pair has no scale), stamped with the current frame.
+    It maps points from the reference (previous or key) camera frame into the current one
+    (X_cur = R X_ref + t, t of unit length: a monocular pair has no scale), stamped with the
+    current frame; MatchArray.motion_reference says which frame the reference is.
     """
     msg = TransformStamped()
     msg.header = header
-    msg.child_frame_id = previous_header.frame_id
+    msg.child_frame_id = reference_header.frame_id
     t = msg.transform.translation
     t.x, t.y, t.z = (float(v) for v in fit.translation)
     q = msg.transform.rotation

@@ -88,10 +88,11 @@ def scene(rng, n=500, noise_px=0.5, outliers=0.2, camera=None, rotation_deg=3.0,
     return Scene(pts0, pts1, camera, rotation, tvec, inlier)
 
 
-def score(geometry_name, s, method, threshold=3.0):
+def score(geometry_name, s, method, threshold=3.0, confidence=0.999, max_iters=2000):
     """Fit one scene; return {rotation_deg, translation_deg, recall, precision, ms} or None."""
     t0 = time.perf_counter()
-    fit = geometry.fit_calibrated(geometry_name, s.camera, s.pts0, s.pts1, method, threshold)
+    fit = geometry.fit_calibrated(geometry_name, s.camera, s.pts0, s.pts1, method, threshold,
+                                  confidence, max_iters)
     ms = (time.perf_counter() - t0) * 1e3
     if fit is None:
         return None
@@ -104,11 +105,13 @@ def score(geometry_name, s, method, threshold=3.0):
     return out
 
 
-def evaluate(geometry_name, method, noise_px, outliers, trials=20, seed=0, **scene_args):
+def evaluate(geometry_name, method, noise_px, outliers, trials=20, seed=0, threshold=3.0,
+             confidence=0.999, max_iters=2000, **scene_args):
     """Median scores over `trials` random scenes (failures count as recall 0)."""
     rng = np.random.default_rng(seed)
     rows = [score(geometry_name, scene(rng, noise_px=noise_px, outliers=outliers,
-                                       **scene_args), method) for _ in range(trials)]
+                                       **scene_args), method, threshold, confidence, max_iters)
+            for _ in range(trials)]
     ok = [r for r in rows if r is not None]
     keys = ok[0].keys() if ok else ()
     out = {k: statistics.median(r[k] for r in ok) for k in keys}
@@ -118,7 +121,7 @@ def evaluate(geometry_name, method, noise_px, outliers, trials=20, seed=0, **sce
 
 
 def markdown(noises=(0.0, 0.5, 1.0), outlier_shares=(0.0, 0.25, 0.5), trials=20,
-             methods=('ransac', 'usac_default')):
+             methods=('ransac', 'usac_default', 'poselib'), threshold=3.0):
     """Return the README table: essential and fundamental over noise and outliers, per method."""
     lines = ['| geometry, method | noise px | outliers | rotation err (deg) | '
              'translation dir err (deg) | inlier recall | inlier precision | fit ms |',
@@ -127,10 +130,67 @@ def markdown(noises=(0.0, 0.5, 1.0), outlier_shares=(0.0, 0.25, 0.5), trials=20,
         for method in methods:
             for noise in noises:
                 for share in outlier_shares:
-                    r = evaluate(name, method, noise, share, trials)
+                    r = evaluate(name, method, noise, share, trials, threshold=threshold)
                     rot = f"{r['rotation_deg']:.3f}" if 'rotation_deg' in r else '-'
                     tr = f"{r['translation_deg']:.2f}" if 'translation_deg' in r else '-'
                     lines.append(f"| {name}, {method} | {noise} | {share:.0%} | {rot} | {tr} | "
                                  f"{r['recall']:.3f} | {r.get('precision', 0):.3f} | "
                                  f"{r.get('ms', 0):.1f} |")
     return '\n'.join(lines)
+
+
+@dataclass
+class Observation:
+    """One frame of a synthetic track sequence: keypoints, unit descriptors, which point."""
+
+    keypoints: np.ndarray  # N x 2 float32 pixels
+    descriptors: np.ndarray  # N x D float32 unit rows
+    point: np.ndarray  # N: index of the 3D point seen, or a negative id unique to clutter
+
+
+def track_sequence(rng, frames=20, points=3000, detect=0.7, clutter=0.2, noise_px=0.5,
+                   dim=64, textures=30, texture_spread=0.6, descriptor_noise=0.03,
+                   step_deg=1.2, step_m=0.02, camera=None):
+    """
+    Return (camera, [Observation]): a hand-held-like camera over a field of 3D points.
+
+    Each frame the camera turns `step_deg` and moves `step_m` (axis and direction wander);
+    each visible point is detected with probability `detect` (so tracks miss frames), with
+    pixel noise; a `clutter` share of random detections is added. A point's descriptor is
+    its texture's centre plus its own part (`textures` clusters: points of one texture are
+    alike, about 0.75 cosine similarity, as repeated structure is in real images) plus
+    per-observation noise (true matches about 0.97, as ALIKE's inliers on the TUM frames).
+    """
+    camera = camera or Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
+    k, w, h = camera.K, camera.width, camera.height
+    z = rng.uniform(1.0, 5.0, points)
+    u, v = rng.uniform(-0.3, 1.3, points) * w, rng.uniform(-0.3, 1.3, points) * h
+    world = np.c_[(u - k[0, 2]) / k[0, 0] * z, (v - k[1, 2]) / k[1, 1] * z, z]
+    centres = rng.normal(size=(textures, dim))
+    base = centres[rng.integers(0, textures, points)] + texture_spread * rng.normal(
+        size=(points, dim))
+    axis, direction = rng.normal(size=3), rng.normal(size=3)
+    rotation, translation = np.eye(3), np.zeros(3)
+    out = []
+    for f in range(frames):
+        if f:
+            axis = axis / np.linalg.norm(axis) + 0.2 * rng.normal(size=3)
+            direction = direction / np.linalg.norm(direction) + 0.2 * rng.normal(size=3)
+            step, _ = cv2.Rodrigues(axis / np.linalg.norm(axis) * np.radians(step_deg))
+            rotation = step @ rotation
+            translation = step @ translation + direction / np.linalg.norm(direction) * step_m
+        in_front = (world @ rotation.T + translation)[:, 2] > 0.3
+        px = project(camera, world, cv2.Rodrigues(rotation)[0].reshape(3), translation)
+        seen = in_front & (px[:, 0] >= 0) & (px[:, 0] < w) & (px[:, 1] >= 0) & (px[:, 1] < h)
+        seen = np.flatnonzero(seen & (rng.random(points) < detect))
+        n_clutter = int(clutter * len(seen))
+        xy = np.r_[px[seen] + rng.normal(0, noise_px, (len(seen), 2)),
+                   rng.uniform([0, 0], [w, h], (n_clutter, 2))]
+        desc = np.r_[base[seen] + descriptor_noise * rng.normal(size=(len(seen), dim)),
+                     centres[rng.integers(0, textures, n_clutter)]
+                     + texture_spread * rng.normal(size=(n_clutter, dim))]
+        desc /= np.linalg.norm(desc, axis=1, keepdims=True)
+        clutter_ids = -1 - f * 10**6 - np.arange(n_clutter)
+        out.append(Observation(xy.astype(np.float32), desc.astype(np.float32),
+                               np.r_[seen, clutter_ids]))
+    return camera, out

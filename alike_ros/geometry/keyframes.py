@@ -1,0 +1,56 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Keyframes: motion measured from the last keyframe until the view has moved enough.
+
+Between two frames 0.1 s apart a hand-held camera moves millimetres: the rotation is
+observable, the direction of the translation is not (a few pixels of parallax). Measured
+from a keyframe instead, the translation's parallax grows frame by frame; a frame becomes the
+next keyframe once the median parallax of its inliers, with the rotation taken out, reaches a
+threshold, or when the keyframe's matches thin out (inlier ratio below a floor, or no fit).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Keyframe:
+    """A frame motion is measured from: its header and its features."""
+
+    header: object
+    keypoints: np.ndarray
+    descriptors: np.ndarray
+
+
+def translation_parallax_px(rotation, xy0, xy1, focal):
+    """
+    Median parallax (pixels) of normalised point pairs once the rotation is taken out.
+
+    xy0, xy1: N x 2 undistorted normalised coordinates of inliers in the reference and the
+    current frame; X_cur = R X_ref + t. A pure rotation gives 0 whatever its size.
+    """
+    xy0, xy1 = np.asarray(xy0, np.float64), np.asarray(xy1, np.float64)
+    if len(xy0) == 0:
+        return 0.0
+    rays = np.c_[xy0, np.ones(len(xy0))] @ np.asarray(rotation, np.float64).T
+    rotated = rays[:, :2] / np.where(np.abs(rays[:, 2:]) > 1e-12, rays[:, 2:], 1e-12)
+    return float(np.median(np.linalg.norm(rotated - xy1, axis=1)) * focal)
+
+
+def is_new_keyframe(parallax_px, inlier_ratio, min_parallax_px, min_inlier_ratio):
+    """Return whether the current frame should become the keyframe (see the module doc)."""
+    return parallax_px >= min_parallax_px or inlier_ratio < min_inlier_ratio

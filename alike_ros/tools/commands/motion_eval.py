@@ -1,0 +1,96 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The graph's /motion against ground truth (ros2 launch), with SIFT / ORB and KLT beside.
+
+`alike-ros motion-eval` (defaults: the shared TUM frames, their camera and ground truth):
+writes motion.json and motion.png under --out and prints the summary. `--sweep` runs the
+estimator / threshold sweep behind the geometry defaults instead (docs/motion.md).
+"""
+
+import json
+from pathlib import Path
+
+
+def _value(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {'true': True, 'false': False}.get(text.lower(), text)
+
+
+def _params(items):
+    out = {}
+    for item in items or ():
+        key, sep, value = item.partition(':=')
+        if not sep:
+            raise ValueError(f"parameters are NAME:=VALUE, got '{item}'")
+        out[key] = _value(value)
+    return out
+
+
+def _estimators(text):
+    out = []
+    for item in text.split(','):
+        method, _, threshold = item.partition(':')
+        out.append((method, float(threshold or 1.0)))
+    return out
+
+
+def add_arguments(p):
+    """Arguments of motion-eval."""
+    p.add_argument('--images', help='image folder, file names = TUM timestamps (default: the '
+                                    'shared TUM frames)')
+    p.add_argument('--bag', help='a rosbag2 with the images (and CameraInfo) instead')
+    p.add_argument('--camera-info', help='calibration YAML (default: the TUM Freiburg 2 camera)')
+    p.add_argument('--ground-truth', help='TUM-format trajectory (default: the shared '
+                                          'tum_groundtruth.txt)')
+    p.add_argument('--out', default='out/motion')
+    p.add_argument('-m', '--matcher', nargs='*', metavar='NAME:=VALUE',
+                   help="matcher parameters (geometry:=essential is the default here)")
+    p.add_argument('-d', '--detector', nargs='*', metavar='NAME:=VALUE',
+                   help='detector parameters (graph and offline keypoints)')
+    p.add_argument('--estimators', type=_estimators,
+                   help='offline fits, METHOD:PX,... (default: the matcher parameters\' own)')
+    p.add_argument('--no-launch', action='store_true', help='offline part only')
+    p.add_argument('--sweep', action='store_true', help='the estimator x threshold sweep '
+                                                        '(TUM + synthetic scenes) instead')
+    p.add_argument('--trials', type=int, default=20, help='synthetic scenes per condition')
+
+
+def run(args):
+    """Run the evaluation (or the sweep) and print the summary."""
+    from alike_ros.tools import motion_eval
+    out = Path(args.out)
+    matcher, detector = _params(args.matcher), _params(args.detector)
+    if args.sweep:
+        from alike_ros.tools import motion_sweep
+        rows = motion_sweep.run(out, args.images, args.camera_info, args.ground_truth,
+                                detector, args.trials)
+        print(motion_sweep.markdown(rows))
+        print(f"\n{motion_eval.cpu_name()}; rows: {out / 'sweep.json'}")
+        return 0
+    report = motion_eval.run(out, args.images, args.bag, args.camera_info, args.ground_truth,
+                             matcher, detector, estimators=args.estimators,
+                             launch=not args.no_launch)
+    print(motion_eval.markdown(report))
+    print(f"\n{report['cpu']}\nreport: {out / 'motion.json'}\nplot: {out / 'motion.png'}")
+    summary = {k: report[k] for k in ('graph',) if k in report}
+    if summary:
+        print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != 'pairs_detail'}
+                          for k, v in summary.items()}, indent=1))
+    return 0

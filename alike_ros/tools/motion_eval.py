@@ -1,0 +1,382 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+`alike-ros motion-eval`: the graph's `/motion` against ground truth, with offline peers.
+
+The frames (an image folder whose file names are TUM timestamps, or a bag) and a CameraInfo
+go through the real graph under `ros2 launch` as `alike-ros demo` runs it; every
+TransformStamped on `motion` is scored against the ground-truth motion between its frame and
+the frame it refers to (the previous one, or the keyframe its MatchArray names). In the same
+run the same keypoints (the detector, offline), OpenCV SIFT and ORB go through the same
+geometry at frame gaps 1, 3 and 5. Writes motion.json and motion.png.
+"""
+
+import json
+from pathlib import Path
+import time
+
+import cv2
+import numpy as np
+
+from alike_ros.tools import motion_metrics as metrics
+
+GAPS = (1, 3, 5)
+PEERS = ('sift', 'orb')
+
+
+def image_stamps(files):
+    """Seconds of each image file named by its timestamp (TUM); ValueError otherwise."""
+    try:
+        return [float(Path(f).stem) for f in files]
+    except ValueError:
+        raise ValueError('image file names must be timestamps in seconds (as TUM names '
+                         'them) to look up the ground truth; or give a bag') from None
+
+
+def bag_frames(bag):
+    """Return ([RGB images], [stamps ns]) of a bag's image topic (its headers' stamps)."""
+    from rosbags.typesys import get_typestore, Stores
+
+    from alike_ros.image_encoding import image_to_array
+    from alike_ros.tools.bag import IMAGE_TYPE, read_bag
+    store = get_typestore(Stores.ROS2_JAZZY)
+    images, stamps = [], []
+    for _, msgtype, _, data in read_bag(bag):
+        if msgtype != IMAGE_TYPE:
+            continue
+        msg = store.deserialize_cdr(data, msgtype)
+        images.append(image_to_array(msg.encoding, msg.height, msg.width, msg.step,
+                                     bytes(msg.data)))
+        stamps.append(msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec)
+    if not images:
+        raise ValueError(f'{bag} has no {IMAGE_TYPE} messages')
+    return images, stamps
+
+
+def features(name, images, detector_config):
+    """[(keypoints N x 2, descriptors)] of RGB images: 'ours' (the detector), 'sift', 'orb'."""
+    if name in PEERS:
+        from alike_ros.tools.baselines import opencv_features
+        return opencv_features(name, [cv2.cvtColor(im, cv2.COLOR_RGB2BGR) for im in images])
+    from alike_ros.detector import Detector
+    detector = Detector(detector_config)
+    return [(f.keypoints, f.descriptors) for f in (detector.detect(im) for im in images)]
+
+
+def match(name, desc0, desc1):
+    """Mutual nearest neighbours: ours on cosine similarity, the peers by cross-check."""
+    if name in PEERS:
+        from alike_ros.tools.baselines import cross_check_match
+        return cross_check_match(name, desc0, desc1)
+    from alike_ros.matchers.mnn import mnn_match
+    return mnn_match(desc0, desc1)[0]
+
+
+def estimate(camera, p0, p1, method, threshold, confidence=0.999, max_iters=2000):
+    """Return (R, t, inliers, fit ms) of an essential fit, R and t None when it fails."""
+    from alike_ros import geometry
+    t0 = time.perf_counter()
+    fit = geometry.fit_calibrated('essential', camera, p0, p1, method, threshold, confidence,
+                                  max_iters)
+    ms = (time.perf_counter() - t0) * 1e3
+    if fit is None:
+        return None, None, 0, ms
+    return fit.rotation, fit.translation, fit.num_inliers, ms
+
+
+def offline(name, feats, camera, poses, method, threshold, gaps=GAPS, confidence=0.999,
+            max_iters=2000):
+    """Score one feature set's essential fits at each frame gap: {gap: summary}."""
+    out = {}
+    for gap in gaps:
+        rows, times = [], []
+        for i in range(len(feats) - gap):
+            if poses[i] is None or poses[i + gap] is None:
+                continue
+            (k0, d0), (k1, d1) = feats[i], feats[i + gap]
+            pairs = match(name, d0, d1)
+            rotation, translation, _, ms = estimate(camera, k0[pairs[:, 0]], k1[pairs[:, 1]],
+                                                    method, threshold, confidence, max_iters)
+            times.append(ms)
+            rows.append(metrics.pair_errors(rotation, translation,
+                                            *metrics.relative_motion(poses[i], poses[i + gap])))
+        out[gap] = {**metrics.summarise(rows),
+                    'fit_ms': float(np.median(times)) if times else None,
+                    'pose_deg': [r['pose_deg'] for r in rows]}
+    return out
+
+
+def graph_errors(result, stamp_of):
+    """
+    Score the graph's motions: [{stamp_ns, reference_ns, rotation_deg, ..., reason}].
+
+    `stamp_of` maps a bag stamp (ns) to its ground-truth pose (or None). A motion refers to
+    the frame its MatchArray's motion_reference names; a frame after the first without a
+    motion counts as a failed fit (infinite error) against the previous frame.
+    """
+    from alike_ros.geometry import rotation_from_quaternion
+    from alike_ros.nodes.messages import stamp_ns
+    rows = []
+    for stamp, mt in sorted(result.matches.items()):
+        ref = stamp_ns(mt.motion_reference.stamp) or stamp_ns(mt.previous_header.stamp)
+        if not ref:
+            continue  # the first frame: nothing to refer to
+        pose_ref, pose_cur = stamp_of(ref), stamp_of(stamp)
+        if pose_ref is None or pose_cur is None:
+            continue
+        msg = result.motions.get(stamp)
+        rotation = translation = None
+        if msg is not None:
+            q, t = msg.transform.rotation, msg.transform.translation
+            rotation = rotation_from_quaternion(q.x, q.y, q.z, q.w)
+            translation = np.array([t.x, t.y, t.z])
+        row = metrics.pair_errors(rotation, translation,
+                                  *metrics.relative_motion(pose_ref, pose_cur))
+        rows.append({'stamp_ns': stamp, 'reference_ns': ref, 'valid': bool(mt.valid),
+                     'keyframe': bool(mt.keyframe), 'reason': mt.reason, **row})
+    return rows
+
+
+def graph(out, images_dir, bag, camera_info, matcher_params, detector_params):
+    """Run the graph under ros2 launch on a bag; return (Replay, image stamps ns in order)."""
+    from alike_ros.tools.bag import load_camera_info, make_bag
+    from alike_ros.tools.demo import reliable_params
+    from alike_ros.tools.replay import launch_replay
+    out.mkdir(parents=True, exist_ok=True)
+    if bag is None:
+        bag = out / 'bag'
+        if bag.exists():
+            import shutil
+            shutil.rmtree(bag)
+        make_bag(images_dir, bag, rate=10.0, camera_info=load_camera_info(camera_info))
+    stamps = bag_frames(bag)[1]
+    params = reliable_params(out / 'params.yaml', detector_params, matcher_params)
+    with open(out / 'launch.log', 'w') as log:
+        result, code = launch_replay(bag, len(stamps), params_file=params, overlay=False,
+                                     log=log)
+    if code != 0:
+        raise RuntimeError(f'ros2 launch exited {code}: see {out / "launch.log"}')
+    return result, stamps
+
+
+def inputs(images=None, bag=None, camera_info=None, ground_truth=None):
+    """Return (RGB frames, stamps s, Camera, camera_info path, ground-truth path, images)."""
+    from alike_ros.geometry.camera import Camera
+    from alike_ros.paths import config_file, tum_dir
+    from alike_ros.tools.bag import load_camera_info, read_frames
+    from alike_ros.tools.image_files import image_files
+    if bag is None:
+        images = Path(images or tum_dir())
+        frames = list(read_frames(images))
+        stamps = image_stamps(image_files([images]))
+    else:
+        frames, stamps_ns = bag_frames(bag)
+        stamps = [s / 1e9 for s in stamps_ns]
+    camera_info = camera_info or config_file('tum_freiburg2_camera_info.yaml')
+    ground_truth = ground_truth or tum_dir().parent / 'tum_groundtruth.txt'
+    info = load_camera_info(camera_info)
+    camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
+                                info['height'])
+    return frames, stamps, camera, camera_info, ground_truth, images
+
+
+def configs(matcher_params, detector_params):
+    """Return (MatcherConfig, DetectorConfig) of parameter dicts (unknown names ignored)."""
+    from alike_ros.config import DetectorConfig, MatcherConfig
+    mcfg = MatcherConfig().with_changes(**{k: v for k, v in matcher_params.items()
+                                           if k in MatcherConfig.__dataclass_fields__})
+    dcfg = DetectorConfig().with_changes(**{k: v for k, v in detector_params.items()
+                                            if k in DetectorConfig.__dataclass_fields__})
+    return mcfg, dcfg
+
+
+def tracks(result, frames, camera, mcfg, dcfg):
+    """
+    Return track lengths: the graph's, KLT's, ours offline, and synthetic wrong continuations.
+
+    KLT as VINS runs it (corners 30 px apart) and with as many corners as the graph has;
+    ours offline with as many keypoints as KLT-VINS has (top_k), windowed and inlier-only.
+    """
+    from alike_ros.tools import track_eval
+    out = {}
+    if result is not None:
+        out['graph'] = track_eval.track_stats(
+            [np.asarray(m.track_ids) for _, m in sorted(result.matches.items())])
+    bgr = [cv2.cvtColor(im, cv2.COLOR_RGB2BGR) for im in frames]
+    out['klt_vins'] = track_eval.klt_tracks(bgr, 1000, 30)
+    out['klt_vins'] = track_eval.track_stats(out['klt_vins'])
+    per_frame = out.get('graph', {}).get('points_per_frame', 1000)
+    out['klt_dense'] = track_eval.track_stats(track_eval.klt_tracks(
+        bgr, int(round(per_frame)), 5))
+    count = int(round(out['klt_vins']['points_per_frame']))
+    feats = features('ours', frames, dcfg.with_changes(top_k=count))
+    out[f'ours_top_k_{count}'] = track_eval.track_stats(
+        track_eval.offline_tracks(feats, camera, mcfg))
+    out[f'ours_top_k_{count}_inlier_links_only'] = track_eval.track_stats(
+        track_eval.offline_tracks(feats, camera, mcfg.with_changes(track_window=0.0,
+                                                                   track_max_missed=0)))
+    out['synthetic'] = track_eval.synthetic(mcfg)
+    out['synthetic_inlier_links_only'] = track_eval.synthetic(
+        mcfg.with_changes(track_window=0.0, track_max_missed=0))
+    return out
+
+
+def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher_params=None,
+        detector_params=None, gaps=GAPS, peers=PEERS, estimators=None, launch=True,
+        track_report=True):
+    """
+    Run the evaluation; write motion.json and motion.png to `out`; return the report dict.
+
+    `estimators` are (method, threshold) pairs for the offline part (default: the matcher
+    parameters' own). With images, their file names are the stamps; with a bag, the image
+    headers' stamps (the bag is then both the graph's input and the offline frames).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    frames, stamps, camera, camera_info, ground_truth, images = inputs(
+        images, bag, camera_info, ground_truth)
+    poses = metrics.poses_at(metrics.read_tum(ground_truth), stamps)
+    matcher_params = {'geometry': 'essential', **(matcher_params or {})}
+    detector_params = detector_params or {}
+    mcfg, dcfg = configs(matcher_params, detector_params)
+    report = {'frames': len(frames), 'camera_info': str(camera_info),
+              'ground_truth': str(ground_truth), 'matcher': matcher_params,
+              'detector': detector_params, 'cpu': cpu_name()}
+    result = None
+    if launch:
+        result, bag_stamps = graph(out, None if bag else images, bag, camera_info,
+                                   matcher_params, detector_params)
+        by_stamp = dict(zip(bag_stamps, poses))  # the bag's stamps, in frame order
+        rows = graph_errors(result, by_stamp.get)
+        report['graph'] = {**metrics.summarise(rows), 'pairs_detail': rows,
+                           'frames_in': len(bag_stamps), 'frames_out': len(result.matches),
+                           'keyframes': sum(r['keyframe'] for r in rows),
+                           'reference_gap_mean': float(np.mean([
+                               (r['stamp_ns'] - r['reference_ns']) for r in rows])
+                               / np.median(np.diff(bag_stamps))) if rows else None}
+    estimators = estimators or [(mcfg.estimator(), mcfg.threshold())]
+    report['offline'] = {}
+    for name in ('ours',) + tuple(peers):
+        feats = features(name, frames, dcfg)
+        for method, threshold in estimators:
+            key = f'{name} {method} {threshold:g}px'
+            report['offline'][key] = offline(name, feats, camera, poses, method, threshold,
+                                             gaps, mcfg.confidence, mcfg.max_iters)
+    if track_report:
+        report['tracks'] = tracks(result, frames, camera, mcfg, dcfg)
+    (out / 'motion.json').write_text(json.dumps(json_ready(report), indent=1))
+    plot(report, out / 'motion.png')
+    return report
+
+
+def markdown(report):
+    """Return the report's tables: graph and offline motion, tracks."""
+    lines = ['| what | gap | pairs | valid | AUC@5 / @10 / @20 | rotation err median (deg) | '
+             'translation dir err median (deg) |', '|---|---:|---:|---:|---|---:|---:|']
+
+    def row(label, gap, s):
+        auc = ' / '.join(f'{a:.3f}' for a in s['auc'].values())
+        rot, tr = s['rotation_deg']['median'], s['translation_deg']['median']
+        lines.append(f"| {label} | {gap} | {s['pairs']} | {s['valid']} | {auc} | "
+                     f"{rot if rot is None else f'{rot:.3f}'} | "
+                     f"{tr if tr is None else f'{tr:.2f}'} |")
+    if 'graph' in report:
+        g = report['graph']
+        gap = 'keyframe' if g.get('keyframes') else 1
+        row('graph `/motion` (ros2 launch)', gap, g)
+    for key, by_gap in report['offline'].items():
+        for gap, s in by_gap.items():
+            row(f'offline {key}', gap, s)
+    if report.get('tracks'):
+        lines += ['', '| tracks | points / frame | tracked / frame | >= 5 frames | '
+                      '>= 10 frames | p90 length | wrong continuations |',
+                  '|---|---:|---:|---:|---:|---:|---:|']
+        for key, t in report['tracks'].items():
+            if 'wrong_share' in t:
+                lines.append(f"| {key} | | | {t['tracks_5_or_longer']} | "
+                             f"{t['tracks_10_or_longer']} | | {t['wrong']} of "
+                             f"{t['continuations']} ({t['wrong_share']:.2%}) |")
+            else:
+                lines.append(f"| {key} | {t['points_per_frame']:.0f} | "
+                             f"{t['tracked_per_frame']:.0f} | {t['tracks_5_or_longer']} | "
+                             f"{t['tracks_10_or_longer']} | {t['p90_length']:.0f} | |")
+    return '\n'.join(lines)
+
+
+def json_ready(value):
+    """JSON-ready copy: numpy scalars as Python numbers, inf / nan (failed fits) as None."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def cpu_name():
+    """Return the CPU model name and whether it has AVX-512 (for figures)."""
+    try:
+        text = Path('/proc/cpuinfo').read_text()
+    except OSError:
+        return 'unknown CPU'
+    name = next((ln.split(':', 1)[1].strip() for ln in text.splitlines()
+                 if ln.startswith('model name')), 'unknown CPU')
+    import os
+    return f"{name}, {os.cpu_count()} cores{', AVX-512' if ' avx512f' in text else ''}"
+
+
+def plot(report, path):
+    """Errors per frame of the graph, and cumulative pose-error curves, as one PNG."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4))
+    rows = report.get('graph', {}).get('pairs_detail', [])
+    if rows:
+        x = np.arange(len(rows))
+        for key, style in (('rotation_deg', 'o-'), ('translation_deg', 's-')):
+            y = [r[key] if np.isfinite(r[key]) else np.nan for r in rows]
+            ax0.plot(x, y, style, markersize=3, label=key.replace('_deg', ' error (deg)'))
+        kf = [i for i, r in enumerate(rows) if r['keyframe']]
+        if kf:
+            ax0.plot(kf, [0] * len(kf), 'k|', markersize=10, label='new keyframe')
+        ax0.set_yscale('symlog', linthresh=1.0)
+        ax0.legend(fontsize=8)
+    ax0.set_xlabel('pair (graph, /motion)')
+    ax0.set_title('graph: error per pair')
+    ax0.grid(alpha=0.3)
+    curves = []
+    if rows:
+        curves.append(('graph /motion', [r['pose_deg'] for r in rows], 'k-'))
+    for key, by_gap in report['offline'].items():
+        gap = min(by_gap, key=int)
+        curves.append((f'{key}, gap {gap}', by_gap[gap]['pose_deg'], '--'))
+    for label, errors, style in curves:
+        e = np.sort(np.asarray(errors, np.float64))
+        ax1.plot(np.r_[0, e], np.r_[0, np.arange(1, len(e) + 1) / len(e)], style,
+                 drawstyle='steps-post', label=label)
+    ax1.set_xlim(0, 20)
+    ax1.set_ylim(0, 1)
+    ax1.set_xlabel('pose error max(rotation, translation direction) (deg)')
+    ax1.set_ylabel('share of pairs')
+    ax1.set_title('cumulative pose error (AUC@20 = area / 20)')
+    ax1.grid(alpha=0.3)
+    ax1.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

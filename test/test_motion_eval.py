@@ -1,0 +1,119 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Motion against ground truth: the metrics, then `alike-ros motion-eval` on the TUM frames.
+
+The run goes through `ros2 launch` with the package's defaults (geometry essential) and
+guards what the defaults reach on the 20 shared frames (docs/motion.md: rotation median 0.21
+deg, translation direction 3.8 deg, AUC@20 0.80), with margin for drops on a loaded machine.
+"""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from alike_ros.tools import motion_metrics as metrics
+from conftest import require_shared
+
+require_shared()
+
+
+def test_auc_follows_the_lightglue_protocol():
+    # Half the pairs at 0 deg, half failed: recall 0.5 at every threshold.
+    assert metrics.pose_auc([0.0, np.inf]) == pytest.approx([0.5, 0.5, 0.5])
+    # Errors spread evenly up to 10 deg: AUC@10 is the area under a ramp, about a half.
+    auc = metrics.pose_auc(np.linspace(0, 10, 1001), (5.0, 10.0, 20.0))
+    assert auc[1] == pytest.approx(0.5, abs=0.01)
+    assert auc[0] == pytest.approx(0.25, abs=0.01)
+    assert auc[2] == pytest.approx(0.75, abs=0.01)
+    assert metrics.pose_auc([30.0]) == [0.0, 0.0, 0.0]
+
+
+def test_errors_fold_the_translation_sign_and_compare_rotations():
+    assert metrics.direction_error_deg([0, 0, 1], [0, 0, -1]) == pytest.approx(0.0)
+    assert metrics.direction_error_deg([0, 0, 1], [0, 1, 0]) == pytest.approx(90.0)
+    r, _ = cv2.Rodrigues(np.radians([0.0, 2.0, 0.0]))
+    assert metrics.rotation_error_deg(r, np.eye(3)) == pytest.approx(2.0)
+    row = metrics.pair_errors(None, None, np.eye(3), [1, 0, 0])
+    assert row['pose_deg'] == np.inf
+
+
+def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):
+    # Camera-to-world: the camera moves 1 m along world x and turns 10 deg about world y.
+    q = [0.0, np.sin(np.radians(5)), 0.0, np.cos(np.radians(5))]
+    (tmp_path / 'gt.txt').write_text('# t tx ty tz qx qy qz qw\n'
+                                     '0.0 0 0 0 0 0 0 1\n'
+                                     f'1.0 1 0 0 {q[0]} {q[1]} {q[2]} {q[3]}\n')
+    trajectory = metrics.read_tum(tmp_path / 'gt.txt')
+    p0, half, p1, outside = metrics.poses_at(trajectory, [0.0, 0.5, 1.0, 2.0], max_gap=2.0)
+    assert outside is None
+    np.testing.assert_allclose(half[:3, 3], [0.5, 0, 0])
+    assert metrics.rotation_error_deg(half[:3, :3], np.eye(3)) == pytest.approx(5.0)
+    rotation, translation = metrics.relative_motion(p0, p1)
+    # A point fixed in the world, seen from the first camera, then from the second.
+    x_world = np.array([0.3, -0.2, 4.0])
+    x1 = np.linalg.inv(p1) @ np.r_[x_world, 1]
+    np.testing.assert_allclose(rotation @ x_world + translation, x1[:3], atol=1e-9)
+
+
+@pytest.fixture(scope='module')
+def report(tmp_path_factory):
+    from alike_ros.tools import motion_eval
+    out = tmp_path_factory.mktemp('motion')
+    result = motion_eval.run(out)
+    saved = json.loads((out / 'motion.json').read_text())
+    assert (out / 'motion.png').stat().st_size > 10_000
+    assert saved['graph']['auc'] == pytest.approx(result['graph']['auc'])
+    return result
+
+
+def test_the_graph_motion_reaches_the_measured_accuracy(report):
+    graph = report['graph']
+    assert graph['frames_out'] >= graph['frames_in'] - 4  # drops on a loaded machine
+    assert graph['valid'] >= graph['pairs'] - 1
+    assert graph['keyframes'] >= 2  # keyframes, not every frame
+    assert graph['rotation_deg']['median'] <= 0.35  # measured 0.21
+    assert graph['translation_deg']['median'] <= 6.0  # measured 3.8
+    assert graph['auc']['@20'] >= 0.65  # measured 0.80
+    # The baseline the issue reports (frame to frame, OpenCV at 3 px): 34 deg, AUC@20 0.15.
+    refs = [p['stamp_ns'] - p['reference_ns'] for p in graph['pairs_detail']]
+    assert max(refs) > min(refs)  # some motions reach back past the previous frame
+
+
+def test_offline_peers_run_through_the_same_geometry(report):
+    keys = sorted(report['offline'])
+    assert [k.split()[0] for k in keys] == ['orb', 'ours', 'sift']
+    for key in keys:
+        by_gap = report['offline'][key]
+        assert sorted(by_gap) == [1, 3, 5]
+        assert by_gap[1]['valid'] == by_gap[1]['pairs'] == 19
+        assert by_gap[3]['auc']['@20'] > by_gap[1]['auc']['@20']  # more parallax
+    ours = next(v for k, v in report['offline'].items() if k.startswith('ours'))
+    assert ours[1]['rotation_deg']['median'] <= 0.4  # measured 0.30
+    assert ours[3]['translation_deg']['median'] <= 5.0  # measured 3.1
+
+
+def test_tracks_last_beside_klt(report):
+    tracks = report['tracks']
+    ours = next(v for k, v in tracks.items() if k.startswith('ours_top_k') and 'only' not in k)
+    only = next(v for k, v in tracks.items() if k.endswith('inlier_links_only'))
+    klt = tracks['klt_vins']
+    assert abs(ours['points_per_frame'] - klt['points_per_frame']) <= 1
+    assert ours['tracks_10_or_longer'] >= 0.8 * klt['tracks_10_or_longer']  # measured 0.87
+    assert ours['tracks_10_or_longer'] >= 1.5 * only['tracks_10_or_longer']
+    assert tracks['graph']['tracks_10_or_longer'] >= 400  # measured 604 (issue: p90 4)
+    assert tracks['synthetic']['wrong_share'] <= 0.01
