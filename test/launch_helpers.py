@@ -133,7 +133,8 @@ class Probe:
         with self.lock:
             _, values = self.diagnostics.get(node, (0, {}))
         return {k: (v if k == 'state' else int(v)) for k, v in values.items()
-                if k in ('received', 'published', 'dropped', 'rejected', 'in_flight', 'state')}
+                if k in ('received', 'published', 'dropped', 'rejected', 'in_flight', 'lost',
+                         'lost_reported', 'state')}
 
     def wait(self, condition, timeout=60.0):
         """Wait until condition() is true; return it."""

@@ -19,7 +19,10 @@ configure loads the model (and warms it up); activate subscribes and starts the 
 deactivate stops processing (frames that still arrive are counted as dropped); cleanup frees
 the ONNX Runtime session. The subscription callback only hands the newest frame to the worker,
 so the executor stays free (parameters, diagnostics, lifecycle services) while a frame is
-processed. Counters span the node's life: received = published + dropped + rejected + in flight.
+processed. Counters span the node's life: received = published + dropped + rejected + in flight,
+and frames a publisher sent that never reached the callback are counted `lost` (gaps in its
+sequence numbers: overwritten in the subscription's history while the executor was busy, or
+lost by the transport), so received + lost covers what was sent.
 """
 
 from collections import deque
@@ -27,6 +30,7 @@ import threading
 import time
 
 import numpy as np
+from rclpy.subscription import Subscription
 from sensor_msgs.msg import CompressedImage, Image
 
 from alike_ros.config import DetectorConfig, DetectorNodeConfig
@@ -37,6 +41,23 @@ from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.qos import sensor_qos
 from alike_ros.nodes.runner import run_nodes
 
+try:
+    from rclpy.event_handler import SubscriptionEventCallbacks, UnsupportedEventTypeError
+except ImportError:  # Humble
+    from rclpy.qos_event import SubscriptionEventCallbacks, UnsupportedEventTypeError
+
+# Reliable input (bags, recordings, tests) must arrive whole: its subscription holds this many
+# frames (1 s at 30 Hz), so an executor busy for up to that many frame periods loses none.
+# Measured (docs/frame-loss.md): the matcher's callback on a hard pair blocked a container's
+# executor for 150-250 ms, a loaded 2-core machine up to 0.5 s. The queue fills only while the
+# executor stalls, never because the detector is slow: the worker takes the newest frame and
+# counts the others dropped. Best-effort camera streams keep the newest frame only.
+RELIABLE_IMAGE_DEPTH = 30
+
+# rclpy passes the message info (with the publisher's sequence number) to a callback taking two
+# arguments since Iron; Humble's passes the message only.
+_MESSAGE_INFO = hasattr(Subscription, 'CallbackType')
+
 
 class DetectorNode(ManagedNode):
     """Runs the two-stage detector on every image it can keep up with."""
@@ -46,7 +67,10 @@ class DetectorNode(ManagedNode):
     def __init__(self, node_name='alike_detector', **kwargs):
         super().__init__(node_name, **kwargs)
         self.detector = None
-        self.counts = dict(received=0, published=0, dropped=0, rejected=0)
+        self.counts = dict(received=0, published=0, dropped=0, rejected=0, lost=0,
+                           lost_reported=0)
+        self._last_seq = None  # the publisher's sequence number of the last frame received
+        self._lost_at_diagnostics = 0
         self.timings = deque(maxlen=200)  # per-frame stage timings (ms)
         self.latencies = deque(maxlen=200)  # receive -> publish (ms)
         self._last_reason = ''
@@ -69,12 +93,7 @@ class DetectorNode(ManagedNode):
 
     def activate(self):
         if self._sub is None:
-            qos = sensor_qos(self.node_config.image_reliability)
-            if self.node_config.compressed:
-                self._sub = self.create_subscription(CompressedImage, 'image/compressed',
-                                                     self._on_image, qos)
-            else:
-                self._sub = self.create_subscription(Image, 'image', self._on_image, qos)
+            self._subscribe()
         with self._cv:
             self._processing = True
         self._worker = threading.Thread(target=self._work, name='alike_detector', daemon=True)
@@ -83,6 +102,20 @@ class DetectorNode(ManagedNode):
             f'{self.config.model} on {self.detector.provider}, input '
             f'{self.config.input_height}x{self.config.input_width}, '
             f'listening on {self.resolve_topic_name("image")}')
+
+    def _subscribe(self):
+        reliability = self.node_config.image_reliability
+        qos = sensor_qos(reliability, RELIABLE_IMAGE_DEPTH if reliability == 'reliable' else 1)
+        msg_type, topic = ((CompressedImage, 'image/compressed') if self.node_config.compressed
+                           else (Image, 'image'))
+        callback = self._on_image_info if _MESSAGE_INFO else self._on_image
+        self._last_seq = None  # a new subscription: the publisher's numbers went on meanwhile
+        try:
+            self._sub = self.create_subscription(
+                msg_type, topic, callback, qos,
+                event_callbacks=SubscriptionEventCallbacks(message_lost=self._on_message_lost))
+        except UnsupportedEventTypeError:  # an RMW without the event: sequence gaps only
+            self._sub = self.create_subscription(msg_type, topic, callback, qos)
 
     def deactivate(self):
         """Stop the worker after the frame in hand; a frame still waiting counts as dropped."""
@@ -129,6 +162,38 @@ class DetectorNode(ManagedNode):
         else:
             self.get_logger().warning(text)
         return True
+
+    def _on_image_info(self, msg, info):
+        self._count_gap(info.get('publication_sequence_number'))
+        self._on_image(msg)
+
+    def _count_gap(self, seq):
+        """Count the frames between this one and the last of the same publisher as lost."""
+        last, self._last_seq = self._last_seq, seq
+        # Several publishers' numbers interleave: only one publisher's gaps mean anything.
+        if (not seq or last is None or seq <= last or self._sub is None
+                or self._sub.get_publisher_count() != 1):
+            return
+        missed = seq - last - 1
+        if missed:
+            with self._cv:
+                self.counts['lost'] += missed
+                total = self.counts['lost']
+            self._throttled('lost', (
+                f'{missed} frame(s) never reached the detector (publisher sequence {last} -> '
+                f'{seq}): replaced in the subscription queue (depth {self._sub.qos_profile.depth}'
+                f') while the executor was busy, or lost by the transport; {total} lost so far'))
+
+    def _on_message_lost(self, info):
+        # What the RMW itself reports lost (transport); with sequence numbers those frames
+        # are in `lost` too, without them (Humble) this is the only count.
+        with self._cv:  # per subscription: summed, as the node's counters span its life
+            self.counts['lost_reported'] += info.total_count_change
+            if not _MESSAGE_INFO:
+                self.counts['lost'] += info.total_count_change
+            total = self.counts['lost_reported']
+        self._throttled('lost_reported', f'the middleware reports '
+                        f'{info.total_count_change} image(s) lost; {total} so far')
 
     def _on_image(self, msg):
         with self._cv:
@@ -202,9 +267,13 @@ class DetectorNode(ManagedNode):
     def _publish_diagnostics(self):
         counts, stats = self.snapshot()
         lossy = counts['received'] and counts['rejected'] > 0.1 * counts['received']
+        lost = counts['lost'] - self._lost_at_diagnostics  # since the last status
+        self._lost_at_diagnostics = counts['lost']
+        message = (self._last_reason if lossy else
+                   f'{lost} frame(s) lost before the detector' if lost else self.state)
         self.publish_status(
-            'ALIKE detector', f'{self.config.model}@{self.detector.provider}', lossy,
-            self._last_reason if lossy else self.state,
+            'ALIKE detector', f'{self.config.model}@{self.detector.provider}',
+            lossy or lost > 0, message,
             {**counts, **{k: f'{v:.2f}' for k, v in stats.items()}, 'state': self.state,
              'last_reject_reason': self._last_reason})
         if stats and counts['received'] != self._last_logged_received:

@@ -192,6 +192,13 @@ class BagPlayer:
                 self.publishers[topic] = node.create_publisher(
                     message_class(msgtype), remap.get(topic, topic), qos)
         self.published = 0
+        self.images_published = 0
+        # How far behind the recorded timing the player published (a loaded machine): late
+        # messages go out back to back, a burst a keep-last-1 reader cannot take whole.
+        self.late_max_s = 0.0
+        self.late_count = 0  # messages published more than LATE_S after their time
+
+    LATE_S = 0.02
 
     def image_publishers(self):
         """Return the publishers of the bag's image topics (what the graph subscribes first)."""
@@ -203,17 +210,28 @@ class BagPlayer:
             t0_bag = self.messages[0][2]
             t0 = time.monotonic()
             for topic, _, stamp, data in self.messages:
-                delay = t0 + (stamp - t0_bag) / 1e9 / self.rate_scale - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
+                due = t0 + (stamp - t0_bag) / 1e9 / self.rate_scale
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
                 if should_stop():
                     return self.published
+                late = time.monotonic() - due
+                self.late_max_s = max(self.late_max_s, late)
+                self.late_count += late > self.LATE_S
                 self.publishers[topic].publish(data)
                 self.published += 1
+                self.images_published += self.types[topic] == IMAGE_TYPE
                 if on_publish:
                     on_publish(topic, stamp)
             if not self.loop:
                 return self.published
+
+    def report(self):
+        """One line: what was published and how late (the stress harness reads it)."""
+        return (f'published {self.published} messages ({self.images_published} images); '
+                f'{self.late_count} more than {self.LATE_S * 1e3:.0f} ms late, the latest by '
+                f'{self.late_max_s * 1e3:.0f} ms')
 
     def wait_for_all_acked(self, timeout_s):
         """

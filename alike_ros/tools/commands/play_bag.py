@@ -66,9 +66,9 @@ def run(args):
             return 0
         print(f'playing {len(player.messages)} messages from {args.bag}'
               + (' (looping, Ctrl-C to stop)' if args.loop else ''), flush=True)
-        n = player.play(should_stop=stop.is_set)
+        player.play(should_stop=stop.is_set)
         player.wait_for_all_acked(5.0)
-        print(f'published {n} messages', flush=True)
+        print(player.report(), flush=True)  # alike-ros stress reads it
     finally:
         node.destroy_node()
         rclpy.try_shutdown()
