@@ -48,12 +48,14 @@ FRAMES = sorted((DATA / 'tum').glob('*.png')) + sorted((DATA / 'hpatches').glob(
 SPEC = extractors.get_spec('xfeat')
 
 
-def network_sized(path):
-    """RGB uint8 image resized (bilinear) to multiples of 32, as the public code's first step."""
-    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+def rgb(path):
+    return cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+
+
+def network_scale(image):
+    """(x, y) factors from the network's pixels to the image's: both resize down to /32."""
     h, w = image.shape[:2]
-    size = (w // 32 * 32, h // 32 * 32)
-    return image if size == (w, h) else cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+    return np.float32([w / (w // 32 * 32), h / (h // 32 * 32)])
 
 
 @pytest.fixture(scope='module')
@@ -76,15 +78,21 @@ def detector(top_k, provider='cpu', **extra):
     key = (top_k, provider, tuple(sorted(extra.items())))
     if key not in _detectors:
         _detectors[key] = Detector(DetectorConfig(
-            model='xfeat', input_height=0, input_width=0, top_k=top_k, scores_th=0.05,
-            n_limit=1_000_000, provider=provider, threads=2, **extra))
+            model='xfeat', input_height=0, input_width=0, input_max_side=0, top_k=top_k,
+            scores_th=0.05, n_limit=1_000_000, provider=provider, threads=2, **extra))
     return _detectors[key]
 
 
-def agreement(ours, ref):
-    """Return (share of keypoints at the same integer pixel, cosines of those, score diffs)."""
-    mine = {tuple(p): i for i, p in enumerate(np.rint(ours.keypoints).astype(int))}
-    theirs = [tuple(p) for p in np.rint(ref['keypoints']).astype(int)]
+def agreement(ours, ref, scale):
+    """
+    Return (share of keypoints at the same integer pixel, cosines of those, score diffs).
+
+    Pixels of the network input, where both detect: the public code scales keypoints back by
+    x * s, the detector by pixel centres, (x + 0.5) * s - 0.5 (0.02 px apart at s = 1.05).
+    """
+    mine = {tuple(p): i for i, p in enumerate(np.rint((ours.keypoints + 0.5) / scale - 0.5)
+                                              .astype(int))}
+    theirs = [tuple(p) for p in np.rint(ref['keypoints'] / scale).astype(int)]
     pairs = np.array([(i, mine[p]) for i, p in enumerate(theirs) if p in mine]).reshape(-1, 2)
     cos = np.einsum('nc,nc->n', ref['descriptors'][pairs[:, 0]], ours.descriptors[pairs[:, 1]])
     dscore = ref['scores'][pairs[:, 0]] - ours.scores[pairs[:, 1]]
@@ -128,14 +136,18 @@ def test_network_loads_strictly_and_equals_the_wheels(form):
         assert (a - b).abs().max() < 1e-4
 
 
-def test_host_prepare_is_the_networks_normalisation():
+def test_host_prepare_is_the_public_resize_and_normalisation():
     image = np.random.default_rng(0).integers(0, 256, (70, 100, 3), np.uint8)
     net = stage2.Stage2.prepare(image)
-    assert net.blob.shape == (1, 1, 96, 128) and net.valid == (70, 100)
-    x = torch.from_numpy(image).permute(2, 0, 1)[None].float().mean(1, keepdim=True)
-    want = torch.nn.functional.instance_norm(x, eps=1e-5)[0, 0].numpy()
-    assert np.abs(net.blob[0, 0, :70, :100] - want).max() < 1e-5
-    assert not net.blob[0, 0, 70:].any() and not net.blob[0, 0, :, 100:].any()
+    assert net.blob.shape == (1, 1, 64, 96) and net.valid == (64, 96)
+    assert net.scale == (100 / 96, 70 / 64)
+    x = torch.nn.functional.interpolate(torch.from_numpy(image).permute(2, 0, 1)[None].float(),
+                                        (64, 96), mode='bilinear', align_corners=False)
+    want = torch.nn.functional.instance_norm(x.mean(1, keepdim=True), eps=1e-5)[0, 0].numpy()
+    assert np.abs(net.blob[0, 0] - want).max() < 1e-3  # OpenCV's float bilinear: ~2e-4
+    tiny = stage2.Stage2.prepare(image[:20, :40])  # under 32 pixels: padded, not resized
+    assert tiny.blob.shape == (1, 1, 32, 32) and tiny.valid == (20, 32)
+    assert not tiny.blob[0, 0, 20:].any()
 
 
 @pytest.mark.parametrize('nms_in_graph', [False, True])
@@ -157,20 +169,26 @@ def test_tidl_form_passes_tidl_check(nms_in_graph):
 
 @pytest.mark.parametrize('top_k', [4096, -1], ids=['top_k', 'threshold'])
 def test_parity_with_the_public_code(reference, top_k):
-    """>= 0.99 of keypoints at the same pixel, cosine >= 0.999, on every shared frame."""
+    """
+    >= 0.99 of keypoints at the same pixel, cosine >= 0.999, on every shared frame.
+
+    Whole pipelines on the original images: 18 HPatches images are not multiples of 32 in
+    height, so both resize them (bilinear) before the network.
+    """
     worst = []
     for path in FRAMES:
-        image = network_sized(path)
+        image = rgb(path)
         ref = public(reference, image, top_k if top_k > 0 else 10 ** 9)
         ours = detector(top_k).detect(image)
-        same, cos, dscore = agreement(ours, ref)
+        same, cos, dscore = agreement(ours, ref, network_scale(image))
         worst.append((same, cos.min(), np.abs(dscore).max(), path.name))
         assert len(ours) > 1000
         np.testing.assert_allclose(np.linalg.norm(ours.descriptors, axis=1), 1, atol=1e-5)
-    # Measured on 68 frames: every keypoint identical, cosine >= 0.9999996, scores +-3e-6.
+    # Measured on 68 frames: every keypoint identical, cosine >= 0.9999996, scores within
+    # 3e-6 (1.3e-4 on the resized images: OpenCV's float bilinear is not PyTorch's to the bit).
     assert min(w[0] for w in worst) >= 0.99, min(worst)
     assert min(w[1] for w in worst) >= 0.999, min(worst, key=lambda w: w[1])
-    assert max(w[2] for w in worst) < 1e-4, max(worst, key=lambda w: w[2])
+    assert max(w[2] for w in worst) < 1e-3, max(worst, key=lambda w: w[2])
 
 
 @pytest.mark.parametrize('nms_in_graph', ['off', 'on'])
@@ -178,8 +196,9 @@ def test_tidl_form_on_onnx_runtime_matches_the_public_code(reference, nms_in_gra
     """The tidl graph (CPU fallback) is the same function: pool chain, one-hot unfold."""
     det = detector(4096, 'tidl', nms_in_graph=nms_in_graph)
     for path in FRAMES[::10]:
-        image = network_sized(path)
-        same, cos, _ = agreement(det.detect(image), public(reference, image, 4096))
+        image = rgb(path)
+        same, cos, _ = agreement(det.detect(image), public(reference, image, 4096),
+                                 network_scale(image))
         assert same >= 0.99 and cos.min() >= 0.999, (path.name, same, cos.min())
 
 
@@ -200,7 +219,7 @@ def test_keypoint_only_descriptors_equal_the_dense_normalised_ones():
 
 
 def test_region_and_spread_control_the_keypoints():
-    image = network_sized(FRAMES[0])
+    image = rgb(FRAMES[0])
     full = detector(-1).detect(image)
     masked = detector(-1, roi_x_offset=320).detect(image)
     assert len(masked) and masked.keypoints[:, 0].min() >= 320

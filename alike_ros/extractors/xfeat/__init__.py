@@ -68,9 +68,10 @@ FAMILY = base.Family(
     forms=('exact', 'tidl', 'dense'),
     weights=base.WeightsSource('ALIKE_ROS_XFEAT_WEIGHTS', wheel_weights_dir,
                                lambda spec: 'xfeat.pt'),
-    input_doc='grey = channel mean of pixels in 0..255, instance-normalised (eps 1e-5), '
-              'float32, 1x1xHxW',
+    input_doc='grey = channel mean of pixels in 0..255 resized down to /32 (bilinear), '
+              'instance-normalised (eps 1e-5), float32, 1x1xHxW',
     defaults={'top_k': 4096, 'scores_th': 0.05},  # detectAndCompute's defaults
     dense_stage2=DenseStage2,
-    summary='xfeat: XFeat, 5x5-NMS integer keypoints on 8x8-cell heatmaps, 64-D',
+    summary='XFeat (Potje et al., Apache-2.0): keypoints from 8x8-cell heatmaps x a '
+            'reliability map, integer keypoints, the CPU-first one',
 )

@@ -139,20 +139,27 @@ class Stage2(base.Stage2):
     @classmethod
     def prepare(cls, image, bgr=False, size=None):
         """
-        Return the channel mean of the pixels (0..255), instance-normalised, zero-padded.
+        Return the channel mean of the pixels (0..255), resized, instance-normalised.
 
-        The public network takes the mean over channels and InstanceNorm2d (eps 1e-5) first;
-        with the channel sum s = 3 m (OpenCV, one pass) that is (s - mean) / sqrt(var + 9 eps).
+        As the public code: the image (or `size`) is resized down to multiples of 32, bilinear
+        without antialiasing (cv2.INTER_LINEAR on floats is F.interpolate's arithmetic), and
+        the keypoints are scaled back; only an image under 32 pixels is zero-padded instead.
+        The resize runs on the channel sum s = 3 m (bilinear is linear: the same as resizing
+        the channels first), and the instance norm of m (eps 1e-5) is (s - mean) /
+        sqrt(var + 9 eps).
         """
-        image, _, scale = base.fit(image, False, size)  # the channel order does not matter
-        th, tw = image.shape[:2]
+        image, _, _ = base.fit(image, False, None)  # checks; the channel order does not matter
+        h, w = image.shape[:2]
+        th, tw = (n // 32 * 32 or n for n in (size or (h, w)))
         a, b, c = cv2.split(image)
         grey = cv2.add(cv2.add(a, b, dtype=cv2.CV_32F), c, dtype=cv2.CV_32F)
+        if (th, tw) != (h, w):
+            grey = cv2.resize(grey, (tw, th), interpolation=cv2.INTER_LINEAR)
         mean, std = cv2.meanStdDev(grey)
         inv = 1.0 / np.sqrt(std[0, 0] ** 2 + 9 * INSTANCE_NORM_EPS)
         blob = np.zeros((1, 1, base.pad32(th), base.pad32(tw)), np.float32)
         np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
-        return base.NetworkInput(blob, (th, tw), scale)
+        return base.NetworkInput(blob, (th, tw), (w / tw, h / th))
 
     def run(self, outputs, config, valid, clock=base.no_clock, region=None):
         """NMS and threshold on the heatmap, score with the reliability, top_k, descriptors."""
