@@ -50,6 +50,7 @@ class LaunchCount:
     rate_hz: float
     frames: int
     played: int = -1  # images the player says it published (-1: it never said)
+    player: str = ''  # the player's last line (published, how late)
     detector: dict = field(default_factory=dict)  # the detector's last counters
     matcher: dict = field(default_factory=dict)  # the matcher's
     keypoints: int = 0  # KeypointArrays the collector got
@@ -250,6 +251,8 @@ def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rat
                 seen, last = now, time.monotonic()
             time.sleep(0.1)
         result.played = -1 if played is None else played
+        result.player = next((line.split('] ', 1)[-1] for line in output().splitlines()[::-1]
+                              if 'published ' in line), '')
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -278,13 +281,17 @@ def describe(r):
     """One line per launch."""
     d = r.detector
     counters = ', '.join(f'{k} {d[k]}' for k in DETECTOR_COUNTERS if k in d)
-    missing = f'; collector got no keypoints of {ranges(r.missing)}' if r.missing else ''
+    # Frames without keypoints beyond those the detector did not publish: the collector's
+    # readers matched the graph's writers late (they are not the graph's loss).
+    extra = len(r.missing) - (r.frames - d.get('published', 0))
+    missing = f'; the collector missed {extra} keypoint arrays' if extra > 0 else ''
     problems = f'; {"; ".join(r.problems)}' if r.problems else ''
+    late = r.player.partition('; ')[2]  # how late the player was
     verdict = ('all arrived' if r.arrived else
                f'{r.uncounted} UNCOUNTED' if r.uncounted else 'lost, counted')
     return (f'{r.mode:13s} {r.rate_hz:4.0f} Hz: played {r.played}, detector {counters}, '
-            f'matched {r.matched}: {verdict}{missing} ({r.wall_s:.0f} s, load {r.load})'
-            f'{problems}')
+            f'matched {r.matched}: {verdict}{missing} ({r.wall_s:.0f} s, load {r.load}'
+            + (f'; player {late}' if late else '') + f'){problems}')
 
 
 def summary_table(results):
