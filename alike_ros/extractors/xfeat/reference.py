@@ -35,7 +35,7 @@ import numpy as np
 
 from alike_ros import extractors, paths
 from alike_ros.config import DetectorConfig
-from alike_ros.detector import Detector
+from alike_ros.detector import Detector, ModelFileError
 
 TOP_K = 4096
 
@@ -110,6 +110,10 @@ def measure(threads=2, repeats=3):
                                                         top_k=TOP_K)),
         'ours alike-t, defaults': ours(DetectorConfig(model='alike-t', threads=threads)),
     }
+    try:  # the int8 model, where `alike-ros quantize --model xfeat` made it
+        pipelines['ours xfeat int8 (quantize)'] = ours(xfeat.with_changes(precision='int8'))
+    except ModelFileError:
+        pass
     for run in pipelines.values():  # warm-up: first runs allocate and plan
         run(images[0])
     names = list(pipelines)
