@@ -16,8 +16,9 @@
 Motion against ground truth: the metrics, then `alike-ros motion-eval` on the TUM frames.
 
 The run goes through `ros2 launch` with the package's defaults (geometry essential) and
-guards what the defaults reach on the 20 shared frames (docs/motion.md: rotation median 0.21
-deg, translation direction 3.8 deg, AUC@20 0.80), with margin for drops on a loaded machine.
+guards what the defaults reach on the 20 shared frames (docs/motion.md: rotation median
+0.21-0.26 deg, translation direction 3.8 deg, AUC@20 0.76-0.80 over runs), with margin for
+frames a loaded machine drops.
 """
 
 import json
@@ -83,12 +84,14 @@ def report(tmp_path_factory):
 
 def test_the_graph_motion_reaches_the_measured_accuracy(report):
     graph = report['graph']
-    assert graph['frames_out'] >= graph['frames_in'] - 4  # drops on a loaded machine
-    assert graph['valid'] >= graph['pairs'] - 1
+    # The detector keeps the latest frame only: a loaded machine drops some (the motion of
+    # the next one then spans the gap, still scored against its own reference).
+    assert graph['frames_out'] >= graph['frames_in'] // 2
+    assert graph['valid'] >= graph['pairs'] - 2
     assert graph['keyframes'] >= 2  # keyframes, not every frame
-    assert graph['rotation_deg']['median'] <= 0.35  # measured 0.21
+    assert graph['rotation_deg']['median'] <= 0.35  # measured 0.21-0.26
     assert graph['translation_deg']['median'] <= 6.0  # measured 3.8
-    assert graph['auc']['@20'] >= 0.65  # measured 0.80
+    assert graph['auc']['@20'] >= 0.65  # measured 0.76-0.80
     # The baseline the issue reports (frame to frame, OpenCV at 3 px): 34 deg, AUC@20 0.15.
     refs = [p['stamp_ns'] - p['reference_ns'] for p in graph['pairs_detail']]
     assert max(refs) > min(refs)  # some motions reach back past the previous frame

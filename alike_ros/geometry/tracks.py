@@ -36,6 +36,45 @@ def motion_prediction(points0, points1):
     return matrix
 
 
+def near_pairs(points_a, points_b, radius):
+    """
+    Return (a indices, b indices) of the point pairs at most `radius` apart.
+
+    Points of b are bucketed into square cells of `radius` (one sort); each point of a looks
+    in its cell and the 8 around it, so the cost grows with the pairs, not with |a| x |b|.
+    """
+    none = np.zeros(0, np.intp)
+    a = np.asarray(points_a, np.float64).reshape(-1, 2)
+    b = np.asarray(points_b, np.float64).reshape(-1, 2)
+    if len(a) == 0 or len(b) == 0 or radius <= 0:
+        return none, none
+    origin = b.min(axis=0)
+    cells_b = np.floor((b - origin) / radius).astype(np.int64)
+    top = cells_b.max(axis=0) + 1
+    # a's cells clipped to one ring around b's: farther points have nothing near anyway.
+    cells_a = np.clip(np.floor((a - origin) / radius).astype(np.int64), -1, top)
+    stride = int(top[1]) + 3
+    keys_b = (cells_b[:, 0] + 1) * stride + cells_b[:, 1] + 1
+    order = np.argsort(keys_b, kind='stable')
+    sorted_keys = keys_b[order]
+    found_a, found_b = [], []
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            keys = (cells_a[:, 0] + 1 + dx) * stride + cells_a[:, 1] + 1 + dy
+            lo = np.searchsorted(sorted_keys, keys, 'left')
+            counts = np.searchsorted(sorted_keys, keys, 'right') - lo
+            total = int(counts.sum())
+            if total:
+                starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                found_a.append(np.repeat(np.arange(len(a)), counts))
+                found_b.append(order[np.arange(total) + starts])
+    if not found_a:
+        return none, none
+    ia, ib = np.concatenate(found_a), np.concatenate(found_b)
+    close = ((a[ia] - b[ib]) ** 2).sum(axis=1) <= radius * radius
+    return ia[close], ib[close]
+
+
 def window_pairs(predicted, keypoints, track_desc, desc, window_px, min_similarity):
     """
     Mutual best (track, keypoint) pairs within `window_px` of the prediction.
@@ -43,13 +82,7 @@ def window_pairs(predicted, keypoints, track_desc, desc, window_px, min_similari
     predicted: T x 2 predicted track positions, keypoints: K x 2; descriptors are unit rows.
     Returns (track indices, keypoint indices).
     """
-    none = np.zeros(0, np.intp)
-    if len(predicted) == 0 or len(keypoints) == 0:
-        return none, none
-    a = np.asarray(predicted, np.float32)
-    b = np.asarray(keypoints, np.float32)
-    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
-    ti, ki = np.nonzero(d2 <= window_px * window_px)
+    ti, ki = near_pairs(predicted, keypoints, window_px)
     sims = np.einsum('ij,ij->i', track_desc[ti], desc[ki])
     good = sims >= min_similarity
     ti, ki, sims = ti[good], ki[good], sims[good]

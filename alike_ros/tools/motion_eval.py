@@ -352,10 +352,9 @@ def plot(report, path):
         for key, style in (('rotation_deg', 'o-'), ('translation_deg', 's-')):
             y = [r[key] if np.isfinite(r[key]) else np.nan for r in rows]
             ax0.plot(x, y, style, markersize=3, label=key.replace('_deg', ' error (deg)'))
-        kf = [i for i, r in enumerate(rows) if r['keyframe']]
-        if kf:
-            ax0.plot(kf, [0] * len(kf), 'k|', markersize=10, label='new keyframe')
-        ax0.set_yscale('symlog', linthresh=1.0)
+        for n, i in enumerate(i for i, r in enumerate(rows) if r['keyframe']):
+            ax0.axvline(i, color='k', alpha=0.2, label=None if n else 'becomes the keyframe')
+        ax0.set_yscale('log')
         ax0.legend(fontsize=8)
     ax0.set_xlabel('pair (graph, /motion)')
     ax0.set_title('graph: error per pair')

@@ -36,9 +36,9 @@ def _value(text):
 def _params(items):
     out = {}
     for item in items or ():
-        key, sep, value = item.partition(':=')
+        key, sep, value = item.partition('=')
         if not sep:
-            raise ValueError(f"parameters are NAME:=VALUE, got '{item}'")
+            raise ValueError(f"parameters are NAME=VALUE, got '{item}'")
         out[key] = _value(value)
     return out
 
@@ -60,9 +60,9 @@ def add_arguments(p):
     p.add_argument('--ground-truth', help='TUM-format trajectory (default: the shared '
                                           'tum_groundtruth.txt)')
     p.add_argument('--out', default='out/motion')
-    p.add_argument('-m', '--matcher', nargs='*', metavar='NAME:=VALUE',
-                   help="matcher parameters (geometry:=essential is the default here)")
-    p.add_argument('-d', '--detector', nargs='*', metavar='NAME:=VALUE',
+    p.add_argument('-m', '--matcher', nargs='*', metavar='NAME=VALUE',
+                   help='matcher parameters (geometry=essential is the default here)')
+    p.add_argument('-d', '--detector', nargs='*', metavar='NAME=VALUE',
                    help='detector parameters (graph and offline keypoints)')
     p.add_argument('--estimators', type=_estimators,
                    help='offline fits, METHOD:PX,... (default: the matcher parameters\' own)')
@@ -70,6 +70,31 @@ def add_arguments(p):
     p.add_argument('--sweep', action='store_true', help='the estimator x threshold sweep '
                                                         '(TUM + synthetic scenes) instead')
     p.add_argument('--trials', type=int, default=20, help='synthetic scenes per condition')
+    p.add_argument('--costs', action='store_true', help="the matcher's motion steps before "
+                                                        'and after, ms per frame, instead')
+    p.add_argument('--input-sizes', action='store_true', help='stretched vs aspect-kept '
+                   'input on the TUM frames cropped to 2:1 and 3.3:1, instead')
+
+
+def _study(args, out, detector):
+    from alike_ros.tools import motion_eval, motion_sweep
+    out.mkdir(parents=True, exist_ok=True)
+    if args.costs:
+        frames, _, camera, _, _, _ = motion_eval.inputs(args.images, None, args.camera_info,
+                                                        args.ground_truth)
+        rows = motion_sweep.costs(frames, camera, motion_eval.configs({}, detector)[1])
+        print('| step | ms per frame (median) |\n|---|---:|')
+        print('\n'.join(f'| {k} | {v:.2f} |' for k, v in rows.items()))
+        name = 'costs.json'
+    else:
+        from alike_ros.tools import input_size_eval
+        rows = input_size_eval.run(args.images, args.camera_info, args.ground_truth)
+        print(input_size_eval.markdown(rows))
+        name = 'input_sizes.json'
+    (out / name).write_text(json.dumps(motion_eval.json_ready(
+        {'cpu': motion_eval.cpu_name(), 'rows': rows}), indent=1))
+    print(f'\n{motion_eval.cpu_name()}; {out / name}')
+    return 0
 
 
 def run(args):
@@ -77,6 +102,8 @@ def run(args):
     from alike_ros.tools import motion_eval
     out = Path(args.out)
     matcher, detector = _params(args.matcher), _params(args.detector)
+    if args.costs or args.input_sizes:
+        return _study(args, out, detector)
     if args.sweep:
         from alike_ros.tools import motion_sweep
         rows = motion_sweep.run(out, args.images, args.camera_info, args.ground_truth,
