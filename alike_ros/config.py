@@ -276,7 +276,7 @@ class MatcherConfig(_Config):
     track_min_similarity: float = _f(0.8, 'descriptor similarity a track needs to continue '
                                           'at a keypoint in its window', live=True,
                                      range=(-1.0, 1.0))
-    track_max_missed: int = _f(2, 'frames in a row a track may go unseen and still continue '
+    track_max_missed: int = _f(3, 'frames in a row a track may go unseen and still continue '
                                   '(with track_window > 0)', live=True, range=(0, 100))
 
     def estimator(self):

@@ -116,7 +116,11 @@ def test_tracks_last_beside_klt(report):
     only = next(v for k, v in tracks.items() if k.endswith('inlier_links_only'))
     klt = tracks['klt_vins']
     assert abs(ours['points_per_frame'] - klt['points_per_frame']) <= 1
-    assert ours['tracks_10_or_longer'] >= 0.8 * klt['tracks_10_or_longer']  # measured 0.87
+    assert ours['tracks_10_or_longer'] >= 0.85 * klt['tracks_10_or_longer']  # measured 0.94
+    # As many tracked points per frame as KLT (top_k raised): measured 160 against 159.
+    many = next(v for k, v in tracks.items() if k.endswith('tracking_as_many'))
+    assert many['tracked_per_frame'] >= klt['tracked_per_frame']
+    assert many['tracks_10_or_longer'] >= 0.9 * klt['tracks_10_or_longer']
     assert ours['tracks_10_or_longer'] >= 1.5 * only['tracks_10_or_longer']
     assert tracks['graph']['tracks_10_or_longer'] >= 400  # measured 604 (issue: p90 4)
     assert tracks['synthetic']['wrong_share'] <= 0.01

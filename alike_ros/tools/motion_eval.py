@@ -224,6 +224,13 @@ def tracks(result, frames, camera, mcfg, dcfg):
     feats = features('ours', frames, dcfg.with_changes(top_k=count))
     out[f'ours_top_k_{count}'] = track_eval.track_stats(
         track_eval.offline_tracks(feats, camera, mcfg))
+    # The same count of tracked points per frame as KLT: top_k raised 10 at a time.
+    for top_k in range(count + 10, 3 * count, 10):
+        stats = track_eval.track_stats(track_eval.offline_tracks(
+            features('ours', frames, dcfg.with_changes(top_k=top_k)), camera, mcfg))
+        if stats['tracked_per_frame'] >= out['klt_vins']['tracked_per_frame']:
+            out[f'ours_top_k_{top_k}_tracking_as_many'] = stats
+            break
     out[f'ours_top_k_{count}_inlier_links_only'] = track_eval.track_stats(
         track_eval.offline_tracks(feats, camera, mcfg.with_changes(track_window=0.0,
                                                                    track_max_missed=0)))
