@@ -72,6 +72,7 @@ FAMILY = base.Family(
               'instance-normalised (eps 1e-5), float32, 1x1xHxW',
     defaults={'top_k': 4096, 'scores_th': 0.05},  # detectAndCompute's defaults
     dense_stage2=DenseStage2,
+    showcase=('xfeat',),
     summary='XFeat (Potje et al., Apache-2.0): keypoints from 8x8-cell heatmaps x a '
             'reliability map, integer keypoints, the CPU-first one',
 )
