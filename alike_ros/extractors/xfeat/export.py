@@ -87,6 +87,7 @@ class XFeatStage1(nn.Module):
                                           nn.Sigmoid())
         self.keypoint_head = nn.Sequential(_point(64, 64), _point(64, 64), _point(64, 64),
                                            nn.Conv2d(64, 65, 1))
+        self.unfold = nn.PixelUnshuffle(CELL)  # the public 8x8 unfold, until fold_unfold()
 
     def load(self, state):
         """Load the wheel's state dict: every key but the fine matcher's, strictly."""
