@@ -45,13 +45,15 @@ def track_stats(matches):
             'max_length': int(n.max()), 'tracks_5_or_longer': int((n >= 5).sum())}
 
 
-def motion_stats(motions):
+def motion_stats(motions, matches=None):
     """
-    Rotation per frame pair and how smooth it is, from the essential fits' TransformStamped.
+    Rotation of each pose and how smooth it is, from the essential fits' TransformStamped.
 
-    smoothness: the angle between consecutive relative rotations (a steady hand-held motion
-    changes little from one 0.1 s step to the next) and between consecutive translation
-    directions.
+    Each pose is measured from the frame its MatchArray names (motion_reference: the previous
+    frame, or the keyframe). smoothness: the angle between consecutive rotations and between
+    consecutive translation directions (meaningful frame to frame; across a new keyframe the
+    reference changes). `matches` (stamp -> MatchArray) adds the keyframes and how many
+    frames back the poses reach.
     """
     from alike_ros.geometry import angle_between_deg, rotation_angle_deg, \
         rotation_from_quaternion
@@ -70,9 +72,18 @@ def motion_stats(motions):
     def spread(v):
         return {'median': float(np.median(v)), 'p95': float(np.percentile(v, 95)),
                 'max': float(np.max(v))} if len(v) else {}
-    return {'poses': len(rotations), 'rotation_deg': spread(angles),
-            'rotation_change_deg': spread(steps), 'translation_direction_change_deg':
-            spread(turns)}
+    out = {'poses': len(rotations), 'rotation_deg': spread(angles),
+           'rotation_change_deg': spread(steps), 'translation_direction_change_deg':
+           spread(turns)}
+    if matches:
+        from alike_ros.nodes.messages import stamp_ns
+        order = sorted(matches)
+        back = [order.index(s) - order.index(stamp_ns(m.motion_reference.stamp))
+                for s, m in matches.items() if s in motions
+                and stamp_ns(m.motion_reference.stamp) in matches]
+        out['keyframes'] = sum(bool(m.keyframe) for m in matches.values())
+        out['frames_back'] = spread(back)
+    return out
 
 
 def summarise(result, bag_frames):
@@ -109,7 +120,7 @@ def summarise(result, bag_frames):
         'inlier_ratio': {'min': float(np.min(ratios)), 'max': float(np.max(ratios))}
         if ratios else {},
         'tracks': track_stats(m for _, m in sorted(result.matches.items())),
-        'motion': motion_stats(result.motions),
+        'motion': motion_stats(result.motions, result.matches),
         'frames': frames,
     }
 
