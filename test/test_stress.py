@@ -32,7 +32,8 @@ from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-from alike_ros.nodes.detector_node import DetectorNode, RELIABLE_IMAGE_DEPTH
+from alike_ros.nodes.detector_node import DetectorNode
+from alike_ros.nodes.qos import RELIABLE_IMAGE_DEPTH
 from alike_ros.nodes.messages import flat
 from alike_ros.tools import stress
 from conftest import require_shared, TUM

@@ -38,21 +38,13 @@ from alike_ros.detector import Detector
 from alike_ros.image_encoding import ImageError
 from alike_ros.nodes import messages
 from alike_ros.nodes.managed import ManagedNode
-from alike_ros.nodes.qos import sensor_qos
+from alike_ros.nodes.qos import image_qos
 from alike_ros.nodes.runner import run_nodes
 
 try:
     from rclpy.event_handler import SubscriptionEventCallbacks, UnsupportedEventTypeError
 except ImportError:  # Humble
     from rclpy.qos_event import SubscriptionEventCallbacks, UnsupportedEventTypeError
-
-# Reliable input (bags, recordings, tests) must arrive whole: its subscription holds this many
-# frames (1 s at 30 Hz), so an executor busy for up to that many frame periods loses none.
-# Measured (docs/frame-loss.md): the matcher's callback on a hard pair blocked a container's
-# executor for 150-250 ms, a loaded 2-core machine up to 0.5 s. The queue fills only while the
-# executor stalls, never because the detector is slow: the worker takes the newest frame and
-# counts the others dropped. Best-effort camera streams keep the newest frame only.
-RELIABLE_IMAGE_DEPTH = 30
 
 # rclpy passes the message info (with the publisher's sequence number) to a callback taking two
 # arguments since Iron; Humble's passes the message only.
@@ -105,7 +97,7 @@ class DetectorNode(ManagedNode):
 
     def _subscribe(self):
         reliability = self.node_config.image_reliability
-        qos = sensor_qos(reliability, RELIABLE_IMAGE_DEPTH if reliability == 'reliable' else 1)
+        qos = image_qos(reliability)
         msg_type, topic = ((CompressedImage, 'image/compressed') if self.node_config.compressed
                            else (Image, 'image'))
         callback = self._on_image_info if _MESSAGE_INFO else self._on_image

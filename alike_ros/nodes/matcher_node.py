@@ -43,7 +43,7 @@ from alike_ros.matchers.base import Frame
 from alike_ros.nodes import messages
 from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.messages import stamp_ns
-from alike_ros.nodes.qos import sensor_qos
+from alike_ros.nodes.qos import image_qos, sensor_qos
 from alike_ros.nodes.runner import run_nodes
 from alike_ros.overlay import draw_matches
 
@@ -105,7 +105,7 @@ class MatcherNode(ManagedNode):
         if self.method.needs_image:
             self._sub = self.create_subscription(
                 Image, 'image', self._on_image_frame,
-                sensor_qos(self.node_config.image_reliability))
+                image_qos(self.node_config.image_reliability))
         else:
             self._sub = self.create_subscription(messages.KeypointArray, 'keypoints',
                                                  self._on_keypoints, 10)
