@@ -124,3 +124,22 @@ def test_tracks_last_beside_klt(report):
     assert ours['tracks_10_or_longer'] >= 1.5 * only['tracks_10_or_longer']
     assert tracks['graph']['tracks_10_or_longer'] >= 400  # measured 604 (issue: p90 4)
     assert tracks['synthetic']['wrong_share'] <= 0.01
+
+
+def test_a_bag_gives_the_frames_and_stamps_of_its_images(tmp_path, report):
+    from alike_ros.paths import config_file, tum_dir
+    from alike_ros.tools import motion_eval
+    from alike_ros.tools.bag import load_camera_info, make_bag
+    # The TUM frames at 10 Hz from the first frame's time: stamps within 2 ms of the files'.
+    first = sorted(tum_dir().glob('*.png'))[0]
+    make_bag(tum_dir(), tmp_path / 'bag', rate=10.0, start_ns=round(float(first.stem) * 1e9),
+             camera_info=load_camera_info(config_file('tum_freiburg2_camera_info.yaml')))
+    frames, stamps = motion_eval.bag_frames(tmp_path / 'bag')
+    assert len(frames) == 20 and frames[0].shape == (480, 640, 3)
+    assert abs(stamps[0] / 1e9 - float(first.stem)) < 1e-6
+    offline = motion_eval.run(tmp_path / 'out', bag=tmp_path / 'bag', peers=(), launch=False,
+                              track_report=False)['offline']
+    (key, got), = offline.items()
+    want = report['offline'][key]
+    for gap in (1, 3, 5):
+        assert got[gap]['auc']['@20'] == pytest.approx(want[gap]['auc']['@20'], abs=0.05)
