@@ -17,8 +17,8 @@ Motion against ground truth: the metrics, then `alike-ros motion-eval` on the TU
 
 The run goes through `ros2 launch` with the package's defaults (geometry essential) and
 guards what the defaults reach on the 20 shared frames (docs/motion.md: rotation median
-0.21-0.26 deg, translation direction 3.8 deg, AUC@20 0.76-0.80 over runs), with margin for
-frames a loaded machine drops.
+0.21-0.30 deg, translation direction 3.2-3.9 deg, AUC@20 0.72-0.84 over runs), with margin
+for frames a loaded machine drops.
 """
 
 import json
@@ -89,9 +89,9 @@ def test_the_graph_motion_reaches_the_measured_accuracy(report):
     assert graph['frames_out'] >= graph['frames_in'] // 2
     assert graph['valid'] >= graph['pairs'] - 2
     assert graph['keyframes'] >= 2  # keyframes, not every frame
-    assert graph['rotation_deg']['median'] <= 0.35  # measured 0.21-0.26
-    assert graph['translation_deg']['median'] <= 6.0  # measured 3.8
-    assert graph['auc']['@20'] >= 0.65  # measured 0.76-0.80
+    assert graph['rotation_deg']['median'] <= 0.4  # measured 0.21-0.30
+    assert graph['translation_deg']['median'] <= 6.0  # measured 3.2-3.9
+    assert graph['auc']['@20'] >= 0.6  # measured 0.72-0.84
     # The baseline the issue reports (frame to frame, OpenCV at 3 px): 34 deg, AUC@20 0.15.
     refs = [p['stamp_ns'] - p['reference_ns'] for p in graph['pairs_detail']]
     assert max(refs) > min(refs)  # some motions reach back past the previous frame
@@ -122,7 +122,8 @@ def test_tracks_last_beside_klt(report):
     assert many['tracked_per_frame'] >= klt['tracked_per_frame']
     assert many['tracks_10_or_longer'] >= 0.9 * klt['tracks_10_or_longer']
     assert ours['tracks_10_or_longer'] >= 1.5 * only['tracks_10_or_longer']
-    assert tracks['graph']['tracks_10_or_longer'] >= 400  # measured 604 (issue: p90 4)
+    # Measured 470-604 (fewer when the machine drops frames); before: 336, p90 5.
+    assert tracks['graph']['tracks_10_or_longer'] >= 380
     assert tracks['synthetic']['wrong_share'] <= 0.01
 
 
