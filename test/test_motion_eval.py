@@ -106,8 +106,8 @@ def test_offline_peers_run_through_the_same_geometry(report):
         assert by_gap[1]['valid'] == by_gap[1]['pairs'] == 19
         assert by_gap[3]['auc']['@20'] > by_gap[1]['auc']['@20']  # more parallax
     ours = next(v for k, v in report['offline'].items() if k.startswith('ours'))
-    assert ours[1]['rotation_deg']['median'] <= 0.4  # measured 0.30
-    assert ours[3]['translation_deg']['median'] <= 5.0  # measured 3.1
+    assert ours[1]['rotation_deg']['median'] <= 0.4  # measured 0.27
+    assert ours[3]['translation_deg']['median'] <= 5.0  # measured 3.4
 
 
 def test_tracks_last_beside_klt(report):
