@@ -24,9 +24,15 @@ pixels.
 """
 
 import numpy as np
-import poselib
 
 from alike_ros.geometry import Fit, MIN_POINTS
+
+try:
+    import poselib
+except ImportError as err:  # the robot's pip set may lack it: say what to install
+    raise ImportError('robust_method poselib (the default for essential) needs PoseLib: '
+                      '`pip install poselib` (requirements.txt pins the version), or set '
+                      'robust_method to an OpenCV one') from err
 
 # LO-RANSAC stops once `confidence` is reached, but not before this many samples. PoseLib's
 # own default is 1000; measured on the TUM frames and the synthetic scenes, 20 gives the same
