@@ -51,7 +51,7 @@ NOT_LIVE = ('takes effect at configure: change it while the node is unconfigured
 
 def descriptor(f):
     """
-    The ParameterDescriptor of a config field: its doc, range, choices and liveness.
+    Return the ParameterDescriptor of a config field: doc, range, choices and liveness.
 
     Ranges are ROS's own (ros2 param describe shows them; set_parameters enforces them). A
     closed set of values and "only at configure" go into additional_constraints: ROS has no
@@ -169,7 +169,7 @@ class ManagedNode(LifecycleNode):
 
     @property
     def state(self):
-        """Return the label of the node's lifecycle state (rclpy's state machine holds it)."""
+        """Label of the node's lifecycle state, read from rclpy's state machine."""
         return self._state_machine.current_state[1]
 
     # Transitions.

@@ -39,5 +39,5 @@ RELIABLE_IMAGE_DEPTH = 30
 
 
 def image_qos(reliability='best_effort'):
-    """QoS of an image input: keep last 1 best effort, keep last RELIABLE_IMAGE_DEPTH reliable."""
+    """Return an image input's QoS: keep last 1 best effort, RELIABLE_IMAGE_DEPTH reliable."""
     return sensor_qos(reliability, RELIABLE_IMAGE_DEPTH if reliability == 'reliable' else 1)

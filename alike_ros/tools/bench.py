@@ -253,7 +253,7 @@ def default_images(count=10):
 
 def graph(model, rate, loops, modes, threads=2):
     """
-    The shared TUM frames as a bag at `rate` through detector + matcher, once per mode.
+    Play the shared TUM frames as a bag at `rate` through detector + matcher, once per mode.
 
     Returns a row per mode (one, two, graph, container): frames in and out, drops, latencies,
     peak RSS, and the matcher core (MNN + homography) at 2000 x 2000 keypoints.

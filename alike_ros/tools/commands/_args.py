@@ -38,7 +38,7 @@ def models(text):
 
 
 def default_models():
-    """The models shown by default: the default model's family's showcase."""
+    """Return the models shown by default: the default model's family's showcase."""
     from alike_ros.config import DetectorConfig
     from alike_ros.extractors import family_of
     return list(family_of(DetectorConfig().model).showcase)

@@ -27,7 +27,7 @@ def add_arguments(parser):
 
 
 def markdown():
-    """The registries as markdown: a row per family, a row per matching method."""
+    """Return the registries as markdown: a row per family, a row per matching method."""
     from alike_ros import extractors, matchers
     lines = ['| family | models | descriptor | |', '|---|---|---|---|']
     for family in extractors.FAMILIES.values():
