@@ -19,7 +19,7 @@ def add_arguments(parser):
     """Add the arguments of this command."""
     parser.add_argument('--trials', type=int, default=20, help='random scenes per setting')
     parser.add_argument('--methods', type=lambda s: s.split(','),
-                        default=['ransac', 'usac_default'])
+                        default=['ransac', 'usac_default', 'poselib'])
 
 
 def run(args):
