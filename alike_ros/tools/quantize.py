@@ -101,16 +101,20 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
 
 def quantize_sizes(name, sizes):
     """
-    Int8 models of `name` for every padded input size, calibrated on the TUM frames.
+    Int8 models of `name` for the network size of every image size, calibrated on TUM frames.
 
-    Quantised again when the fp32 model changed since (exporter or weights).
+    The family's own `prepare` says the network size (padded, or resized to /32). Quantised
+    again when the fp32 model changed since (exporter or weights).
     """
-    from alike_ros.extractors.base import pad32
+    import numpy as np
+
     from alike_ros.export.onnx_export import ensure_model
     from alike_ros.paths import int8_path, tum_dir
     from alike_ros.tools.image_files import image_files
     calib = image_files([tum_dir()])
-    for h, w in sorted({(pad32(h), pad32(w)) for h, w in sizes}):
+    prepare = extractors.family_of(name).stage2.prepare
+    networks = {prepare(np.zeros((h, w, 3), np.uint8)).blob.shape[2:] for h, w in sizes}
+    for h, w in sorted(networks):
         path = ensure_model(name, h, w)
         if not is_current(int8_path(path), path):
             quantize(path, calib, int8_path(path))

@@ -25,10 +25,12 @@ def add_arguments(parser):
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--frames', type=int, default=10)
     parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--top-k', type=int, default=-1)
+    parser.add_argument('--top-k', type=int, default=None,
+                        help="default: each family's authors' (XFeat 4096), else -1 (threshold)")
     parser.add_argument('--no-dense', action='store_true')
     parser.add_argument('--int8', action='store_true', help='also the int8 models, same run')
-    parser.add_argument('--scores-th', type=float, default=0.2)
+    parser.add_argument('--scores-th', type=float, default=None,
+                        help="default: each family's authors' (EdgePoint2 0.0067), else 0.2")
     parser.add_argument('--matchers', action='store_true',
                         help='also every matching method per frame pair, same run')
     parser.add_argument('--keypoint-control', action='store_true',
@@ -81,8 +83,9 @@ def run_bench(args):
                           not args.no_dense, progress=bar.update, int8=args.int8,
                           scores_th=args.scores_th, variants=variants)
     providers = sorted({row['provider'] for row in table.values()})
+    top_k = "each family's" if args.top_k is None else args.top_k
     text = (f'{cpu_summary()}; {len(images)} TUM frames 640x480 x {args.repeats}, '
-            f'{args.threads} threads, provider {", ".join(providers)}, top_k {args.top_k}'
+            f'{args.threads} threads, provider {", ".join(providers)}, top_k {top_k}'
             f'\n\n{bench.markdown(table)}')
     if args.keypoint_control:
         text += ('\n\nmask: the bottom quarter hidden; roi: a 32 px margin; spread: at most 4 '
