@@ -19,21 +19,11 @@ A new family (say XFeat) is one new package here; the detector, export, TIDL, qu
 bench, the node's model parameter and the launch file's choices all read this registry.
 """
 
-import importlib
-import pkgutil
+import sys
 
+from alike_ros.registry import discover
 
-def _discover():
-    found = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.ispkg:
-            family = getattr(importlib.import_module(f'{__name__}.{info.name}'), 'FAMILY', None)
-            if family is not None:
-                found[family.name] = family
-    return found
-
-
-FAMILIES = _discover()
+FAMILIES = discover(sys.modules[__name__], 'FAMILY')
 MODELS = {name: spec for family in FAMILIES.values() for name, spec in family.models.items()}
 MODEL_NAMES = tuple(MODELS)
 

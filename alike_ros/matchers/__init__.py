@@ -19,21 +19,11 @@ A new method is one new package here; the matcher node (its method choices and p
 eval and bench read this registry.
 """
 
-import importlib
-import pkgutil
+import sys
 
+from alike_ros.registry import discover
 
-def _discover():
-    found = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.ispkg:
-            method = getattr(importlib.import_module(f'{__name__}.{info.name}'), 'METHOD', None)
-            if method is not None:
-                found[method.name] = method
-    return found
-
-
-METHODS = _discover()
+METHODS = discover(sys.modules[__name__], 'METHOD')
 METHOD_NAMES = tuple(METHODS)
 
 
