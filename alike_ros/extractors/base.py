@@ -99,6 +99,26 @@ def fit(image, bgr=False, size=None):
     return image, bgr, (w / tw, h / th)
 
 
+def channel_sum(image):
+    """Return the sum of a uint8 H x W x 3 image's channels, float32 (OpenCV: 10x numpy's)."""
+    a, b, c = cv2.split(image)
+    return cv2.add(cv2.add(a, b, dtype=cv2.CV_32F), c, dtype=cv2.CV_32F)
+
+
+def instance_normalised(grey, eps):
+    """
+    Return the 1 x 1 x Hp x Wp blob of (grey - mean) / sqrt(var + eps), zero-padded to /32.
+
+    The grey-input families (EdgePoint2, XFeat) do InstanceNorm on the host (TIDL lacks it).
+    """
+    th, tw = grey.shape
+    mean, std = cv2.meanStdDev(grey)
+    inv = 1.0 / np.sqrt(std[0, 0] ** 2 + eps)
+    blob = np.zeros((1, 1, pad32(th), pad32(tw)), np.float32)
+    np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
+    return blob
+
+
 def channels_last(array):
     """C x H x W -> H x W x C, contiguous (stage-2 gathers read one row per pixel)."""
     return np.ascontiguousarray(array.transpose(1, 2, 0))

@@ -20,7 +20,6 @@ before top-k as the authors do (their demo: logit -5, i.e. 0.0067). Descriptors 
 1/4-resolution map sampled bilinearly (align_corners=False) and normalised.
 """
 
-import cv2
 import numpy as np
 
 from alike_ros import dkd
@@ -47,14 +46,8 @@ class Stage2(base.Stage2):
         slower); instance norm of sum / 765 == (sum - mean) / sqrt(var + eps * 765^2).
         """
         image, _, scale = base.fit(image, False, size)  # the channel order does not matter
-        th, tw = image.shape[:2]
-        a, b, c = cv2.split(image)
-        grey = cv2.add(cv2.add(a, b, dtype=cv2.CV_32F), c, dtype=cv2.CV_32F)
-        mean, std = cv2.meanStdDev(grey)
-        inv = 1.0 / np.sqrt(std[0, 0] ** 2 + 1e-5 * 765.0 ** 2)
-        blob = np.zeros((1, 1, base.pad32(th), base.pad32(tw)), np.float32)
-        np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
-        return base.NetworkInput(blob, (th, tw), scale)
+        blob = base.instance_normalised(base.channel_sum(image), 1e-5 * 765.0 ** 2)
+        return base.NetworkInput(blob, image.shape[:2], scale)
 
     def run(self, outputs, config, valid, clock=base.no_clock, region=None):
         """NMS and selection on the logits, then the descriptor map sampled at the keypoints."""

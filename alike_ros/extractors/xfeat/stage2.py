@@ -156,14 +156,10 @@ class Stage2(base.Stage2):
         image, _, _ = base.fit(image, False, None)  # checks; the channel order does not matter
         h, w = image.shape[:2]
         th, tw = (n // 32 * 32 or n for n in (size or (h, w)))
-        a, b, c = cv2.split(image)
-        grey = cv2.add(cv2.add(a, b, dtype=cv2.CV_32F), c, dtype=cv2.CV_32F)
+        grey = base.channel_sum(image)
         if (th, tw) != (h, w):
             grey = cv2.resize(grey, (tw, th), interpolation=cv2.INTER_LINEAR)
-        mean, std = cv2.meanStdDev(grey)
-        inv = 1.0 / np.sqrt(std[0, 0] ** 2 + 9 * INSTANCE_NORM_EPS)
-        blob = np.zeros((1, 1, base.pad32(th), base.pad32(tw)), np.float32)
-        np.multiply(grey - np.float32(mean[0, 0]), np.float32(inv), out=blob[0, 0, :th, :tw])
+        blob = base.instance_normalised(grey, 9 * INSTANCE_NORM_EPS)
         return base.NetworkInput(blob, (th, tw), (w / tw, h / th))
 
     def run(self, outputs, config, valid, clock=base.no_clock, region=None):
