@@ -266,8 +266,10 @@ class MatcherConfig(_Config):
                                        'of its inliers from the keyframe, rotation taken out, '
                                        'reaches this many degrees (pixels / focal)', live=True,
                                   range=(0.0, 90.0))
-    keyframe_min_inlier_ratio: float = _f(0.5, '... or when fewer of its matches with the '
-                                               'keyframe are inliers than this share',
+    keyframe_min_inlier_ratio: float = _f(0.5, '... or when it keeps fewer than this share '
+                                               'of the inliers the keyframe had with the '
+                                               'frame after it (on their tracks, still '
+                                               'inliers; that frame: of its matches)',
                                           live=True, range=(0.0, 1.0))
     track_window: float = _f(16.0, 'pixels around its predicted position where a track not '
                                    'matched to the previous frame looks for its keypoint; 0 = '

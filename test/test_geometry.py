@@ -26,7 +26,8 @@ import pytest
 from alike_ros import geometry
 from alike_ros.config import MatcherConfig
 from alike_ros.geometry.camera import CalibrationError, Camera
-from alike_ros.geometry.keyframes import is_new_keyframe, translation_parallax_px
+from alike_ros.geometry.keyframes import is_new_keyframe, shared_tracks, \
+    translation_parallax_px
 from alike_ros.geometry.tracks import Tracker, Trails, window_pairs
 from alike_ros.tools import synthetic, track_eval
 
@@ -214,6 +215,33 @@ def test_keyframe_parallax_ignores_rotation():
     assert 500 * 0.1 / 6 < parallax < 500 * 0.1 / 2
     assert is_new_keyframe(2.0, 0.9, 2.0, 0.5) and is_new_keyframe(0.1, 0.4, 2.0, 0.5)
     assert not is_new_keyframe(1.9, 0.9, 2.0, 0.5)
+
+
+def test_shared_tracks_pair_the_points_of_one_track():
+    k, c = shared_tracks(np.array([5, 9, 2, 7], np.uint64), np.array([7, 3, 5, 11], np.uint64))
+    np.testing.assert_array_equal(np.c_[k, c], [[0, 2], [3, 0]])  # tracks 5 and 7
+    k, c = shared_tracks(np.zeros(0, np.uint64), np.array([1, 2], np.uint64))
+    assert len(k) == len(c) == 0
+
+
+def test_window_pairs_match_the_sorted_mutual_best_on_random_scenes():
+    """The linear (ufunc.at) mutual best gives what sorting all candidates gives."""
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        tracks, keypoints = rng.uniform(0, 200, (300, 2)), rng.uniform(0, 200, (250, 2))
+        tdesc = rng.normal(size=(300, 8))
+        kdesc = rng.normal(size=(250, 8))
+        tdesc /= np.linalg.norm(tdesc, axis=1, keepdims=True)
+        kdesc /= np.linalg.norm(kdesc, axis=1, keepdims=True)
+        ti, ki = window_pairs(tracks, keypoints, tdesc, kdesc, 12.0, 0.3)
+        near = np.linalg.norm(tracks[:, None] - keypoints[None], axis=2) <= 12.0
+        sims = np.where(near, tdesc @ kdesc.T, -np.inf)
+        sims[sims < 0.3] = -np.inf
+        best_k, best_t = sims.argmax(axis=1), sims.argmax(axis=0)
+        expected = {(t, best_k[t]) for t in range(300)
+                    if np.isfinite(sims[t, best_k[t]]) and best_t[best_k[t]] == t}
+        assert set(zip(ti.tolist(), ki.tolist())) == expected
+        assert len(set(ti.tolist())) == len(ti) and len(set(ki.tolist())) == len(ki)
 
 
 def test_trails_keep_the_last_positions_of_live_tracks():

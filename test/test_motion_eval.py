@@ -144,3 +144,89 @@ def test_a_bag_gives_the_frames_and_stamps_of_its_images(tmp_path, report):
     want = report['offline'][key]
     for gap in (1, 3, 5):
         assert got[gap]['auc']['@20'] == pytest.approx(want[gap]['auc']['@20'], abs=0.05)
+
+
+def test_keyframe_motion_through_tracks_on_a_synthetic_sequence():
+    """
+    The matcher node's motion from its keyframe, against a synthetic sequence's true poses.
+
+    A frame's correspondences with the keyframe are the points of shared tracks (no second
+    matching): the published motions refer to keyframes up to frames back, and are right.
+    """
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.parameter import Parameter
+    from geometry_msgs.msg import TransformStamped
+    from sensor_msgs.msg import CameraInfo
+    from alike_ros.geometry import angle_between_deg, rotation_angle_deg, \
+        rotation_from_quaternion
+    from alike_ros.nodes import messages
+    from alike_ros.nodes.matcher_node import MatcherNode
+    from alike_ros.tools.synthetic import track_sequence
+
+    camera, frames = track_sequence(np.random.default_rng(3))
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    try:
+        node = MatcherNode('keyframe_test', context=context,
+                           parameter_overrides=[Parameter('geometry', value='essential')])
+        probe = rclpy.create_node('keyframe_probe', context=context)
+        executor = SingleThreadedExecutor(context=context)
+        executor.add_node(node)
+        executor.add_node(probe)
+        arrays, motions = [], {}
+        probe.create_subscription(messages.MatchArray, 'matches', arrays.append, 30)
+        probe.create_subscription(TransformStamped, 'motion',
+                                  lambda m: motions.__setitem__(m.header.stamp.sec, m), 30)
+        kp_pub = probe.create_publisher(messages.KeypointArray, 'keypoints', 30)
+        info_pub = probe.create_publisher(CameraInfo, 'camera_info', 10)
+
+        def spin_until(done, timeout=20.0):
+            import time
+            deadline = time.monotonic() + timeout
+            while not done() and time.monotonic() < deadline:
+                executor.spin_once(timeout_sec=0.05)
+            return done()
+
+        assert spin_until(lambda: kp_pub.get_subscription_count() > 0
+                          and info_pub.get_subscription_count() > 0)
+        for i, obs in enumerate(frames):
+            info = CameraInfo()
+            info.header.stamp.sec = i + 1
+            info.width, info.height = camera.width, camera.height
+            info.k = [float(v) for v in camera.K.reshape(-1)]
+            info.d = [float(v) for v in camera.D.reshape(-1)]
+            info.distortion_model = camera.model
+            info_pub.publish(info)
+            assert spin_until(lambda: len(node.camera_infos) > i)
+            msg = messages.KeypointArray()
+            msg.header.stamp.sec = i + 1
+            msg.height, msg.width, msg.descriptor_size = camera.height, camera.width, 64
+            msg.keypoints = messages.flat(obs.keypoints, 'f')
+            msg.scores = messages.flat(np.ones(len(obs.keypoints)), 'f')
+            msg.descriptors = messages.flat(obs.descriptors, 'f')
+            kp_pub.publish(msg)
+            assert spin_until(lambda: len(arrays) == i + 1)
+        assert spin_until(lambda: len(motions) == len(frames) - 1)
+        rotation_err, direction_err, gaps = [], [], []
+        for out in arrays[1:]:
+            assert out.valid, out.reason
+            cur, ref = out.header.stamp.sec - 1, out.motion_reference.stamp.sec - 1
+            gaps.append(cur - ref)
+            m = motions[out.header.stamp.sec]
+            q, t = m.transform.rotation, m.transform.translation
+            r_true = frames[cur].rotation @ frames[ref].rotation.T
+            t_true = frames[cur].translation - r_true @ frames[ref].translation
+            rotation_err.append(rotation_angle_deg(
+                rotation_from_quaternion(q.x, q.y, q.z, q.w).T @ r_true))
+            direction_err.append(angle_between_deg([t.x, t.y, t.z], t_true))
+        keyframes = sum(out.keyframe for out in arrays)
+        print(f'rotation {np.median(rotation_err):.3f} deg, direction '
+              f'{np.median(direction_err):.2f} deg, gaps {gaps}, keyframes {keyframes}')
+        # Measured (seed 3): rotation median 0.029 deg, direction 0.49 deg, references 1-6
+        # frames back, 4 keyframes.
+        assert max(gaps) >= 3 and 2 <= keyframes < len(frames) // 2
+        assert np.median(rotation_err) < 0.1 and np.median(direction_err) < 2.0
+        assert max(direction_err) < 30.0  # the sign of t too (no folding here)
+    finally:
+        rclpy.shutdown(context=context)

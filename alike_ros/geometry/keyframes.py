@@ -19,7 +19,8 @@ Between two frames 0.1 s apart a hand-held camera moves millimetres: the rotatio
 observable, the direction of the translation is not (a few pixels of parallax). Measured
 from a keyframe instead, the translation's parallax grows frame by frame; a frame becomes the
 next keyframe once the median parallax of its inliers, with the rotation taken out, reaches a
-threshold, or when the keyframe's matches thin out (inlier ratio below a floor, or no fit).
+threshold, or when the keyframe's points thin out (fewer of them still tracked and inliers
+than a share of those it had with the frame after it, or no fit).
 """
 
 from dataclasses import dataclass
@@ -29,11 +30,24 @@ import numpy as np
 
 @dataclass
 class Keyframe:
-    """A frame motion is measured from: its header and its features."""
+    """A frame motion is measured from: its header, features and track ids."""
 
     header: object
-    keypoints: np.ndarray
-    descriptors: np.ndarray
+    frame: object  # matchers.base.Frame
+    ids: np.ndarray  # track id of each of its points
+    inliers: int = 0  # its inliers with the frame after it: what later frames keep a share of
+
+
+def shared_tracks(keyframe_ids, ids):
+    """
+    Return (keyframe indices, current indices) of the points on the same track.
+
+    A frame's correspondences with the keyframe through its tracks: each link of a track was
+    an inlier of a frame-to-frame fit or a window continuation, so they need no matching.
+    """
+    _, k, c = np.intersect1d(np.asarray(keyframe_ids, np.uint64), np.asarray(ids, np.uint64),
+                             assume_unique=True, return_indices=True)
+    return k, c
 
 
 def translation_parallax_px(rotation, xy0, xy1, focal):

@@ -27,12 +27,18 @@ import cv2
 import numpy as np
 
 
+# The prediction only has to land inside the window: a least-squares homography of this many
+# inlier pairs, spread over the list, is as good as of all of them and costs a fifth.
+PREDICTION_POINTS = 128
+
+
 def motion_prediction(points0, points1):
     """Least-squares homography of inlier pairs (N x 2 each): where points move; None if < 4."""
     if len(points0) < 4:
         return None
-    matrix, _ = cv2.findHomography(np.asarray(points0, np.float64),
-                                   np.asarray(points1, np.float64), 0)
+    step = max(1, len(points0) // PREDICTION_POINTS)
+    matrix, _ = cv2.findHomography(np.asarray(points0[::step], np.float64),
+                                   np.asarray(points1[::step], np.float64), 0)
     return matrix
 
 
@@ -42,6 +48,8 @@ def near_pairs(points_a, points_b, radius):
 
     Points of b are bucketed into square cells of `radius` (one sort); each point of a looks
     in its cell and the 8 around it, so the cost grows with the pairs, not with |a| x |b|.
+    A cell's key is column * stride + row, so the three cells of a column around a point are
+    one run of keys: three range searches per point, all points at once.
     """
     none = np.zeros(0, np.intp)
     a = np.asarray(points_a, np.float64).reshape(-1, 2)
@@ -57,21 +65,19 @@ def near_pairs(points_a, points_b, radius):
     keys_b = (cells_b[:, 0] + 1) * stride + cells_b[:, 1] + 1
     order = np.argsort(keys_b, kind='stable')
     sorted_keys = keys_b[order]
-    found_a, found_b = [], []
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            keys = (cells_a[:, 0] + 1 + dx) * stride + cells_a[:, 1] + 1 + dy
-            lo = np.searchsorted(sorted_keys, keys, 'left')
-            counts = np.searchsorted(sorted_keys, keys, 'right') - lo
-            total = int(counts.sum())
-            if total:
-                starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-                found_a.append(np.repeat(np.arange(len(a)), counts))
-                found_b.append(order[np.arange(total) + starts])
-    if not found_a:
+    centre = (cells_a[:, 0] + 1) * stride + cells_a[:, 1] + 1
+    columns = (centre[:, None] + np.array([-stride, 0, stride])).reshape(-1)
+    lo = np.searchsorted(sorted_keys, columns - 1, 'left')
+    counts = np.searchsorted(sorted_keys, columns + 1, 'right') - lo
+    total = int(counts.sum())
+    if total == 0:
         return none, none
-    ia, ib = np.concatenate(found_a), np.concatenate(found_b)
-    close = ((a[ia] - b[ib]) ** 2).sum(axis=1) <= radius * radius
+    starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    ia = np.repeat(np.repeat(np.arange(len(a)), 3), counts)
+    ib = order[np.arange(total) + starts]
+    ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]  # 1-D gathers are the cheap ones
+    dx, dy = ax[ia] - bx[ib], ay[ia] - by[ib]
+    close = dx * dx + dy * dy <= radius * radius
     return ia[close], ib[close]
 
 
@@ -82,18 +88,24 @@ def window_pairs(predicted, keypoints, track_desc, desc, window_px, min_similari
     predicted: T x 2 predicted track positions, keypoints: K x 2; descriptors are unit rows.
     Returns (track indices, keypoint indices).
     """
-    ti, ki = near_pairs(predicted, keypoints, window_px)
+    ki, ti = near_pairs(keypoints, predicted, window_px)  # bucket the (more) tracks: faster
     sims = np.einsum('ij,ij->i', track_desc[ti], desc[ki])
     good = sims >= min_similarity
     ti, ki, sims = ti[good], ki[good], sims[good]
-    order = np.argsort(-sims, kind='stable')
-    ti, ki = ti[order], ki[order]
-    first_t = np.zeros(len(ti), bool)
-    first_t[np.unique(ti, return_index=True)[1]] = True
-    first_k = np.zeros(len(ki), bool)
-    first_k[np.unique(ki, return_index=True)[1]] = True
-    mutual = first_t & first_k
-    return ti[mutual], ki[mutual]
+    # Each track's and each keypoint's best similarity, without sorting (ufunc.at: linear).
+    best_t = np.full(len(predicted), -np.inf, sims.dtype)
+    np.maximum.at(best_t, ti, sims)
+    best_k = np.full(len(keypoints), -np.inf, sims.dtype)
+    np.maximum.at(best_k, ki, sims)
+    mutual = (sims == best_t[ti]) & (sims == best_k[ki])
+    ti, ki = ti[mutual], ki[mutual]
+    # Exact ties (a track with two equally similar keypoints, or the reverse): the first.
+    for side in (0, 1):
+        first = np.unique((ti, ki)[side], return_index=True)[1]
+        if len(first) < len(ti):
+            keep = np.sort(first)
+            ti, ki = ti[keep], ki[keep]
+    return ti, ki
 
 
 class Tracker:
@@ -144,8 +156,8 @@ class Tracker:
             predicted = cv2.perspectiveTransform(
                 predicted.reshape(-1, 1, 2).astype(np.float64),
                 np.asarray(prediction, np.float64)).reshape(-1, 2).astype(np.float32)
-        if window:
-            free_t, free_k = np.flatnonzero(~claimed), np.flatnonzero(track_of < 0)
+        free_t, free_k = np.flatnonzero(~claimed), np.flatnonzero(track_of < 0)
+        if window and len(free_t) and len(free_k):  # no lost tracks or no free keypoints: skip
             ti, ki = window_pairs(predicted[free_t], np.asarray(keypoints)[free_k],
                                   self.desc[free_t], descriptors[free_k], self.window_px,
                                   self.min_similarity)
@@ -166,15 +178,17 @@ class Tracker:
         """Remember this frame's keypoints, and the unclaimed tracks for max_missed frames."""
         kept = np.flatnonzero(~claimed & (self.missed[:len(claimed)] < self.max_missed)) \
             if window else np.zeros(0, np.intp)
-        self.ids = np.r_[ids, self.ids[kept]].astype(np.uint64)
-        self.ages = np.r_[ages, self.ages[kept]].astype(np.uint32)
-        self.missed = np.r_[np.zeros(len(ids), np.int32), self.missed[kept] + 1]
+        self.ids = np.concatenate([ids, self.ids[kept]]).astype(np.uint64)
+        self.ages = np.concatenate([ages, self.ages[kept]]).astype(np.uint32)
+        self.missed = np.concatenate([np.zeros(len(ids), np.int32), self.missed[kept] + 1])
         self.num_previous = len(ids)
         if keypoints is None or descriptors is None:
             self.xy, self.desc = np.zeros((len(ids), 2), np.float32), None
             return
-        self.xy = np.r_[np.asarray(keypoints, np.float32), predicted[kept]].astype(np.float32)
-        self.desc = np.r_[descriptors, self.desc[kept]] if len(kept) else np.array(descriptors)
+        self.xy = np.concatenate([np.asarray(keypoints, np.float32),
+                                  predicted[kept].astype(np.float32)])
+        self.desc = np.concatenate([descriptors, self.desc[kept]]) if len(kept) \
+            else np.array(descriptors)
 
 
 class Trails:

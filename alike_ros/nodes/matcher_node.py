@@ -37,7 +37,8 @@ from sensor_msgs.msg import CameraInfo, Image
 from alike_ros import geometry, matchers
 from alike_ros.config import MatcherConfig, MatcherNodeConfig
 from alike_ros.geometry.camera import CalibrationError, Camera
-from alike_ros.geometry.keyframes import is_new_keyframe, translation_parallax_px
+from alike_ros.geometry.keyframes import (is_new_keyframe, Keyframe, shared_tracks,
+                                          translation_parallax_px)
 from alike_ros.geometry.tracks import motion_prediction, Tracker, Trails
 from alike_ros.matchers.base import Frame
 from alike_ros.nodes import messages
@@ -46,6 +47,12 @@ from alike_ros.nodes.messages import stamp_ns
 from alike_ros.nodes.qos import image_qos, sensor_qos
 from alike_ros.nodes.runner import run_nodes
 from alike_ros.overlay import draw_matches
+
+
+# The frame-to-frame essential fit when it only gives inliers (the motion comes from the
+# keyframe): OpenCV's USAC at the same threshold finds a median 99 % of PoseLib's inliers on
+# the TUM pairs (lowest 80 %) at 0.6x its time (docs/motion.md, Cost).
+INLIERS_ONLY_ESTIMATOR = 'usac_default'
 
 
 def _method_attr(name):
@@ -63,14 +70,16 @@ class MatcherNode(ManagedNode):
     def __init__(self, node_name='alike_matcher', **kwargs):
         super().__init__(node_name, **kwargs)
         self.previous = None  # (header, Frame)
-        self.keyframe = None  # (header, Frame) motion is measured from (motion_reference)
+        self.keyframe = None  # Keyframe motion is measured from (motion_reference)
+        self.previous_ids = None  # track ids of the previous frame's points
         self.frame_times = deque(maxlen=30)
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
         self.tracker, self.trails = Tracker(), Trails(1)
         self.method = self.matcher = None
         self._camera = None  # this frame's Camera (essential, undistort)
-        self._fitted, self._points = None, None  # this frame's Fit and its matched points
+        # This frame's Fit and its matched points (essential: normalised coordinates).
+        self._fitted, self._points = None, None
         self.image_sub = self._sub = self._info_sub = self._diag_timer = None
         self.pub = self.overlay_pub = self.motion_pub = None
         self.counts = dict.fromkeys(('frames', 'valid', 'invalid', 'camera_info_missing',
@@ -118,7 +127,7 @@ class MatcherNode(ManagedNode):
             if sub is not None:
                 self.destroy_subscription(sub)
         self.image_sub = self._sub = self._info_sub = None
-        self.previous = self.keyframe = None
+        self.previous = self.keyframe = self.previous_ids = None
         self.tracker = self._new_tracker()
         self.images.clear()
         self.camera_infos.clear()
@@ -203,9 +212,6 @@ class MatcherNode(ManagedNode):
         previous, self.previous = self.previous, (header, current)
         if previous is None:
             out.reason = 'first frame: nothing to match yet'
-            if self.config.motion_reference == 'keyframe' and \
-                    self.config.geometry == 'essential':
-                self._make_keyframe(out, current)
         else:
             out.previous_header = previous[0]
             out.num_previous = len(self.matcher.points(previous[1]))
@@ -223,6 +229,9 @@ class MatcherNode(ManagedNode):
                     self.get_logger().error(out.reason)
         out.valid = not out.reason
         ids, ages = self._track(out, previous, current)
+        if self._keyframes():
+            self._keyframe_motion(out, previous, current, ids)
+        self.previous_ids = ids
         out.track_ids = messages.flat(ids, 'Q')
         out.track_ages = messages.flat(ages, 'I')
         self._publish(out)
@@ -266,54 +275,77 @@ class MatcherNode(ManagedNode):
         reason = self._fit(matches.points0, matches.points1, out, len(matches))
         if reason or self._fitted.rotation is None:
             return reason
-        if self.config.motion_reference == 'keyframe':
-            self._publish_keyframe_motion(previous, current, out)
-        else:
+        if not self._keyframes():
             out.motion_reference = out.previous_header
             self.motion_pub.publish(motion_msg(out.header, out.previous_header, self._fitted))
         return ''
 
-    def _publish_keyframe_motion(self, previous, current, out):
-        """
-        Publish the motion from the keyframe (fitted anew unless it is the previous frame).
+    def _keyframes(self):
+        """Return whether motion is measured from keyframes (essential only)."""
+        return self.config.motion_reference == 'keyframe' and self.config.geometry == 'essential'
 
-        No keyframe yet (or it was forgotten): the previous frame becomes it. A frame whose
-        parallax from the keyframe reaches keyframe_parallax, or whose matches with it thin
-        out, becomes the next keyframe; so does one that cannot be fitted to it.
+    def _keyframe_motion(self, out, previous, current, ids):
+        """
+        Publish the motion from the keyframe; move the keyframe on when the view has moved.
+
+        Runs after tracking: a frame's correspondences with the keyframe are its points on
+        the keyframe's tracks (shared_tracks), so it needs no second matching. The first frame
+        becomes the keyframe; without one (or it was forgotten) the previous frame becomes it.
+        A frame whose parallax from the keyframe reaches keyframe_parallax, or that keeps
+        fewer than keyframe_min_inlier_ratio of the inliers the keyframe had with the frame
+        after it (for that frame: of its matches), becomes the next keyframe; so does one that
+        cannot be fitted to it.
         """
         cfg = self.config
+        if previous is None:
+            self._make_keyframe(out, current, ids)
+            return
+        if not out.valid or self._fitted is None or self._fitted.rotation is None:
+            return
         if self.keyframe is None:
-            self.keyframe = (out.previous_header, previous)
+            self.keyframe = Keyframe(out.previous_header, previous[1], self.previous_ids)
             self.counts['keyframes'] += 1
-        kf_header, kf_frame = self.keyframe
-        if stamp_ns(kf_header.stamp) == stamp_ns(out.previous_header.stamp):
-            fit, p0, p1, n = self._fitted, self._points[0], self._points[1], out.num_matches
+        kf = self.keyframe
+        if stamp_ns(kf.header.stamp) == stamp_ns(out.previous_header.stamp):
+            fit, (xy0, xy1) = self._fitted, self._points
+            kf.inliers = fit.num_inliers
+            share = fit.num_inliers / max(out.num_matches, 1)
         else:
-            try:
-                matches = self.matcher.match(kf_frame, current)
-            except ValueError:
-                matches = None
-            fit, n = None, 0 if matches is None else len(matches)
-            if n >= geometry.MIN_POINTS['essential']:
-                p0, p1 = matches.points0, matches.points1
-                fit = geometry.fit_calibrated('essential', self._camera, p0, p1,
-                                              *self._robust())
+            fit = None
+            k, c = shared_tracks(kf.ids, ids)
+            if len(k) >= max(geometry.MIN_POINTS['essential'], cfg.min_inliers):
+                xy0 = self._camera.normalised(self.matcher.points(kf.frame)[k])
+                xy1 = self._camera.normalised(self.matcher.points(current)[c])
+                fit = geometry.fit('essential', xy0, xy1, *self._robust(),
+                                   focal=self._camera.focal)
             if fit is None or fit.num_inliers < cfg.min_inliers:
-                self._make_keyframe(out, current)
+                self._make_keyframe(out, current, ids)
                 return
-        out.motion_reference = kf_header
-        self.motion_pub.publish(motion_msg(out.header, kf_header, fit))
+            share = fit.num_inliers / max(kf.inliers or len(k), 1)
+        out.motion_reference = kf.header
+        self.motion_pub.publish(motion_msg(out.header, kf.header, fit))
         mask = fit.inliers.astype(bool)
-        parallax = translation_parallax_px(fit.rotation, self._camera.normalised(p0[mask]),
-                                           self._camera.normalised(p1[mask]), 1.0)
-        if is_new_keyframe(np.degrees(parallax), fit.num_inliers / max(n, 1),
-                           cfg.keyframe_parallax, cfg.keyframe_min_inlier_ratio):
-            self._make_keyframe(out, current)
+        parallax = translation_parallax_px(fit.rotation, xy0[mask], xy1[mask], 1.0)
+        if is_new_keyframe(np.degrees(parallax), share, cfg.keyframe_parallax,
+                           cfg.keyframe_min_inlier_ratio):
+            self._make_keyframe(out, current, ids)
 
-    def _make_keyframe(self, out, current):
-        self.keyframe = (out.header, current)
+    def _make_keyframe(self, out, current, ids):
+        self.keyframe = Keyframe(out.header, current, ids)
         out.keyframe = True
         self.counts['keyframes'] += 1
+
+    def _inliers_only(self, out):
+        """
+        Return whether this frame's frame-to-frame essential fit gives its inliers only.
+
+        So it is when the motion is fitted against a keyframe older than the previous frame
+        (with PoseLib, once, in _keyframe_motion): the matches' inliers and the tracks then
+        come from the cheaper INLIERS_ONLY_ESTIMATOR at the same threshold.
+        """
+        return (self._keyframes() and self.keyframe is not None
+                and self.config.estimator() == 'poselib'
+                and stamp_ns(self.keyframe.header.stamp) != stamp_ns(out.previous_header.stamp))
 
     def _robust(self):
         cfg = self.config
@@ -335,8 +367,15 @@ class MatcherNode(ManagedNode):
                     return f'essential needs camera_info: {problem}'
                 # undistort without camera_info: fit on the raw pixels (undistorted false)
         robust = self._robust()
+        if self._inliers_only(out):
+            robust = (INLIERS_ONLY_ESTIMATOR,) + robust[1:]
         self._camera = camera
-        if camera is not None:
+        if kind == 'essential':  # normalised once: the keyframe step reuses them
+            self.counts['undistorted'] += 1
+            out.undistorted = True
+            self._points = camera.normalised(p0), camera.normalised(p1)
+            fit = geometry.fit(kind, *self._points, *robust, camera.focal)
+        elif camera is not None:
             self.counts['undistorted'] += 1
             out.undistorted = True
             fit = geometry.fit_calibrated(kind, camera, p0, p1, *robust)

@@ -146,6 +146,8 @@ class Observation:
     keypoints: np.ndarray  # N x 2 float32 pixels
     descriptors: np.ndarray  # N x D float32 unit rows
     point: np.ndarray  # N: index of the 3D point seen, or a negative id unique to clutter
+    rotation: np.ndarray = None  # the camera's pose: X_camera = rotation X_world + translation
+    translation: np.ndarray = None
 
 
 def track_sequence(rng, frames=20, points=3000, detect=0.7, clutter=0.2, noise_px=0.5,
@@ -192,5 +194,5 @@ def track_sequence(rng, frames=20, points=3000, detect=0.7, clutter=0.2, noise_p
         desc /= np.linalg.norm(desc, axis=1, keepdims=True)
         clutter_ids = -1 - f * 10**6 - np.arange(n_clutter)
         out.append(Observation(xy.astype(np.float32), desc.astype(np.float32),
-                               np.r_[seen, clutter_ids]))
+                               np.r_[seen, clutter_ids], rotation.copy(), translation.copy()))
     return camera, out

@@ -1,0 +1,179 @@
+# Copyright 2026 alike_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The matcher node's cost per frame, for several checkouts of the code, interleaved.
+
+    python alike_ros/tools/matcher_cost.py --rounds 7 before=/tmp/m_before now=.
+
+Detects the TUM frames once (this checkout's detector, defaults) and gives the same
+keypoints to one worker process per checkout (LABEL=PATH, PATH put first on PYTHONPATH;
+LABEL=PATH@{"param": value} adds node parameters). Each worker builds the real MatcherNode
+of its checkout (homography and essential, the node defaults otherwise) and times its
+keypoint callback on the frames, each with its CameraInfo; the workers take turns, pass by
+pass, the order alternating, so machine load falls on all alike. Prints the median ms per
+frame and the ratio to the first checkout.
+"""
+
+import argparse
+import json
+import os
+from pathlib import Path
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+GEOMETRIES = ('homography', 'essential')
+
+
+def detect(path):
+    """Write the TUM frames' keypoints (this checkout's detector) to an .npz; return it."""
+    from alike_ros.detector import Detector
+    from alike_ros.tools import motion_eval
+    frames, stamps, *_ = motion_eval.inputs()
+    detector = Detector(motion_eval.configs({}, {})[1])
+    out = {}
+    for i, image in enumerate(frames):
+        f = detector.detect(image)
+        out[f'k{i}'], out[f's{i}'], out[f'd{i}'] = f.keypoints, f.scores, f.descriptors
+    np.savez(path, n=len(frames), h=frames[0].shape[0], w=frames[0].shape[1],
+             stamps=np.array(stamps), **out)
+    return path
+
+
+def worker(features, params, camera_info):
+    """Serve passes: per stdin line GEOMETRY, print {ms: [per frame], valid, keyframes}."""
+    import rclpy
+    from rclpy.parameter import Parameter
+    from sensor_msgs.msg import CameraInfo
+    from std_msgs.msg import Header
+    import yaml
+
+    from alike_ros.detector import Features
+    from alike_ros.nodes import messages
+    from alike_ros.nodes.matcher_node import MatcherNode
+    data = np.load(features)
+    cal = yaml.safe_load(Path(camera_info).read_text())
+    rclpy.init()
+    nodes = {g: MatcherNode(f'cost_{g}', parameter_overrides=[
+        Parameter('geometry', value=g)] + [Parameter(k, value=v) for k, v in params.items()])
+        for g in GEOMETRIES}
+    feats = [Features(data[f'k{i}'], data[f's{i}'], data[f'd{i}']) for i in range(data['n'])]
+
+    def header(ns):
+        h = Header()
+        h.frame_id = 'camera'
+        h.stamp.sec, h.stamp.nanosec = divmod(ns, 10**9)
+        return h
+
+    def info(h):
+        m = CameraInfo()
+        m.header = h
+        m.width, m.height = cal['image_width'], cal['image_height']
+        m.k = [float(v) for v in cal['camera_matrix']['data']]
+        m.d = [float(v) for v in cal['distortion_coefficients']['data']]
+        m.distortion_model = cal['distortion_model']
+        return m
+
+    for passes, line in enumerate(sys.stdin, 1):
+        node = nodes[line.strip()]
+        node.trigger_deactivate()  # forget the previous pass: frames, tracks, keyframe
+        node.trigger_activate()
+        ms = []
+        for i, f in enumerate(feats):
+            h = header((1000 + passes * 100) * 10**9 + i * 10**8)
+            msg = messages.features_to_msg(f, h, int(data['h']), int(data['w']), 'alike-t',
+                                           f.descriptors.shape[1])
+            node._on_camera_info(info(h))
+            t = time.perf_counter()
+            node._on_keypoints(msg)
+            ms.append((time.perf_counter() - t) * 1e3)
+        print(json.dumps({'ms': ms[1:], 'valid': node.counts['valid'],
+                          'keyframes': node.counts.get('keyframes')}), flush=True)
+
+
+def run(versions, rounds, features, camera_info):
+    """Interleave the checkouts' passes; return {geometry: {label: summary}}."""
+    workers = {}
+    for label, spec in versions.items():
+        path, _, params = spec.partition('@')
+        path = str(Path(path).resolve())
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [path] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
+        workers[label] = subprocess.Popen(
+            [sys.executable, __file__, '--worker', features, '--params', params or '{}',
+             '--camera-info', camera_info], cwd=path, env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    times = {(label, g): [] for label in versions for g in GEOMETRIES}
+    counts = {}
+    labels = list(versions)
+    try:
+        for r in range(rounds):
+            for g in GEOMETRIES:
+                for label in (labels if r % 2 == 0 else labels[::-1]):
+                    w = workers[label]
+                    w.stdin.write(g + '\n')
+                    w.stdin.flush()
+                    out = json.loads(w.stdout.readline())
+                    times[(label, g)].append(out['ms'])
+                    counts[(label, g)] = (out['valid'], out['keyframes'])
+    finally:
+        for w in workers.values():
+            w.stdin.close()
+            w.wait()
+    report = {}
+    for g in GEOMETRIES:
+        first = float(np.median(times[(labels[0], g)]))
+        report[g] = {label: {'median_ms': float(np.median(times[(label, g)])),
+                             'ratio': float(np.median(times[(label, g)])) / first,
+                             'valid_frames_per_pass': counts[(label, g)][0] // rounds,
+                             'keyframes_per_pass': (counts[(label, g)][1] or 0) // rounds}
+                     for label in labels}
+    return report
+
+
+def main(argv=None):
+    """Run the comparison (or, with --worker, serve one checkout's passes)."""
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('versions', nargs='*', help='LABEL=PATH[@{json node params}]')
+    p.add_argument('--rounds', type=int, default=7)
+    p.add_argument('--features', help='keypoints .npz (default: detect the TUM frames)')
+    p.add_argument('--camera-info', help='calibration YAML (default: TUM Freiburg 2)')
+    p.add_argument('--worker', help=argparse.SUPPRESS)
+    p.add_argument('--params', default='{}', help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        worker(args.worker, json.loads(args.params), args.camera_info)
+        return
+    from alike_ros.paths import config_file
+    from alike_ros.tools.motion_eval import cpu_name
+    camera_info = args.camera_info or str(config_file('tum_freiburg2_camera_info.yaml'))
+    features = args.features or detect('/tmp/matcher_cost_tum.npz')
+    versions = dict(v.split('=', 1) for v in args.versions)
+    report = run(versions, args.rounds, features, camera_info)
+    print(f'{cpu_name()}; load {os.getloadavg()[0]:.2f} (1 min) at the end')
+    print('| geometry | checkout | ms per frame (median) | ratio | valid | keyframes |\n'
+          '|---|---|---:|---:|---:|---:|')
+    for g, rows in report.items():
+        for label, r in rows.items():
+            print(f"| {g} | {label} | {r['median_ms']:.2f} | {r['ratio']:.2f} | "
+                  f"{r['valid_frames_per_pass']} | {r['keyframes_per_pass']} |")
+
+
+if __name__ == '__main__':
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        sys.path.pop(0)  # run as a script: tools/ is no top-level package
+    main()
