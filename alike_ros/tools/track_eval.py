@@ -75,6 +75,39 @@ def offline_tracks(features, camera, config):
     return out
 
 
+def select_continuing(features, count, spacing=4.0):
+    """
+    Choose `count` keypoints per frame the way a KLT front-end keeps its corners.
+
+    `features`: [(keypoints, descriptors, scores)] of a larger detection (e.g. top_k 1000).
+    Each frame keeps first its keypoints that are mutual nearest neighbours of the previous
+    frame's chosen ones (the tracks' continuations), then tops up by score with keypoints at
+    least `spacing` px from those chosen. Returns [(keypoints, descriptors)] and the chosen
+    indices per frame.
+    """
+    out, chosen_all, previous = [], [], None
+    for keypoints, desc, scores in features:
+        chosen = []
+        if previous is not None and len(desc):
+            pairs, _ = mnn_match(previous, desc)
+            chosen = pairs[:count, 1].tolist()
+        taken = np.zeros(len(keypoints), bool)
+        taken[chosen] = True
+        for j in np.argsort(-np.asarray(scores), kind='stable'):
+            if len(chosen) >= count:
+                break
+            if taken[j] or (chosen and spacing > 0 and np.min(np.linalg.norm(
+                    keypoints[chosen] - keypoints[j], axis=1)) < spacing):
+                continue
+            chosen.append(j)
+            taken[j] = True
+        index = np.array(chosen, np.intp)
+        out.append((keypoints[index], desc[index]))
+        chosen_all.append(index)
+        previous = desc[index]
+    return out, chosen_all
+
+
 def klt_tracks(images, max_corners=1000, min_distance=30):
     """Track ids per frame of the VINS-style KLT baseline (tools/baselines.KltTracker)."""
     from alike_ros.tools.baselines import KltTracker
@@ -94,16 +127,25 @@ def wrong_continuations(observations, frames_ids):
     return carried, wrong
 
 
-def synthetic(config, sequences=5, seed=0, **sequence_args):
-    """Track synthetic sequences with `config`; return wrong continuations and lengths."""
+def synthetic(config, sequences=5, seed=0, select=0, **sequence_args):
+    """
+    Track synthetic sequences with `config`; return wrong continuations and lengths.
+
+    `select` > 0: that many keypoints per frame chosen by select_continuing (random scores).
+    """
     from alike_ros.tools.synthetic import track_sequence
     rng = np.random.default_rng(seed)
     carried = wrong = 0
     lengths = {'tracks_5_or_longer': 0, 'tracks_10_or_longer': 0}
     for _ in range(sequences):
         camera, observations = track_sequence(rng, **sequence_args)
-        ids = offline_tracks([(o.keypoints, o.descriptors) for o in observations], camera,
-                             config)
+        feats = [(o.keypoints, o.descriptors) for o in observations]
+        if select:
+            feats, index = select_continuing(
+                [(k, d, rng.random(len(k))) for k, d in feats], select)
+            observations = [type(o)(o.keypoints[i], o.descriptors[i], o.point[i])
+                            for o, i in zip(observations, index)]
+        ids = offline_tracks(feats, camera, config)
         c, w = wrong_continuations(observations, ids)
         carried, wrong = carried + c, wrong + w
         stats = track_stats(ids)
