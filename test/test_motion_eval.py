@@ -217,9 +217,16 @@ def test_keyframe_motion_through_tracks_on_a_synthetic_sequence():
             msg.descriptors = messages.flat(obs.descriptors, 'f')
             kp_pub.publish(msg)
             assert spin_until(lambda: len(arrays) == i + 1)
-        assert spin_until(lambda: len(motions) == len(frames) - 1)
+            if i == 9:  # tracks restart with new settings: ids go on, the keyframe follows
+                node.set_parameters([Parameter('track_min_similarity', value=0.81)])
+                assert node.tracker.min_similarity == 0.81
+                restart_id = node.tracker.next_id
+        # Every frame after the first has a motion but the one after the restart: it has no
+        # track in common with the keyframe, so it becomes the keyframe.
+        assert spin_until(lambda: len(motions) == len(frames) - 2)
+        assert arrays[10].keyframe and arrays[10].header.stamp.sec not in motions
         rotation_err, direction_err, gaps = [], [], []
-        for out in arrays[1:]:
+        for out in arrays[1:10] + arrays[11:]:
             assert out.valid, out.reason
             cur, ref = out.header.stamp.sec - 1, out.motion_reference.stamp.sec - 1
             gaps.append(cur - ref)
@@ -238,5 +245,6 @@ def test_keyframe_motion_through_tracks_on_a_synthetic_sequence():
         assert max(gaps) >= 3 and 2 <= keyframes < len(frames) // 2
         assert np.median(rotation_err) < 0.1 and np.median(direction_err) < 2.0
         assert max(direction_err) < 30.0  # the sign of t too (no folding here)
+        assert min(int(i) for i in arrays[10].track_ids) >= restart_id  # no id reused
     finally:
         rclpy.shutdown(context=context)

@@ -153,7 +153,10 @@ class MatcherNode(ManagedNode):
             t = self.tracker
             if (t.window_px, t.min_similarity, t.max_missed) != \
                     (tracker.window_px, tracker.min_similarity, tracker.max_missed):
-                self.tracker = tracker  # tracks restart with the new settings
+                # Tracks restart with the new settings; their ids go on from the old ones
+                # (never reused: the keyframe finds its points by track id).
+                tracker.next_id = t.next_id
+                self.tracker = tracker
             if config.motion_reference != 'keyframe' or config.geometry != 'essential':
                 self.keyframe = None
 
