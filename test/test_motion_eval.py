@@ -75,7 +75,8 @@ def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):
 def report(tmp_path_factory):
     from alike_ros.tools import motion_eval
     out = tmp_path_factory.mktemp('motion')
-    result = motion_eval.run(out)
+    # Half speed: CI's machine may be loaded; the motions do not depend on the rate.
+    result = motion_eval.run(out, bag_rate=0.5)
     saved = json.loads((out / 'motion.json').read_text())
     assert (out / 'motion.png').stat().st_size > 10_000
     assert saved['graph']['auc'] == pytest.approx(result['graph']['auc'])

@@ -153,7 +153,7 @@ def graph_errors(result, stamp_of):
     return rows
 
 
-def graph(out, images_dir, bag, camera_info, matcher_params, detector_params):
+def graph(out, images_dir, bag, camera_info, matcher_params, detector_params, bag_rate=1.0):
     """Run the graph under ros2 launch on a bag; return (Replay, image stamps ns in order)."""
     from alike_ros.tools.bag import load_camera_info, make_bag
     from alike_ros.tools.demo import reliable_params
@@ -169,7 +169,7 @@ def graph(out, images_dir, bag, camera_info, matcher_params, detector_params):
     params = reliable_params(out / 'params.yaml', detector_params, matcher_params)
     with open(out / 'launch.log', 'w') as log:
         result, code = launch_replay(bag, len(stamps), params_file=params, overlay=False,
-                                     log=log)
+                                     log=log, bag_rate=bag_rate)
     if code != 0:
         raise RuntimeError(f'ros2 launch exited {code}: see {out / "launch.log"}')
     return result, stamps
@@ -256,13 +256,15 @@ def tracks(result, frames, camera, mcfg, dcfg):
 
 def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher_params=None,
         detector_params=None, gaps=GAPS, peers=PEERS, estimators=None, launch=True,
-        track_report=True):
+        track_report=True, bag_rate=1.0):
     """
     Run the evaluation; write motion.json and motion.png to `out`; return the report dict.
 
     `estimators` are (method, threshold) pairs for the offline part (default: the matcher
     parameters' own). With images, their file names are the stamps; with a bag, the image
     headers' stamps (the bag is then both the graph's input and the offline frames).
+    `bag_rate` scales the graph's playback (the motions do not depend on it; a slower bag
+    lets a loaded machine process every frame).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -278,7 +280,7 @@ def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher
     result = None
     if launch:
         result, bag_stamps = graph(out, None if bag else images, bag, camera_info,
-                                   matcher_params, detector_params)
+                                   matcher_params, detector_params, bag_rate)
         by_stamp = dict(zip(bag_stamps, poses))  # the bag's stamps, in frame order
         rows = graph_errors(result, by_stamp.get)
         report['graph'] = {**metrics.summarise(rows), 'pairs_detail': rows,

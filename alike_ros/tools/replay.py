@@ -272,14 +272,14 @@ def _settle(result, frames, settle_s, timeout_s=float('inf')):
 
 
 def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike_demo',
-                  overlay=True, settle_s=5.0, timeout_s=300.0, log=None):
+                  overlay=True, settle_s=5.0, timeout_s=300.0, log=None, bag_rate=1.0):
     """
     Play `bag` with `ros2 launch alike_ros edge.launch.py bag:=...` and collect the outputs.
 
     The launch's own player plays the bag once the detector, the matcher's overlay image
     subscription and this collector listen on the image topic; when every frame has its
     KeypointArray and MatchArray (or nothing new came for settle_s), the launch is stopped
-    with SIGINT. Returns (Replay, the launch's exit code).
+    with SIGINT. `bag_rate` scales the playback speed. Returns (Replay, the launch's exit code).
     """
     import signal
 
@@ -290,7 +290,8 @@ def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike
     cmd = [program_path('ros2'), 'launch', '--noninteractive', 'alike_ros', 'edge.launch.py',
            f'bag:={bag}',
            f'namespace:={namespace}', f"composed:={'true' if composed else 'false'}",
-           f'bag_wait_subscribers:={3 if overlay else 2}', 'bag_delay:=2.0']
+           f'bag_wait_subscribers:={3 if overlay else 2}', 'bag_delay:=2.0',
+           f'bag_rate:={bag_rate}']
     if params_file:
         cmd.append(f'params_file:={params_file}')
     proc = subprocess.Popen(cmd, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
