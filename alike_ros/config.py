@@ -118,7 +118,7 @@ def _model_names():
 class DetectorConfig(_Config):
     """Stage 1 (model, provider) and stage 2 (DKD) settings of the detector."""
 
-    # The model list comes from the extractor registry (the doc is filled in below).
+    # The model list comes from the extractor registry.
     model: str = _f('alike-t', 'model name (additional_constraints lists the valid ones; the '
                                'README has what each is)', choices=_model_names)
     model_file: str = _f('', 'stage-1 ONNX file; empty = <model_dir>/<model>_<H>x<W>.onnx')
@@ -229,9 +229,8 @@ class MatcherConfig(_Config):
     The method's own settings are its config, in its package under alike_ros/matchers/.
     """
 
-    method: str = _f('mnn', "'mnn': mutual nearest neighbours of the keypoints' descriptors; "
-                            "'coarse_loftr': the distilled coarse LoFTR model on consecutive "
-                            'images (cells of 16 px; no keypoints needed)',
+    method: str = _f('mnn', 'matching method (additional_constraints lists them; the README '
+                            "table 'Models and matchers' says what each does)",
                      choices=_method_names)
     geometry: str = _f('homography', "model fitted to the matches: 'homography' (planar "
                                      "scenes, pure rotation), 'fundamental' (any rigid scene) "
@@ -304,7 +303,8 @@ class DetectorNodeConfig(_Config):
     compressed: bool = _f(False, 'subscribe image/compressed (JPEG/PNG) instead of image')
     image_reliability: str = _f(
         'best_effort', "image QoS reliability: 'best_effort' (sensor data, matches every "
-        "publisher) or 'reliable'; depth is always 1", choices=RELIABILITIES)
+        "publisher; keep last 1) or 'reliable' (bags, recordings: keep last 30, so a stalled "
+        "executor loses none)", choices=RELIABILITIES)
     diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages',
                                    range=(1e-3, 3600.0), rule='positive')
     log_period: float = _f(10.0, 'seconds between throttled log lines (summaries, bad frames)',

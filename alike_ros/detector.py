@@ -137,9 +137,19 @@ class Detector:
 
     def warm_up(self):
         """Run one blank frame so the first real one does not pay for allocations and plans."""
+        cfg = self.config
+        if cfg.input_height and cfg.input_width or cfg.model_file:
+            h, w = cfg.input_height or 480, cfg.input_width or 640
+            self.detect(np.zeros((h, w, 3), np.uint8))  # a missing model fails here
+            return
         # Sized by the image (input_max_side): warm the size of a VGA camera, the common one.
-        h, w = self.config.input_height or 480, self.config.input_width or 640
-        self.detect(np.zeros((h, w, 3), np.uint8))
+        # Another camera needs its own size's model, opened on its first frame; a missing
+        # VGA model must not fail a configure that will never use it.
+        try:
+            self.detect(np.zeros((480, 640, 3), np.uint8))
+        except ModelFileError as err:
+            self.log.warning(f'no model to warm up with at 480x640 ({err}); the first frame '
+                             'opens the model of its own size')
 
     @property
     def _native(self):

@@ -45,8 +45,3 @@ def family_of(name):
 def weights_path(name, weights_dir=None):
     """Return the published weights of a model (a user folder, its env variable or shared/)."""
     return family_of(name).weights.path(get_spec(name), weights_dir)
-
-
-def models_doc():
-    """One line per family naming its models (the model parameter's doc and the README)."""
-    return '; '.join(f.summary for f in FAMILIES.values() if f.summary)

@@ -92,6 +92,8 @@ class MatcherNode(ManagedNode):
         self.images = deque(maxlen=self.node_config.image_buffer)
         self.trails = Trails(self.node_config.trail_length)
         self.tracker = self._new_tracker()
+        if 'poselib' in (self.config.estimator(), self.config.robust_method):
+            import alike_ros.geometry.poselib_fit  # noqa: F401 (raises what to install)
         self.method = matchers.get_method(self.config.method)
         self.matcher = self.method.build(getattr(self, _method_attr(self.method.name)),
                                          log=self.get_logger())
@@ -231,9 +233,15 @@ class MatcherNode(ManagedNode):
                     out.reason = f'matching failed: {type(err).__name__}: {err}'
                     self.get_logger().error(out.reason)
         out.valid = not out.reason
-        ids, ages = self._track(out, previous, current)
-        if self._keyframes():
-            self._keyframe_motion(out, previous, current, ids)
+        try:
+            ids, ages = self._track(out, previous, current)
+            if self._keyframes():
+                self._keyframe_motion(out, previous, current, ids)
+        except Exception as err:  # an exception here would stop the executor: start anew
+            out.valid, out.reason = False, f'tracking failed: {type(err).__name__}: {err}'
+            self.get_logger().error(out.reason)
+            self.tracker = self._new_tracker()
+            ids, ages = self.tracker.update(out.num_current)
         self.previous_ids = ids
         out.track_ids = messages.flat(ids, 'Q')
         out.track_ages = messages.flat(ages, 'I')

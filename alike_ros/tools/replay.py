@@ -176,7 +176,8 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
 
     params = {'image_reliability': 'reliable', **(params or {})}
     matcher_params = {'image_reliability': 'reliable', **(matcher_params or {})}
-    loftr = matcher_params.get('method') == 'coarse_loftr'
+    from alike_ros import matchers
+    loftr = matchers.get_method(matcher_params.get('method', 'mnn')).needs_image  # images in
     result = Replay()
     ros = RosSession()  # first participant of this process; the node processes inherit
     context = ros.context

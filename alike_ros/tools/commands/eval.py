@@ -79,7 +79,8 @@ def run_eval(args):
         given = {'scores_th': args.scores_th, 'nms_iterations': args.nms_iterations}
         settings = {**family_of(name).defaults,
                     **{k: v for k, v in given.items() if v is not None}}
-        cfg = DetectorConfig(model=name, input_height=0, input_width=0, threads=args.threads,
+        cfg = DetectorConfig(model=name, input_height=0, input_width=0, input_max_side=0,
+                             threads=args.threads,
                              **settings)
         methods.append(evaluation.DetectorMethod(name, Detector(cfg)))
         for dim in args.descriptor_dims:
