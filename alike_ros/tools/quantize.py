@@ -27,6 +27,14 @@ from alike_ros import extractors
 _SOURCE_KEYS = ('exporter', 'weights_sha256', 'height', 'width', 'form')
 
 
+def _family(meta, path):
+    """Return the Family of a stage-1 model from its metadata (ValueError: not exported here)."""
+    if 'model' not in meta:
+        raise ValueError(f'{path} was not exported by alike-ros (no model name in its metadata): '
+                         'export it with `alike-ros export`')
+    return extractors.family_of(meta['model'])
+
+
 def is_current(int8_model, fp32_model):
     """Tell whether `int8_model` exists and was quantised from `fp32_model` as it is now."""
     from alike_ros.export.onnx_export import read_metadata
@@ -37,7 +45,7 @@ def is_current(int8_model, fp32_model):
         a, b = read_metadata(int8_model), read_metadata(fp32_model)
     except Exception:  # a truncated file: quantise again
         return False
-    sidecars = extractors.family_of(a.get('model', 'alike-t')).sidecars
+    sidecars = _family(a, int8_model).sidecars
     if not all(sidecar(int8_model).is_file() for sidecar in sidecars):
         return False
     return a.get('precision') == 'int8' and all(a.get(k) == b.get(k) for k in _SOURCE_KEYS)
@@ -51,7 +59,7 @@ def calibration_blobs(model_path, files):
     """
     model = onnx.load(str(model_path), load_external_data=False)
     meta = {p.key: p.value for p in model.metadata_props}
-    prepare = extractors.family_of(meta.get('model', 'alike-t')).stage2.prepare
+    prepare = _family(meta, model_path).stage2.prepare
     h, w = (d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[2:])
     for f in files:
         image = cv2.imread(str(f), cv2.IMREAD_COLOR)
@@ -94,7 +102,7 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
     quantized.metadata_props.add(key='precision', value='int8')
     onnx.save(quantized, str(out_path))
     meta = {p.key: p.value for p in model.metadata_props}
-    for sidecar in extractors.family_of(meta.get('model', 'alike-t')).sidecars:
+    for sidecar in _family(meta, model_path).sidecars:
         shutil.copyfile(sidecar(model_path), sidecar(out_path))
     return out_path
 
