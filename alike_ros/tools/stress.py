@@ -252,7 +252,7 @@ def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rat
             time.sleep(0.1)
         result.played = -1 if played is None else played
         result.player = next((line.split('] ', 1)[-1] for line in output().splitlines()[::-1]
-                              if 'published ' in line), '')
+                              if re.search(r'published \d+ messages', line)), '')
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -358,6 +358,7 @@ def run(launches=50, modes=('composed', 'two'), rates=(10.0, 30.0), frames=200,
                     with open(out / 'launches.jsonl', 'a') as f:
                         f.write(json.dumps({**asdict(r), 'arrived': r.arrived,
                                             'uncounted': r.uncounted}) + '\n')
-                if r.arrived and r.accounted and not r.problems:
+                if (r.arrived and r.accounted and not r.problems
+                        and r.matched == r.detector.get('published')):
                     log.unlink(missing_ok=True)
     return results
