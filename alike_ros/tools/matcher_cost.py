@@ -159,12 +159,12 @@ def main(argv=None):
         worker(args.worker, json.loads(args.params), args.camera_info)
         return
     from alike_ros.paths import config_file
-    from alike_ros.tools.motion_eval import cpu_name
+    from alike_ros.runtime import cpu_summary
     camera_info = args.camera_info or str(config_file('tum_freiburg2_camera_info.yaml'))
     features = args.features or detect('/tmp/matcher_cost_tum.npz')
     versions = dict(v.split('=', 1) for v in args.versions)
     report = run(versions, args.rounds, features, camera_info)
-    print(f'{cpu_name()}; load {os.getloadavg()[0]:.2f} (1 min) at the end')
+    print(f'{cpu_summary()}; load {os.getloadavg()[0]:.2f} (1 min) at the end')
     print('| geometry | checkout | ms per frame (median) | ratio | valid | keyframes |\n'
           '|---|---|---:|---:|---:|---:|')
     for g, rows in report.items():

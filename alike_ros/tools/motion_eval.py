@@ -30,6 +30,7 @@ import time
 import cv2
 import numpy as np
 
+from alike_ros.runtime import cpu_summary
 from alike_ros.tools import motion_metrics as metrics
 
 GAPS = (1, 3, 5)
@@ -276,7 +277,7 @@ def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher
     mcfg, dcfg = configs(matcher_params, detector_params)
     report = {'frames': len(frames), 'camera_info': str(camera_info),
               'ground_truth': str(ground_truth), 'matcher': matcher_params,
-              'detector': detector_params, 'cpu': cpu_name()}
+              'detector': detector_params, 'cpu': cpu_summary()}
     result = None
     if launch:
         result, bag_stamps = graph(out, None if bag else images, bag, camera_info,
@@ -349,18 +350,6 @@ def json_ready(value):
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
-
-
-def cpu_name():
-    """Return the CPU model name and whether it has AVX-512 (for figures)."""
-    try:
-        text = Path('/proc/cpuinfo').read_text()
-    except OSError:
-        return 'unknown CPU'
-    name = next((ln.split(':', 1)[1].strip() for ln in text.splitlines()
-                 if ln.startswith('model name')), 'unknown CPU')
-    import os
-    return f"{name}, {os.cpu_count()} cores{', AVX-512' if ' avx512f' in text else ''}"
 
 
 def plot(report, path):

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from alike_ros.geometry.camera import Camera
+from alike_ros.runtime import cpu_summary
 from alike_ros.tools import motion_eval, motion_metrics as metrics, synthetic
 
 # A wide, short camera moving about 1 m per frame (a KITTI-like driving set-up).
@@ -108,7 +109,7 @@ def run(out, images=None, camera_info=None, ground_truth=None, detector_params=N
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / 'sweep.json').write_text(json.dumps(motion_eval.json_ready(
-        {'cpu': motion_eval.cpu_name(), 'rows': rows}), indent=1))
+        {'cpu': cpu_summary(), 'rows': rows}), indent=1))
     return rows
 
 

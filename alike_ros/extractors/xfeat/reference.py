@@ -36,19 +36,9 @@ import numpy as np
 from alike_ros import extractors, paths
 from alike_ros.config import DetectorConfig
 from alike_ros.detector import Detector, ModelFileError
+from alike_ros.runtime import cpu_summary
 
 TOP_K = 4096
-
-
-def cpu_name():
-    """Return the CPU's model name and whether it has AVX-512."""
-    try:
-        info = open('/proc/cpuinfo').read()
-    except OSError:
-        return 'unknown CPU'
-    name = next((line.split(':', 1)[1].strip() for line in info.splitlines()
-                 if line.startswith('model name')), 'unknown CPU')
-    return f"{name}{', AVX-512' if ' avx512f' in info else ''}"
 
 
 def wheel_xfeat(threads):
@@ -261,7 +251,7 @@ def main(argv=None):
         return
     medians, counts = measure(args.threads, args.repeats)
     print(table(medians, counts))
-    print(f'\n{cpu_name()}, {os.cpu_count()} cores; {args.threads} threads; '
+    print(f'\n{cpu_summary()}; {args.threads} threads; '
           f'{args.repeats} x {len(list(paths.tum_dir().glob("*.png")))} TUM frames (640x480), '
           f'medians; load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after')
     print(f'ours xfeat vs public XFeat: '

@@ -23,6 +23,8 @@ estimator / threshold sweep behind the geometry defaults instead (docs/motion.md
 import json
 from pathlib import Path
 
+from alike_ros.runtime import cpu_summary
+
 
 def _value(text):
     for kind in (int, float):
@@ -92,8 +94,8 @@ def _study(args, out, detector):
         print(input_size_eval.markdown(rows))
         name = 'input_sizes.json'
     (out / name).write_text(json.dumps(motion_eval.json_ready(
-        {'cpu': motion_eval.cpu_name(), 'rows': rows}), indent=1))
-    print(f'\n{motion_eval.cpu_name()}; {out / name}')
+        {'cpu': cpu_summary(), 'rows': rows}), indent=1))
+    print(f'\n{cpu_summary()}; {out / name}')
     return 0
 
 
@@ -109,7 +111,7 @@ def run(args):
         rows = motion_sweep.run(out, args.images, args.camera_info, args.ground_truth,
                                 detector, args.trials)
         print(motion_sweep.markdown(rows))
-        print(f"\n{motion_eval.cpu_name()}; rows: {out / 'sweep.json'}")
+        print(f"\n{cpu_summary()}; rows: {out / 'sweep.json'}")
         return 0
     report = motion_eval.run(out, args.images, args.bag, args.camera_info, args.ground_truth,
                              matcher, detector, estimators=args.estimators,
