@@ -185,6 +185,13 @@ class DetectorConfig(_Config):
         r = (self.roi_x_offset, self.roi_y_offset, self.roi_width, self.roi_height)
         return None if r == (0, 0, 0, 0) else r
 
+    def input_rule(self):
+        """Return how images are sized for the network, in words (the node logs it)."""
+        if self.input_height and self.input_width:
+            return f'{self.input_height}x{self.input_width}'
+        return (f'aspect kept, longer side <= {self.input_max_side}' if self.input_max_side
+                else 'native size')
+
     def network_size(self, height, width):
         """
         Return the (height, width) an image of that size is resized to, or None to keep it.

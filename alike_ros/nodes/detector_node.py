@@ -91,19 +91,11 @@ class DetectorNode(ManagedNode):
         self._worker = threading.Thread(target=self._work, name='alike_detector', daemon=True)
         self._worker.start()
         self.get_logger().info(
-            f'{self.config.model} on {self.detector.provider}, input {self._input_size()}, '
+            f'{self.config.model} on {self.detector.provider}, input {self.config.input_rule()}, '
             f'listening on {self.resolve_topic_name("image")}')
 
-    def _input_size(self):
-        c = self.config
-        if c.input_height and c.input_width:
-            return f'{c.input_height}x{c.input_width}'
-        return f'aspect kept, longer side <= {c.input_max_side}' if c.input_max_side \
-            else 'native size'
-
     def _subscribe(self):
-        reliability = self.node_config.image_reliability
-        qos = image_qos(reliability)
+        qos = image_qos(self.node_config.image_reliability)
         msg_type, topic = ((CompressedImage, 'image/compressed') if self.node_config.compressed
                            else (Image, 'image'))
         callback = self._on_image_info if _MESSAGE_INFO else self._on_image
