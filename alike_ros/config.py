@@ -286,6 +286,14 @@ class MatcherConfig(_Config):
                                      range=(-1.0, 1.0))
     track_max_missed: int = _f(3, 'frames in a row a track may go unseen and still continue '
                                   '(with track_window > 0)', live=True, range=(0, 100))
+    track_budget: int = _f(0, 'keypoints per frame that carry tracks, chosen as a KLT '
+                              'front-end keeps corners: continuations first, then new ones by '
+                              'score; the next frame is matched against these only; the '
+                              'others get track id 0 (age 0); 0 = every keypoint (methods '
+                              'that match images: always 0)', live=True, range=(0, 1_000_000))
+    track_min_distance: float = _f(4.0, 'pixels a new track keeps from the tracked points '
+                                        '(with track_budget > 0)', live=True,
+                                   range=(0.0, 10_000.0))
 
     def estimator(self):
         """Return the robust method for this geometry (resolving 'auto')."""

@@ -28,7 +28,7 @@ from alike_ros.config import MatcherConfig
 from alike_ros.geometry.camera import CalibrationError, Camera
 from alike_ros.geometry.keyframes import is_new_keyframe, shared_tracks, \
     translation_parallax_px
-from alike_ros.geometry.tracks import Tracker, Trails, window_pairs
+from alike_ros.geometry.tracks import top_up, Tracker, Trails, UNTRACKED, window_pairs
 from alike_ros.tools import synthetic, track_eval
 
 CAMERAS = {
@@ -151,14 +151,49 @@ def test_too_few_points_and_rho_outside_homography():
 def test_tracks_carry_ids_through_inliers_only():
     tracker = Tracker()
     ids, ages = tracker.update(3)
-    assert ids.tolist() == [0, 1, 2] and ages.tolist() == [1, 1, 1]
+    assert ids.tolist() == [1, 2, 3] and ages.tolist() == [1, 1, 1]  # 0 is UNTRACKED
     # Current 0 <- previous 2 (inlier), current 1 <- previous 0 (outlier), current 2 new.
     ids, ages = tracker.update(3, np.array([[2, 0], [0, 1]]), np.array([1, 0]))
-    assert ids.tolist() == [2, 3, 4] and ages.tolist() == [2, 1, 1]
+    assert ids.tolist() == [3, 4, 5] and ages.tolist() == [2, 1, 1]
     ids, ages = tracker.update(2, np.array([[0, 1]]), np.array([1]))
-    assert ids.tolist() == [5, 2] and ages.tolist() == [1, 3]
+    assert ids.tolist() == [6, 3] and ages.tolist() == [1, 3]
     ids, ages = tracker.update(2)  # no valid model: every track starts anew
-    assert ids.tolist() == [6, 7] and ages.tolist() == [1, 1]
+    assert ids.tolist() == [7, 8] and ages.tolist() == [1, 1]
+
+
+def test_a_track_budget_keeps_continuations_first_then_the_best_new_points_apart():
+    desc = np.eye(6, dtype=np.float32)
+    xy = np.array([[10, 10], [50, 50], [90, 90], [130, 130], [132, 130], [170, 170]],
+                  np.float32)
+    scores = np.array([0.1, 0.2, 0.9, 0.8, 0.85, 0.3])
+    tracker = Tracker(window_px=8.0, max_missed=1, budget=3, spacing=4.0)
+    ids, ages = tracker.update(6, None, None, xy, desc, None, scores)
+    # No tracks yet: the best three by score, 4 (0.85) before 3 (0.8), which is then too
+    # close to it.
+    assert np.flatnonzero(ids).tolist() == [2, 4, 5]
+    assert ages.tolist() == [0, 0, 1, 0, 1, 1] and tracker.chosen.tolist() == [
+        False, False, True, False, True, True]
+    assert set(ids[[0, 1, 3]].tolist()) == {UNTRACKED}
+    # Next frame, moved out of the other tracks' windows: previous 5 continues at current 0
+    # (inlier) though it scores lowest; the budget tops up with the best new points.
+    ids2, ages2 = tracker.update(6, np.array([[5, 0]]), np.array([1]), xy + 100, desc,
+                                 None, np.array([0.0, 0.5, 0.4, 0.3, 0.2, 0.1]))
+    assert ids2[0] == ids[5] and ages2[0] == 2
+    assert np.flatnonzero(ids2).tolist() == [0, 1, 2]
+    # A link to a point outside the last budget carries no track.
+    ids3, _ = tracker.update(1, np.array([[4, 0]]), np.array([1]), xy[:1], desc[:1],
+                             None, np.ones(1))
+    assert ids3[0] not in ids2.tolist()
+
+
+def test_top_up_keeps_new_points_apart_from_tracked_ones_and_each_other():
+    xy = np.array([[0, 0], [3, 0], [10, 0], [12, 0], [30, 0]], np.float32)
+    taken = np.array([True, False, False, False, False])
+    scores = np.array([1.0, 0.9, 0.5, 0.8, 0.1])
+    # 1 is 3 px from the taken 0; 3 comes before 2 (score) and 2 is 2 px from it.
+    assert top_up(xy, scores, taken, 5, 4.0).tolist() == [3, 4]
+    assert top_up(xy, scores, taken, 1, 4.0).tolist() == [3]
+    assert top_up(xy, scores, taken, 2, 0.0).tolist() == [1, 3]
 
 
 def test_window_pairs_are_mutual_best_inside_the_window():

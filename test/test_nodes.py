@@ -289,3 +289,36 @@ def test_missing_camera_info_is_reported_not_fatal(tmp_path):
         assert not m.valid and 'essential needs camera_info: none received' in m.reason
     assert not result.motions
     assert int(result.matcher_stats['camera_info_missing']) == len(stamps) - 1
+
+
+def test_a_track_budget_tracks_that_many_points_and_indexes_the_full_arrays(tmp_path):
+    """track_budget: continuations first, the rest untracked (id 0), matches in full indices."""
+    from alike_ros.geometry.tracks import UNTRACKED
+    from alike_ros.tools.replay import replay
+    budget = 150
+    result = replay(_tum_bag(tmp_path), rate_scale=0.5, params={'top_k': 600},
+                    matcher_params={'geometry': 'essential', 'track_budget': budget})
+    mt = [result.matches[s] for s in sorted(result.matches)]
+    assert len(mt) >= 15 and sum(m.valid for m in mt[1:]) >= len(mt) - 3
+    chosen_before, long_lived = None, {}
+    for m in mt:
+        ids, ages = np.asarray(m.track_ids), np.asarray(m.track_ages)
+        assert m.num_current == len(ids) > budget  # every keypoint is listed
+        tracked = ids != UNTRACKED
+        assert tracked.sum() == budget
+        assert (ages[~tracked] == 0).all() and (ages[tracked] >= 1).all()
+        assert len(set(ids[tracked].tolist())) == budget
+        if m.valid and chosen_before is not None:
+            pairs = np.asarray(m.matches).reshape(-1, 2)
+            # Indices into the full KeypointArrays, matched against the tracked points only.
+            assert pairs[:, 0].max() < m.num_previous and pairs[:, 1].max() < m.num_current
+            assert chosen_before[pairs[:, 0]].all()
+            inl = pairs[np.asarray(m.inliers, bool)]
+            # Inlier continuations are kept unless the continuations (with the missed tracks
+            # the window found again) overflow the budget: then the oldest tracks go on.
+            assert tracked[inl[:, 1]].mean() >= 0.9
+        chosen_before = tracked
+        for i in ids[tracked].tolist():
+            long_lived[i] = long_lived.get(i, 0) + 1
+    # Continuations first: most of the budget lives through the bag (measured: 150 of 150).
+    assert sum(n >= 10 for n in long_lived.values()) >= 0.6 * budget

@@ -55,12 +55,14 @@ class Fit:
 
 
 def fit(geometry, pts0, pts1, method='ransac', threshold=3.0, confidence=0.999,
-        max_iters=2000, focal=None):
+        max_iters=2000, focal=None, pose=True):
     """
     Fit a geometry to matched points; None when there are too few points or no model.
 
     homography and fundamental take pixels; essential takes normalised coordinates and
-    `focal` (pixels), which turns the pixel `threshold` into a normalised one.
+    `focal` (pixels), which turns the pixel `threshold` into a normalised one. `pose` False
+    skips OpenCV's recoverPose (a third of an OpenCV essential fit) when only the inliers
+    are wanted: rotation and translation are then None.
     """
     pts0 = np.asarray(pts0, np.float64).reshape(-1, 2)
     pts1 = np.asarray(pts1, np.float64).reshape(-1, 2)
@@ -92,12 +94,14 @@ def fit(geometry, pts0, pts1, method='ransac', threshold=3.0, confidence=0.999,
     if matrix is None or mask is None:
         return None
     matrix = matrix[:3]  # the first of the solutions the minimal solver may return
+    inliers = (mask.reshape(-1) > 0).astype(np.uint8)
+    if not pose:
+        return Fit('essential', matrix, inliers)
     # recoverPose picks the one of E's four poses that puts the inliers in front of both
     # cameras. Its own mask also drops far points (beyond 50 baselines), which are most of
     # them when the camera barely translates: the inliers stay the robust fit's.
     _, rotation, translation, _ = cv2.recoverPose(matrix, pts0, pts1, np.eye(3),
                                                   mask=mask.copy())
-    inliers = (mask.reshape(-1) > 0).astype(np.uint8)
     return Fit('essential', matrix, inliers, rotation, translation.reshape(3))
 
 

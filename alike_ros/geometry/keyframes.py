@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from alike_ros.geometry.tracks import UNTRACKED
+
 
 @dataclass
 class Keyframe:
@@ -44,10 +46,13 @@ def shared_tracks(keyframe_ids, ids):
 
     A frame's correspondences with the keyframe through its tracks: each link of a track was
     an inlier of a frame-to-frame fit or a window continuation, so they need no matching.
+    Points without a track (UNTRACKED, outside a track budget) have none.
     """
-    _, k, c = np.intersect1d(np.asarray(keyframe_ids, np.uint64), np.asarray(ids, np.uint64),
-                             assume_unique=True, return_indices=True)
-    return k, c
+    keyframe_ids, ids = np.asarray(keyframe_ids, np.uint64), np.asarray(ids, np.uint64)
+    k_on, c_on = np.flatnonzero(keyframe_ids != UNTRACKED), np.flatnonzero(ids != UNTRACKED)
+    _, k, c = np.intersect1d(keyframe_ids[k_on], ids[c_on], assume_unique=True,
+                             return_indices=True)
+    return k_on[k], c_on[c]
 
 
 def translation_parallax_px(rotation, xy0, xy1, focal):

@@ -38,6 +38,10 @@ except ImportError as err:  # the robot's pip set may lack it: say what to insta
 # own default is 1000; measured on the TUM frames and the synthetic scenes, 20 gives the same
 # poses as 100 and 1000, at a third less time than 100 and a fifth of 1000's (docs/motion.md).
 MIN_ITERATIONS = 20
+# The final refinement of an essential fit on its inliers stops after this many steps (PoseLib:
+# 100): from LO-RANSAC's model it moves the pose by under 0.003 deg after 10 (TUM pairs), and
+# the steps after that cost a ninth of the fit (docs/motion.md, Cost).
+REFINE_ITERATIONS = 10
 
 
 def ransac_options(threshold, confidence, max_iters, key):
@@ -77,7 +81,8 @@ def fit(geometry, pts0, pts1, threshold=1.0, confidence=0.999, max_iters=2000, f
                   'params': [float(focal), float(focal), 0.0, 0.0]}
         pose, info = poselib.estimate_relative_pose(
             pts0 * focal, pts1 * focal, camera, camera,
-            ransac_options(threshold, confidence, max_iters, 'max_epipolar_error'), {})
+            ransac_options(threshold, confidence, max_iters, 'max_epipolar_error'),
+            {'max_iterations': REFINE_ITERATIONS})
         inliers = _inliers(info, n)
         translation = np.asarray(pose.t, np.float64).reshape(3)
         norm = np.linalg.norm(translation)

@@ -21,11 +21,19 @@ tracks still unclaimed (not matched this frame, or missed in up to `max_missed` 
 before) are looked for among the unclaimed keypoints near where the frame-to-frame motion
 (a homography fitted to the inliers) puts them, and taken when track and keypoint are each
 other's most similar descriptor there, above `min_similarity`.
+
+With a `budget`, only that many keypoints per frame carry tracks, chosen as a KLT front-end
+keeps its corners: the continuations first, then new tracks by score, at least `spacing` px
+from those taken. The others get id UNTRACKED (age 0) and the next frame is matched against
+the chosen ones only, so a track does not end because its point fell out of the top scores.
 """
 
 import cv2
 import numpy as np
 
+
+# Track id of a keypoint that carries no track (outside the budget); real ids start at 1.
+UNTRACKED = 0
 
 # The prediction only has to land inside the window: a least-squares homography of this many
 # inlier pairs, spread over the list, is as good as of all of them and costs a fifth.
@@ -108,18 +116,61 @@ def window_pairs(predicted, keypoints, track_desc, desc, window_px, min_similari
     return ti, ki
 
 
+def top_up(keypoints, scores, taken, count, spacing):
+    """
+    Return indices of up to `count` keypoints not `taken`, by score, `spacing` px apart.
+
+    Each is at least `spacing` px from every taken keypoint and from those chosen before it
+    (greedy in score order, as goodFeaturesToTrack's minimum distance).
+    """
+    keypoints = np.asarray(keypoints, np.float32).reshape(-1, 2)
+    free = np.flatnonzero(~taken)
+    if count <= 0 or len(free) == 0:
+        return np.zeros(0, np.intp)
+    if scores is not None:
+        free = free[np.argsort(-np.asarray(scores)[free], kind='stable')]
+    if spacing <= 0:
+        return free[:count]
+    near, _ = near_pairs(keypoints[free], keypoints[taken], spacing)
+    ok = np.ones(len(free), bool)
+    ok[near] = False
+    free = free[ok]
+    # Among the candidates only pairs closer than `spacing` matter: visit those greedily.
+    a, b = near_pairs(keypoints[free], keypoints[free], spacing)
+    clash = a != b
+    if not clash.any():
+        return free[:count]
+    neighbours = {}
+    for i, j in zip(a[clash].tolist(), b[clash].tolist()):
+        neighbours.setdefault(i, []).append(j)
+    chosen, blocked = [], np.zeros(len(free), bool)
+    for i in range(len(free)):
+        if len(chosen) == count:
+            break
+        if blocked[i]:
+            continue
+        chosen.append(i)
+        blocked[neighbours.get(i, [])] = True
+    return free[chosen]
+
+
 class Tracker:
     """
     Gives each keypoint of a stream a track id and an age (frames it was seen in, 1 = new).
 
-    Ids increase and are never reused. With `window_px` 0 (or without descriptors) only inlier
-    matches carry ids on, and a track ends the first frame it is not matched.
+    Ids increase from 1 and are never reused. With `window_px` 0 (or without descriptors)
+    only inlier matches carry ids on, and a track ends the first frame it is not matched. With
+    `budget` > 0 at most that many keypoints a frame carry tracks (module doc); `chosen` then
+    says which, for matching the next frame.
     """
 
-    def __init__(self, window_px=0.0, min_similarity=0.8, max_missed=0):
+    def __init__(self, window_px=0.0, min_similarity=0.8, max_missed=0, budget=0,
+                 spacing=0.0):
         self.window_px, self.min_similarity, self.max_missed = window_px, min_similarity, \
             max_missed
-        self.next_id = 0
+        self.budget, self.spacing = budget, spacing
+        self.next_id = UNTRACKED + 1
+        self.chosen = None  # the last frame's keypoints that carry tracks (None: all)
         # Active tracks: the previous frame's keypoints first (row i = keypoint i), then the
         # tracks missed there, at their predicted positions.
         self.ids = np.zeros(0, np.uint64)
@@ -129,15 +180,20 @@ class Tracker:
         self.missed = np.zeros(0, np.int32)
         self.num_previous = 0
 
+    def settings(self):
+        """Return what the tracker was built with (a node restarts tracks when they change)."""
+        return (self.window_px, self.min_similarity, self.max_missed, self.budget, self.spacing)
+
     def update(self, count, pairs=None, inliers=None, keypoints=None, descriptors=None,
-               prediction=None):
+               prediction=None, scores=None):
         """
         Return (ids, ages) of the current frame's `count` keypoints.
 
         `pairs` (M x 2: previous index, current index) with `inliers` (M flags) link it to
         the previous frame given to update; None (no valid model) starts every track anew.
         `keypoints` (count x 2) and unit `descriptors` enable the window pass; `prediction`
-        (3 x 3, previous pixels -> current) moves the tracks' positions first.
+        (3 x 3, previous pixels -> current) moves the tracks' positions first; `scores`
+        rank new tracks under a budget (else the keypoints' order).
         """
         rows = len(self.ids)
         track_of = np.full(count, -1, np.intp)  # current keypoint -> active track row
@@ -147,6 +203,7 @@ class Tracker:
         elif len(pairs):
             links = np.asarray(pairs)[np.asarray(inliers, bool)]
             links = links[links[:, 0] < self.num_previous]
+            links = links[self.ids[links[:, 0]] != UNTRACKED]  # outside the last budget
             track_of[links[:, 1]] = links[:, 0]
             claimed[links[:, 0]] = True
         window = self.window_px > 0 and descriptors is not None and keypoints is not None \
@@ -156,27 +213,50 @@ class Tracker:
             predicted = cv2.perspectiveTransform(
                 predicted.reshape(-1, 1, 2).astype(np.float64),
                 np.asarray(prediction, np.float64)).reshape(-1, 2).astype(np.float32)
-        free_t, free_k = np.flatnonzero(~claimed), np.flatnonzero(track_of < 0)
+        free_t = np.flatnonzero(~claimed & (self.ids[:rows] != UNTRACKED))
+        free_k = np.flatnonzero(track_of < 0)
         if window and len(free_t) and len(free_k):  # no lost tracks or no free keypoints: skip
             ti, ki = window_pairs(predicted[free_t], np.asarray(keypoints)[free_k],
                                   self.desc[free_t], descriptors[free_k], self.window_px,
                                   self.min_similarity)
             track_of[free_k[ki]] = free_t[ti]
             claimed[free_t[ti]] = True
-        ids = np.zeros(count, np.uint64)
-        ages = np.ones(count, np.uint32)
+        ids = np.full(count, UNTRACKED, np.uint64)
+        ages = np.zeros(count, np.uint32)
         has = track_of >= 0
+        fresh = np.flatnonzero(~has)
+        if self.budget > 0:
+            within, fresh = self._within_budget(has, track_of, keypoints, scores)
+            claimed[track_of[has & ~within]] = False  # over the budget: missed, not ended
+            has = within
         ids[has] = self.ids[track_of[has]]
         ages[has] = self.ages[track_of[has]] + 1
-        fresh = np.flatnonzero(~has)
         ids[fresh] = self.next_id + np.arange(len(fresh), dtype=np.uint64)
+        ages[fresh] = 1
         self.next_id += len(fresh)
+        self.chosen = ids != UNTRACKED if self.budget > 0 else None
         self._keep(ids, ages, keypoints, descriptors, predicted, claimed, window)
         return ids, ages
 
+    def _within_budget(self, has, track_of, keypoints, scores):
+        """Return (continuing, new) keypoints within the budget: the oldest tracks first."""
+        cont = np.flatnonzero(has)
+        if len(cont) > self.budget:
+            cont = cont[np.argsort(-self.ages[track_of[cont]], kind='stable')[:self.budget]]
+        taken = np.zeros(len(has), bool)
+        taken[cont] = True
+        if keypoints is None:
+            fresh = np.flatnonzero(~taken)[:self.budget - len(cont)]
+        else:
+            fresh = top_up(keypoints, scores, taken, self.budget - len(cont), self.spacing)
+        keep = np.zeros(len(has), bool)
+        keep[cont] = True
+        return keep, fresh
+
     def _keep(self, ids, ages, keypoints, descriptors, predicted, claimed, window):
         """Remember this frame's keypoints, and the unclaimed tracks for max_missed frames."""
-        kept = np.flatnonzero(~claimed & (self.missed[:len(claimed)] < self.max_missed)) \
+        kept = np.flatnonzero(~claimed & (self.missed[:len(claimed)] < self.max_missed)
+                              & (self.ids[:len(claimed)] != UNTRACKED)) \
             if window else np.zeros(0, np.intp)
         self.ids = np.concatenate([ids, self.ids[kept]]).astype(np.uint64)
         self.ages = np.concatenate([ages, self.ages[kept]]).astype(np.uint32)
@@ -214,7 +294,7 @@ class Trails:
             order = np.argsort(self.ids)
             at = np.minimum(np.searchsorted(self.ids, ids, sorter=order), len(order) - 1)
             prev = order[at]
-            alive = self.ids[prev] == ids
+            alive = (self.ids[prev] == ids) & (ids != UNTRACKED)
             history[alive, :-1] = self.history[prev[alive], 1:]
             count[alive] = np.minimum(self.count[prev[alive]] + 1, self.length)
         history[:, -1] = xy

@@ -34,6 +34,14 @@ class Frame:
     descriptors: np.ndarray = None  # N x D (unit float rows, or uint8 binary codes)
     image: np.ndarray = None  # H x W (x 3) uint8, for methods that match pixels
     bgr: bool = False  # the image's channel order
+    scores: np.ndarray = None  # N keypoint scores (ranks new tracks under a track budget)
+
+    def subset(self, index):
+        """Return the frame with only the keypoints at `index` (descriptors, scores too)."""
+        def pick(a):
+            return None if a is None else a[index]
+        return Frame(pick(self.keypoints), pick(self.descriptors), self.image, self.bgr,
+                     pick(self.scores))
 
     @property
     def size(self):

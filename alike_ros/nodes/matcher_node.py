@@ -40,7 +40,7 @@ from alike_ros.geometry.camera import CalibrationError, Camera
 from alike_ros.geometry.keyframes import (is_new_keyframe, Keyframe, shared_tracks,
                                           translation_parallax_px)
 from alike_ros.geometry.tracks import motion_prediction, Tracker, Trails
-from alike_ros.matchers.base import Frame
+from alike_ros.matchers.base import Frame, Matches
 from alike_ros.nodes import messages
 from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.messages import stamp_ns
@@ -91,10 +91,10 @@ class MatcherNode(ManagedNode):
     def configure(self):
         self.images = deque(maxlen=self.node_config.image_buffer)
         self.trails = Trails(self.node_config.trail_length)
-        self.tracker = self._new_tracker()
         if 'poselib' in (self.config.estimator(), self.config.robust_method):
             import alike_ros.geometry.poselib_fit  # noqa: F401 (raises what to install)
         self.method = matchers.get_method(self.config.method)
+        self.tracker = self._new_tracker()
         self.matcher = self.method.build(getattr(self, _method_attr(self.method.name)),
                                          log=self.get_logger())
         self.pub = self.create_lifecycle_publisher(messages.MatchArray, 'matches', 10)
@@ -153,8 +153,7 @@ class MatcherNode(ManagedNode):
         if attr == 'config':
             tracker = self._new_tracker()
             t = self.tracker
-            if (t.window_px, t.min_similarity, t.max_missed) != \
-                    (tracker.window_px, tracker.min_similarity, tracker.max_missed):
+            if t.settings() != tracker.settings():
                 # Tracks restart with the new settings; their ids go on from the old ones
                 # (never reused: the keyframe finds its points by track id).
                 tracker.next_id = t.next_id
@@ -164,7 +163,10 @@ class MatcherNode(ManagedNode):
 
     def _new_tracker(self):
         cfg = self.config
-        return Tracker(cfg.track_window, cfg.track_min_similarity, cfg.track_max_missed)
+        # A track budget chooses keypoints to match; methods matching images have none.
+        budget = 0 if self.method is not None and self.method.needs_image else cfg.track_budget
+        return Tracker(cfg.track_window, cfg.track_min_similarity, cfg.track_max_missed,
+                       budget, cfg.track_min_distance)
 
     def _update_image_subscription(self):
         """Subscribe images while the overlay is watched (keypoint methods, when active)."""
@@ -191,8 +193,8 @@ class MatcherNode(ManagedNode):
 
     def _on_keypoints(self, msg):
         def convert():
-            keypoints, _, descriptors = messages.msg_to_features(msg)
-            return Frame(keypoints, descriptors)
+            keypoints, scores, descriptors = messages.msg_to_features(msg)
+            return Frame(keypoints, descriptors, scores=scores)
         self._on_frame(msg.header, convert)
 
     def _on_frame(self, header, convert):
@@ -262,9 +264,13 @@ class MatcherNode(ManagedNode):
         linked = pairs[inliers.astype(bool)]
         prediction = None
         if self.config.track_window > 0 and desc is not None:
-            prediction = motion_prediction(self.matcher.points(previous[1])[linked[:, 0]],
-                                           points[linked[:, 1]])
-        return self.tracker.update(out.num_current, pairs, inliers, points, desc, prediction)
+            if out.geometry == 'homography' and not out.undistorted:
+                prediction = self._fitted.matrix  # the fit already says where points move
+            else:
+                prediction = motion_prediction(self.matcher.points(previous[1])[linked[:, 0]],
+                                               points[linked[:, 1]])
+        return self.tracker.update(out.num_current, pairs, inliers, points, desc, prediction,
+                                   current.scores)
 
     def _publish(self, out):
         self.counts['frames'] += 1
@@ -276,7 +282,7 @@ class MatcherNode(ManagedNode):
     def _match(self, previous, current, out):
         """Fill `out` with matches and the fitted geometry; return '' or why not valid."""
         try:
-            matches = self.matcher.match(previous, current)
+            matches = self._match_tracked(previous, current)
         except ValueError as err:  # frames that cannot be matched (e.g. the model switched)
             return str(err)
         out.matches = messages.flat(matches.pairs, 'i')
@@ -290,6 +296,16 @@ class MatcherNode(ManagedNode):
             out.motion_reference = out.previous_header
             self.motion_pub.publish(motion_msg(out.header, out.previous_header, self._fitted))
         return ''
+
+    def _match_tracked(self, previous, current):
+        """Match with the previous frame's points that carry tracks (all without a budget)."""
+        chosen = self.tracker.chosen
+        if chosen is None or len(chosen) != len(self.matcher.points(previous)):
+            return self.matcher.match(previous, current)
+        index = np.flatnonzero(chosen)
+        matches = self.matcher.match(previous.subset(index), current)
+        pairs = np.stack([index[matches.pairs[:, 0]], matches.pairs[:, 1]], axis=1)
+        return Matches.of(pairs, matches.scores, previous.keypoints, current.keypoints)
 
     def _keyframes(self):
         """Return whether motion is measured from keyframes (essential only)."""
@@ -311,7 +327,7 @@ class MatcherNode(ManagedNode):
         if previous is None:
             self._make_keyframe(out, current, ids)
             return
-        if not out.valid or self._fitted is None or self._fitted.rotation is None:
+        if not out.valid or self._fitted is None:
             return
         if self.keyframe is None:
             self.keyframe = Keyframe(out.previous_header, previous[1], self.previous_ids)
@@ -377,15 +393,15 @@ class MatcherNode(ManagedNode):
                 if kind == 'essential':
                     return f'essential needs camera_info: {problem}'
                 # undistort without camera_info: fit on the raw pixels (undistorted false)
-        robust = self._robust()
+        robust, pose = self._robust(), True
         if self._inliers_only(out):
-            robust = (INLIERS_ONLY_ESTIMATOR,) + robust[1:]
+            robust, pose = (INLIERS_ONLY_ESTIMATOR,) + robust[1:], False
         self._camera = camera
         if kind == 'essential':  # normalised once: the keyframe step reuses them
             self.counts['undistorted'] += 1
             out.undistorted = True
             self._points = camera.normalised(p0), camera.normalised(p1)
-            fit = geometry.fit(kind, *self._points, *robust, camera.focal)
+            fit = geometry.fit(kind, *self._points, *robust, camera.focal, pose=pose)
         elif camera is not None:
             self.counts['undistorted'] += 1
             out.undistorted = True

@@ -73,7 +73,7 @@ class KltTracker:
         self.previous = None
         self.ids = np.zeros(0, np.int64)
         self.xy = np.zeros((0, 2), np.float32)
-        self.next_id = 0
+        self.next_id = 1  # as the matcher's tracks: 0 is no track
 
     def update(self, image):
         """Track into a new frame and top the corners up; return (ids, xy)."""

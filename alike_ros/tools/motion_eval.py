@@ -35,10 +35,10 @@ from alike_ros.tools import motion_metrics as metrics
 
 GAPS = (1, 3, 5)
 PEERS = ('sift', 'orb')
-# Track-aware selection (track_eval.select_continuing): the pool it chooses from on the TUM
-# frames, and the count per frame on the synthetic sequences (about 2000 detections each).
-SELECT_POOL = 1000
-SELECT_SYNTHETIC = 300
+# The matcher's track_budget: the detection it chooses from on the TUM frames (top_k), and
+# the budget on the synthetic sequences (about 2000 detections a frame).
+BUDGET_POOL = 1000
+BUDGET_SYNTHETIC = 300
 
 
 def image_stamps(files):
@@ -213,7 +213,7 @@ def tracks(result, frames, camera, mcfg, dcfg):
 
     KLT as VINS runs it (corners 30 px apart) and with as many corners as the graph has;
     ours offline with as many keypoints as KLT-VINS has (top_k), windowed and inlier-only,
-    and as many chosen from a larger detection continuations first (as KLT keeps corners).
+    and with the matcher's track_budget at that count from a larger detection.
     """
     from alike_ros.tools import track_eval
     out = {}
@@ -240,18 +240,18 @@ def tracks(result, frames, camera, mcfg, dcfg):
     out[f'ours_top_k_{count}_inlier_links_only'] = track_eval.track_stats(
         track_eval.offline_tracks(feats, camera, mcfg.with_changes(track_window=0.0,
                                                                    track_max_missed=0)))
-    # As a KLT front-end keeps its corners: KLT's count chosen per frame from a top_k 1000
-    # detection, the continuations of the previous frame's first (select_continuing).
+    # As a KLT front-end keeps its corners: the matcher's track_budget at KLT's count, from a
+    # top_k 1000 detection (continuations first, then new tracks by score).
     from alike_ros.detector import Detector
-    detector = Detector(dcfg.with_changes(top_k=SELECT_POOL))
+    detector = Detector(dcfg.with_changes(top_k=BUDGET_POOL))
     pool = [(f.keypoints, f.descriptors, f.scores) for f in map(detector.detect, frames)]
-    out[f'ours_{count}_of_top_k_{SELECT_POOL}_continuations_first'] = track_eval.track_stats(
-        track_eval.offline_tracks(track_eval.select_continuing(pool, count)[0], camera, mcfg))
+    out[f'ours_budget_{count}_of_top_k_{BUDGET_POOL}'] = track_eval.track_stats(
+        track_eval.offline_tracks(pool, camera, mcfg.with_changes(track_budget=count)))
     out['synthetic'] = track_eval.synthetic(mcfg)
     out['synthetic_inlier_links_only'] = track_eval.synthetic(
         mcfg.with_changes(track_window=0.0, track_max_missed=0))
-    out[f'synthetic_{SELECT_SYNTHETIC}_continuations_first'] = track_eval.synthetic(
-        mcfg, select=SELECT_SYNTHETIC)
+    out[f'synthetic_budget_{BUDGET_SYNTHETIC}'] = track_eval.synthetic(
+        mcfg.with_changes(track_budget=BUDGET_SYNTHETIC))
     return out
 
 

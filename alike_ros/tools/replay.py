@@ -73,9 +73,12 @@ class _Collector(Node):
         super().__init__('alike_replay_collector', namespace=namespace, context=context)
         self.result = result
         self.prefix = f'/{namespace}/'
-        if image_topic:  # the images as they appear on the topic: sent times and stamps
-            self.create_subscription(Image, image_topic, self._image, QoSProfile(
-                depth=100, reliability=ReliabilityPolicy.RELIABLE))
+        self.image_topic, self._wait = image_topic, None
+        if image_topic:
+            # The images as they appear on the topic: sent times and stamps. Subscribed once
+            # the graph's outputs have their publishers here, so a player that waits for this
+            # subscriber plays nothing before the first outputs can arrive.
+            self._wait = self.create_timer(0.05, self._subscribe_images_when_connected)
         self.lock = threading.Lock()
         self.kp_sub = self.create_subscription(messages.KeypointArray, 'keypoints', self._kp,
                                                100)
@@ -84,6 +87,14 @@ class _Collector(Node):
         self.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
         if overlay:
             self.create_subscription(Image, 'matches/overlay', self._overlay, 100)
+
+    def _subscribe_images_when_connected(self):
+        outputs = ('keypoints', 'matches', 'motion')
+        if any(self.count_publishers(self.prefix + name) == 0 for name in outputs):
+            return
+        self.destroy_timer(self._wait)
+        self.create_subscription(Image, self.image_topic, self._image, QoSProfile(
+            depth=100, reliability=ReliabilityPolicy.RELIABLE))
 
     def _image(self, msg):
         with self.lock:

@@ -25,15 +25,15 @@ so a continuation onto another point is counted as wrong.
 import numpy as np
 
 from alike_ros import geometry
-from alike_ros.geometry.tracks import motion_prediction, Tracker
+from alike_ros.geometry.tracks import motion_prediction, Tracker, UNTRACKED
 from alike_ros.matchers.mnn import mnn_match
 
 
 def track_stats(frames_ids):
-    """Per-frame counts and track lengths of [ids per frame]."""
+    """Per-frame counts and track lengths of [ids per frame] (points without a track: none)."""
     lengths, alive = {}, []
+    frames_ids = [[int(i) for i in ids if int(i) != UNTRACKED] for ids in frames_ids]
     for ids in frames_ids:
-        ids = [int(i) for i in ids]
         for i in ids:
             lengths[i] = lengths.get(i, 0) + 1
         alive.append(sum(lengths[i] >= 2 for i in ids))
@@ -47,16 +47,21 @@ def track_stats(frames_ids):
 
 def offline_tracks(features, camera, config):
     """
-    Track ids per frame of [(keypoints, descriptors)] as the matcher node gives them.
+    Track ids per frame of [(keypoints, descriptors[, scores])] as the matcher node gives them.
 
-    `config` is a MatcherConfig (geometry, estimator, threshold, track_*).
+    `config` is a MatcherConfig (geometry, estimator, threshold, track_*). With a track_budget
+    each frame is matched against the previous frame's tracked keypoints, as in the node.
     """
-    tracker = Tracker(config.track_window, config.track_min_similarity, config.track_max_missed)
+    tracker = Tracker(config.track_window, config.track_min_similarity,
+                      config.track_max_missed, config.track_budget, config.track_min_distance)
     out, previous = [], None
-    for keypoints, desc in features:
+    for keypoints, desc, *scores in features:
         pairs = inliers = prediction = None
         if previous is not None:
-            pairs, _ = mnn_match(previous[1], desc)
+            index = np.arange(len(previous[0])) if tracker.chosen is None \
+                else np.flatnonzero(tracker.chosen)
+            pairs, _ = mnn_match(previous[1][index], desc)
+            pairs[:, 0] = index[pairs[:, 0]]
             p0, p1 = previous[0][pairs[:, 0]], keypoints[pairs[:, 1]]
             robust = (config.estimator(), config.threshold(), config.confidence,
                       config.max_iters)
@@ -69,43 +74,11 @@ def offline_tracks(features, camera, config):
                 inliers = fit.inliers
                 mask = inliers.astype(bool)
                 prediction = motion_prediction(p0[mask], p1[mask])
-        ids, _ = tracker.update(len(keypoints), pairs, inliers, keypoints, desc, prediction)
+        ids, _ = tracker.update(len(keypoints), pairs, inliers, keypoints, desc, prediction,
+                                scores[0] if scores else None)
         out.append(ids)
         previous = (keypoints, desc)
     return out
-
-
-def select_continuing(features, count, spacing=4.0):
-    """
-    Choose `count` keypoints per frame the way a KLT front-end keeps its corners.
-
-    `features`: [(keypoints, descriptors, scores)] of a larger detection (e.g. top_k 1000).
-    Each frame keeps first its keypoints that are mutual nearest neighbours of the previous
-    frame's chosen ones (the tracks' continuations), then tops up by score with keypoints at
-    least `spacing` px from those chosen. Returns [(keypoints, descriptors)] and the chosen
-    indices per frame.
-    """
-    out, chosen_all, previous = [], [], None
-    for keypoints, desc, scores in features:
-        chosen = []
-        if previous is not None and len(desc):
-            pairs, _ = mnn_match(previous, desc)
-            chosen = pairs[:count, 1].tolist()
-        taken = np.zeros(len(keypoints), bool)
-        taken[chosen] = True
-        for j in np.argsort(-np.asarray(scores), kind='stable'):
-            if len(chosen) >= count:
-                break
-            if taken[j] or (chosen and spacing > 0 and np.min(np.linalg.norm(
-                    keypoints[chosen] - keypoints[j], axis=1)) < spacing):
-                continue
-            chosen.append(j)
-            taken[j] = True
-        index = np.array(chosen, np.intp)
-        out.append((keypoints[index], desc[index]))
-        chosen_all.append(index)
-        previous = desc[index]
-    return out, chosen_all
 
 
 def klt_tracks(images, max_corners=1000, min_distance=30):
@@ -120,6 +93,8 @@ def wrong_continuations(observations, frames_ids):
     owner, carried, wrong = {}, 0, 0
     for obs, ids in zip(observations, frames_ids):
         for track, point in zip(ids.tolist(), obs.point.tolist()):
+            if track == UNTRACKED:
+                continue
             if track in owner:
                 carried += 1
                 wrong += owner[track] != point
@@ -127,24 +102,21 @@ def wrong_continuations(observations, frames_ids):
     return carried, wrong
 
 
-def synthetic(config, sequences=5, seed=0, select=0, **sequence_args):
+def synthetic(config, sequences=5, seed=0, **sequence_args):
     """
     Track synthetic sequences with `config`; return wrong continuations and lengths.
 
-    `select` > 0: that many keypoints per frame chosen by select_continuing (random scores).
+    Keypoints get random scores (what a track budget ranks new tracks by).
     """
     from alike_ros.tools.synthetic import track_sequence
     rng = np.random.default_rng(seed)
+    rank = np.random.default_rng(seed + 1)  # apart: the sequences stay those of `seed`
     carried = wrong = 0
     lengths = {'tracks_5_or_longer': 0, 'tracks_10_or_longer': 0}
     for _ in range(sequences):
         camera, observations = track_sequence(rng, **sequence_args)
-        feats = [(o.keypoints, o.descriptors) for o in observations]
-        if select:
-            feats, index = select_continuing(
-                [(k, d, rng.random(len(k))) for k, d in feats], select)
-            observations = [type(o)(o.keypoints[i], o.descriptors[i], o.point[i])
-                            for o, i in zip(observations, index)]
+        feats = [(o.keypoints, o.descriptors, rank.random(len(o.keypoints)))
+                 for o in observations]
         ids = offline_tracks(feats, camera, config)
         c, w = wrong_continuations(observations, ids)
         carried, wrong = carried + c, wrong + w
