@@ -322,3 +322,29 @@ def test_a_track_budget_tracks_that_many_points_and_indexes_the_full_arrays(tmp_
             long_lived[i] = long_lived.get(i, 0) + 1
     # Continuations first: most of the budget lives through the bag (measured: 150 of 150).
     assert sum(n >= 10 for n in long_lived.values()) >= 0.6 * budget
+
+
+def test_a_track_budget_starts_tracks_by_score_even_without_a_fit(ros):
+    """New tracks are the best by score on the first frame and after an invalid one."""
+    from alike_ros.detector import Features
+    from alike_ros.geometry.tracks import UNTRACKED
+    from alike_ros.nodes.messages import features_to_msg
+    from std_msgs.msg import Header
+    node = MatcherNode(parameter_overrides=[Parameter('track_budget', value=3)])
+    rng = np.random.default_rng(0)
+    # Scores rise along the list (threshold mode lists keypoints in raster order).
+    xy = np.c_[np.arange(10) * 50.0 + 10, np.full(10, 100.0)].astype(np.float32)
+    desc = rng.normal(size=(10, 64)).astype(np.float32)
+    desc /= np.linalg.norm(desc, axis=1, keepdims=True)
+    got = []
+    node.pub = type('Recorder', (), {'publish': lambda self, m: got.append(m)})()
+    for i in range(2):  # the second frame is its own stamp again: invalid, matched to nothing
+        h = Header(frame_id='camera')
+        h.stamp.sec = 100
+        msg = features_to_msg(Features(xy, np.linspace(0.1, 1.0, 10, dtype=np.float32), desc),
+                              h, 480, 640, 'alike-t', 64)
+        node._on_keypoints(msg)
+    for m in got:
+        assert np.flatnonzero(np.asarray(m.track_ids) != UNTRACKED).tolist() == [7, 8, 9]
+    assert not got[1].valid
+    node.destroy_node()

@@ -131,12 +131,13 @@ def top_up(keypoints, scores, taken, count, spacing):
         free = free[np.argsort(-np.asarray(scores)[free], kind='stable')]
     if spacing <= 0:
         return free[:count]
-    near, _ = near_pairs(keypoints[free], keypoints[taken], spacing)
+    radius = np.nextafter(spacing, 0)  # exactly `spacing` apart is far enough
+    near, _ = near_pairs(keypoints[free], keypoints[taken], radius)
     ok = np.ones(len(free), bool)
     ok[near] = False
     free = free[ok]
     # Among the candidates only pairs closer than `spacing` matter: visit those greedily.
-    a, b = near_pairs(keypoints[free], keypoints[free], spacing)
+    a, b = near_pairs(keypoints[free], keypoints[free], radius)
     clash = a != b
     if not clash.any():
         return free[:count]
@@ -182,7 +183,8 @@ class Tracker:
 
     def settings(self):
         """Return what the tracker was built with (a node restarts tracks when they change)."""
-        return (self.window_px, self.min_similarity, self.max_missed, self.budget, self.spacing)
+        return (self.window_px, self.min_similarity, self.max_missed, self.budget,
+                self.spacing if self.budget else None)
 
     def update(self, count, pairs=None, inliers=None, keypoints=None, descriptors=None,
                prediction=None, scores=None):

@@ -131,6 +131,7 @@ class MatcherNode(ManagedNode):
         self.image_sub = self._sub = self._info_sub = None
         self.previous = self.keyframe = self.previous_ids = None
         self.tracker = self._new_tracker()
+        self.trails = Trails(self.node_config.trail_length)
         self.images.clear()
         self.camera_infos.clear()
 
@@ -242,8 +243,11 @@ class MatcherNode(ManagedNode):
         except Exception as err:  # an exception here would stop the executor: start anew
             out.valid, out.reason = False, f'tracking failed: {type(err).__name__}: {err}'
             self.get_logger().error(out.reason)
-            self.tracker = self._new_tracker()
-            ids, ages = self.tracker.update(out.num_current)
+            tracker = self._new_tracker()
+            tracker.next_id = self.tracker.next_id  # ids are never reused
+            self.tracker, self.keyframe = tracker, None
+            ids, ages = self.tracker.update(
+                out.num_current, keypoints=self.matcher.points(current), scores=current.scores)
         self.previous_ids = ids
         out.track_ids = messages.flat(ids, 'Q')
         out.track_ages = messages.flat(ages, 'I')
@@ -258,7 +262,8 @@ class MatcherNode(ManagedNode):
         if desc is not None and not np.issubdtype(desc.dtype, np.floating):
             desc = None  # binary codes: inlier links only
         if not out.valid:
-            return self.tracker.update(out.num_current, None, None, points, desc)
+            return self.tracker.update(out.num_current, None, None, points, desc, None,
+                                       current.scores)
         pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
         inliers = np.frombuffer(out.inliers, np.uint8)
         linked = pairs[inliers.astype(bool)]
@@ -305,7 +310,8 @@ class MatcherNode(ManagedNode):
         index = np.flatnonzero(chosen)
         matches = self.matcher.match(previous.subset(index), current)
         pairs = np.stack([index[matches.pairs[:, 0]], matches.pairs[:, 1]], axis=1)
-        return Matches.of(pairs, matches.scores, previous.keypoints, current.keypoints)
+        return Matches.of(pairs, matches.scores, self.matcher.points(previous),
+                          self.matcher.points(current))
 
     def _keyframes(self):
         """Return whether motion is measured from keyframes (essential only)."""
@@ -329,6 +335,8 @@ class MatcherNode(ManagedNode):
             return
         if not out.valid or self._fitted is None:
             return
+        # A pose-less fit (_inliers_only) has a keyframe older than the previous frame, so it
+        # is never the one reused below: that branch needs the keyframe to be the previous.
         if self.keyframe is None:
             self.keyframe = Keyframe(out.previous_header, previous[1], self.previous_ids)
             self.counts['keyframes'] += 1

@@ -26,6 +26,7 @@ import shutil
 import cv2
 import numpy as np
 
+from alike_ros.geometry.tracks import UNTRACKED
 from alike_ros.paths import config_file, tum_dir
 from alike_ros.tools.bag import load_camera_info, make_bag
 from alike_ros.tools.replay import launch_replay
@@ -36,7 +37,8 @@ def track_stats(matches):
     lengths = {}
     for msg in matches:
         for track, age in zip(msg.track_ids, msg.track_ages):
-            lengths[track] = max(lengths.get(track, 0), age)
+            if track != UNTRACKED:  # outside a track budget
+                lengths[track] = max(lengths.get(track, 0), age)
     if not lengths:
         return {}
     n = np.array(list(lengths.values()))

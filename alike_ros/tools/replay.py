@@ -74,24 +74,32 @@ class _Collector(Node):
         self.result = result
         self.prefix = f'/{namespace}/'
         self.image_topic, self._wait = image_topic, None
-        if image_topic:
-            # The images as they appear on the topic: sent times and stamps. Subscribed once
-            # the graph's outputs have their publishers here, so a player that waits for this
-            # subscriber plays nothing before the first outputs can arrive.
-            self._wait = self.create_timer(0.05, self._subscribe_images_when_connected)
         self.lock = threading.Lock()
         self.kp_sub = self.create_subscription(messages.KeypointArray, 'keypoints', self._kp,
                                                100)
         self.mt_sub = self.create_subscription(messages.MatchArray, 'matches', self._mt, 100)
-        self.create_subscription(TransformStamped, 'motion', self._motion, 100)
+        self.motion_sub = self.create_subscription(TransformStamped, 'motion', self._motion, 100)
         self.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
         if overlay:
             self.create_subscription(Image, 'matches/overlay', self._overlay, 100)
+        if image_topic:
+            # The images as they appear on the topic: sent times and stamps. Subscribed once
+            # this node's subscriptions to the graph's outputs are connected, so a player that
+            # waits for this subscriber plays nothing before the first outputs can arrive.
+            self._connect_by = time.monotonic() + self.CONNECT_TIMEOUT_S
+            self._wait = self.create_timer(0.05, self._subscribe_images_when_connected)
+
+    # A graph whose outputs never appear (a node failed to start) still gets its images.
+    CONNECT_TIMEOUT_S = 30.0
 
     def _subscribe_images_when_connected(self):
-        outputs = ('keypoints', 'matches', 'motion')
-        if any(self.count_publishers(self.prefix + name) == 0 for name in outputs):
+        subs = (self.kp_sub, self.mt_sub, self.motion_sub)
+        waiting = [s.topic_name for s in subs if s.get_publisher_count() == 0]
+        if waiting and time.monotonic() < self._connect_by:
             return
+        if waiting:
+            self.get_logger().warning(f'no publisher on {", ".join(waiting)} after '
+                                      f'{self.CONNECT_TIMEOUT_S:.0f} s: listening anyway')
         self.destroy_timer(self._wait)
         self.create_subscription(Image, self.image_topic, self._image, QoSProfile(
             depth=100, reliability=ReliabilityPolicy.RELIABLE))
