@@ -51,7 +51,10 @@ def test_keypoint_control_variants_run_beside_the_default(tmp_path):
 def test_matcher_costs_name_every_step():
     costs = bench.matcher_costs(bench.default_images(3), repeats=1, top_k=500)
     assert list(costs) == ['mnn', 'homography', 'undistort + homography', 'fundamental',
-                           'essential', 'tracks', 'overlay trails (while watched)']
+                           'essential (PoseLib 1.5 px, the default)',
+                           'essential (OpenCV USAC 3 px, before)', 'tracks (inlier links)',
+                           'tracks (+ window pass, the default)',
+                           'overlay trails (while watched)']
     assert all(v > 0 for v in costs.values())
 
 

@@ -113,42 +113,54 @@ def matcher_costs(images, repeats=3, top_k=2000):
     Median ms per frame pair of each matcher feature, interleaved on the same pairs.
 
     The default path (mutual NN + homography), then each addition the matcher can make:
-    undistortion with the TUM calibration, fundamental and essential fits (auto method), and
-    the track bookkeeping with overlay trails.
+    undistortion with the TUM calibration, fundamental and essential fits (the defaults, and
+    the essential fit before PoseLib), the tracks (inlier links, and with the window pass of
+    the defaults) and the overlay trails.
     """
+    from alike_ros.config import MatcherConfig
     from alike_ros.geometry.camera import Camera
     from alike_ros.geometry import fit, fit_calibrated
+    from alike_ros.geometry.tracks import motion_prediction, Tracker, Trails
     from alike_ros.matchers.mnn import mnn_match
     from alike_ros.tools.synthetic import TUM_D, TUM_K
-    from alike_ros.geometry.tracks import Tracker, Trails
     det = Detector(DetectorConfig(top_k=top_k))
     frames = [det.detect(im, bgr=True) for im in images]
     camera = Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
-    tracker, trails = Tracker(), Trails(10)
+    cfg = MatcherConfig()
+    links, windowed = Tracker(), Tracker(cfg.track_window, cfg.track_min_similarity,
+                                         cfg.track_max_missed)
+    trails = Trails(10)
 
-    def homography(p0, p1, _):
+    def calibrated(geometry, method=None, threshold=None):
+        config = cfg.with_changes(geometry=geometry)
+        method, threshold = method or config.estimator(), threshold or config.threshold()
+        return lambda p0, p1, *_: fit_calibrated(geometry, camera, p0, p1, method, threshold)
+
+    def homography(p0, p1, *_):
         fit('homography', p0, p1, 'ransac')
 
-    def undistort_homography(p0, p1, _):
-        fit_calibrated('homography', camera, p0, p1, 'ransac')
-
-    def fundamental(p0, p1, _):
-        fit_calibrated('fundamental', camera, p0, p1, 'usac_default')
-
-    def essential(p0, p1, _):
-        fit_calibrated('essential', camera, p0, p1, 'usac_default')
+    def tracks(tracker):
+        def step(a, b, pairs):
+            prediction = motion_prediction(a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]])
+            ids[:] = [tracker.update(len(b.keypoints), pairs, np.ones(len(pairs), np.uint8),
+                                     b.keypoints, b.descriptors, prediction)[0]]
+        return step
 
     ids = []
 
-    def tracks(p0, p1, pairs):
-        ids[:] = [tracker.update(len(p1), pairs, np.ones(len(pairs), np.uint8))[0]]
+    def overlay_trails(a, b, pairs):
+        trails.update(ids[0], b.keypoints)
 
-    def overlay_trails(p0, p1, pairs):
-        trails.update(ids[0], p1)
-
-    steps = {'mnn': None, 'homography': homography, 'undistort + homography':
-             undistort_homography, 'fundamental': fundamental, 'essential': essential,
-             'tracks': tracks, 'overlay trails (while watched)': overlay_trails}
+    steps = {'mnn': None, 'homography': homography,
+             'undistort + homography': calibrated('homography', 'ransac'),
+             'fundamental': calibrated('fundamental'),
+             'essential (PoseLib 1.5 px, the default)': calibrated('essential'),
+             'essential (OpenCV USAC 3 px, before)': calibrated('essential', 'usac_default', 3.0),
+             'tracks (inlier links)': tracks(links),
+             'tracks (+ window pass, the default)': tracks(windowed),
+             'overlay trails (while watched)': overlay_trails}
+    frames_of = {'tracks (inlier links)', 'tracks (+ window pass, the default)',
+                 'overlay trails (while watched)'}  # steps that take whole frames
     times = {k: [] for k in steps}
     for _ in range(repeats):
         for a, b in zip(frames, frames[1:]):
@@ -160,8 +172,7 @@ def matcher_costs(images, repeats=3, top_k=2000):
                 if step is None:
                     continue
                 t = time.perf_counter()
-                whole = name in ('tracks', 'overlay trails (while watched)')  # all keypoints
-                step(a.keypoints if whole else p0, b.keypoints if whole else p1, pairs)
+                step(*((a, b, pairs) if name in frames_of else (p0, p1)))
                 times[name].append((time.perf_counter() - t) * 1e3)
     return {k: statistics.median(v) for k, v in times.items()}
 
