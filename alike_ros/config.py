@@ -291,9 +291,9 @@ class MatcherConfig(_Config):
                               'score; the next frame is matched against these only; the '
                               'others get track id 0 (age 0); 0 = every keypoint (methods '
                               'that match images: always 0)', live=True, range=(0, 1_000_000))
-    track_min_distance: float = _f(4.0, 'pixels a new track keeps from the tracked points '
-                                        '(with track_budget > 0)', live=True,
-                                   range=(0.0, 10_000.0))
+    track_min_distance: float = _f(4.0, 'image pixels a new track keeps from the continuing '
+                                        'and the other new tracks (with track_budget > 0)',
+                                   live=True, range=(0.0, 10_000.0))
 
     def estimator(self):
         """Return the robust method for this geometry (resolving 'auto')."""
