@@ -53,6 +53,29 @@ def test_errors_fold_the_translation_sign_and_compare_rotations():
     assert row['pose_deg'] == np.inf
 
 
+def test_ground_truth_at_the_camera_rate_is_taken_as_it_is(tmp_path):
+    # A driving set's poses: one per frame at 10 Hz, stamped as the frames.
+    lines = [f'{t:.1f} {t * 10} 0 0 0 0 0 1' for t in np.arange(0, 1.0, 0.1)]
+    (tmp_path / 'gt.txt').write_text('\n'.join(lines) + '\n')
+    trajectory = metrics.read_tum(tmp_path / 'gt.txt')
+    poses = metrics.poses_at(trajectory, [0.0, 0.3, 0.35, 0.9, 1.3])
+    assert [p is None for p in poses] == [False, False, False, False, True]
+    np.testing.assert_allclose([p[0, 3] for p in poses[:4]], [0.0, 3.0, 3.5, 9.0])
+    # TUM's 100 Hz motion capture: a 0.1 s hole is not interpolated.
+    assert metrics.poses_at(trajectory, [0.35], max_gap=0.05) == [None]
+
+
+def test_a_bag_without_calibration_or_with_several_cameras_says_what_to_give(tmp_path):
+    from alike_ros.paths import tum_dir
+    from alike_ros.tools import motion_eval
+    from alike_ros.tools.bag import make_bag
+    make_bag(tum_dir(), tmp_path / 'bag', rate=10.0, topic='/left/image_raw')
+    with pytest.raises(ValueError, match='no CameraInfo beside /left/image_raw.*--camera-info'):
+        motion_eval.inputs(bag=tmp_path / 'bag')
+    with pytest.raises(ValueError, match='no images on /right/image_raw.*/left/image_raw'):
+        motion_eval.bag_frames(tmp_path / 'bag', '/right/image_raw')
+
+
 def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):
     # Camera-to-world: the camera moves 1 m along world x and turns 10 deg about world y.
     q = [0.0, np.sin(np.radians(5)), 0.0, np.cos(np.radians(5))]
@@ -71,12 +94,43 @@ def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):
     np.testing.assert_allclose(rotation @ x_world + translation, x1[:3], atol=1e-9)
 
 
+def foreign_bag(path):
+    """
+    The TUM frames as a camera driver of another robot records them: PNG CompressedImage on
+    its own topic names, each after its CameraInfo, stamped with the frames' own times.
+    """
+    from rosbags.rosbag2 import StoragePlugin, Writer
+    from rosbags.typesys import get_typestore, Stores
+
+    from alike_ros.paths import config_file, tum_dir
+    from alike_ros.tools.bag import (CAMERA_INFO_TYPE, camera_info_message, COMPRESSED_TYPE,
+                                     load_camera_info)
+    store = get_typestore(Stores.ROS2_JAZZY)
+    info = load_camera_info(config_file('tum_freiburg2_camera_info.yaml'))
+    with Writer(path, version=9, storage_plugin=StoragePlugin.MCAP) as writer:
+        image = writer.add_connection('/tum/rgb/image_color/compressed', COMPRESSED_TYPE,
+                                      typestore=store)
+        calib = writer.add_connection('/tum/rgb/camera_info', CAMERA_INFO_TYPE, typestore=store)
+        for f in sorted(tum_dir().glob('*.png')):
+            ns = round(float(f.stem) * 1e9)
+            ci = camera_info_message(store, info, ns, 'kinect_rgb')
+            msg = store.types[COMPRESSED_TYPE](header=ci.header, format='png',
+                                               data=np.frombuffer(f.read_bytes(), np.uint8))
+            writer.write(calib, ns, store.serialize_cdr(ci, CAMERA_INFO_TYPE))
+            writer.write(image, ns, store.serialize_cdr(msg, COMPRESSED_TYPE))
+    return path
+
+
 @pytest.fixture(scope='module')
 def report(tmp_path_factory):
     from alike_ros.tools import motion_eval
     out = tmp_path_factory.mktemp('motion')
-    # Half speed: CI's machine may be loaded; the motions do not depend on the rate.
-    result = motion_eval.run(out, bag_rate=0.5)
+    # Half speed: CI's machine may be loaded; the motions do not depend on the rate. The
+    # frames come from a bag with its own topic names and calibration (the graph gets them
+    # in a bag of motion-eval's): the same frames, stamps and camera as the image folder.
+    bag = foreign_bag(out / 'recorded')
+    result = motion_eval.run(out, bag=bag, bag_rate=0.5)
+    assert result['camera_info'] == f'{bag} (CameraInfo)'
     saved = json.loads((out / 'motion.json').read_text())
     assert (out / 'motion.png').stat().st_size > 10_000
     assert saved['graph']['auc'] == pytest.approx(result['graph']['auc'])

@@ -32,6 +32,7 @@ from alike_ros.tools.image_files import image_files
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 CAMERA_INFO_TYPE = 'sensor_msgs/msg/CameraInfo'
+COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 VIDEO_EXTS = {'.mp4', '.avi', '.mkv', '.mov', '.webm'}
 
@@ -117,13 +118,17 @@ def camera_info_message(typestore, info, stamp_ns, frame_id):
 
 def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
              frame_id='camera_optical_frame', start_ns=1_700_000_000 * 10**9, loops=1,
-             progress=None, camera_info=None):
+             progress=None, camera_info=None, stamps_ns=None):
     """
     Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written.
 
-    With `camera_info` (load_camera_info's fields) each frame also gets a CameraInfo of the
-    same stamp on the image topic's sibling camera_info.
+    `source`: an image folder, a video, or a list of RGB frames. With `camera_info`
+    (load_camera_info's fields) each frame also gets a CameraInfo of the same stamp on the
+    image topic's sibling camera_info. `stamps_ns` (one per frame, one loop) replaces the
+    stamps `rate` would give.
     """
+    if stamps_ns is not None and loops != 1:
+        raise ValueError('stamps_ns needs loops 1')
     if rate <= 0:
         raise ValueError(f'rate must be positive, got {rate}')
     if storage not in STORAGES:
@@ -132,7 +137,9 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
     if out.exists():
         raise FileExistsError(f'{out} exists: choose another --out or remove it')
     typestore = _typestore()
-    frames = list(read_frames(source))
+    frames = list(source) if isinstance(source, (list, tuple)) else list(read_frames(source))
+    if stamps_ns is not None and len(stamps_ns) != len(frames):
+        raise ValueError(f'{len(stamps_ns)} stamps for {len(frames)} frames')
     n = 0
     with Writer(out, version=9, storage_plugin=STORAGES[storage]) as writer:
         conn = writer.add_connection(topic, IMAGE_TYPE, typestore=typestore)
@@ -141,7 +148,8 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
                                               typestore=typestore)
         for _ in range(loops):
             for rgb in frames:
-                stamp = start_ns + round(n * 1e9 / rate)
+                stamp = start_ns + round(n * 1e9 / rate) if stamps_ns is None \
+                    else int(stamps_ns[n])
                 if camera_info:  # first, as drivers do: it is there when the frame is
                     info = camera_info_message(typestore, camera_info, stamp, frame_id)
                     writer.write(info_conn, stamp,
@@ -152,6 +160,35 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
                 if progress:
                     progress()
     return n
+
+
+def image_topics(path):
+    """Return the topics of a bag that carry images (raw or compressed), in name order."""
+    return sorted(t for t, m in topics(path) if m in (IMAGE_TYPE, COMPRESSED_TYPE))
+
+
+def bag_camera_info(path, image_topic):
+    """
+    Return load_camera_info's fields of the first CameraInfo beside `image_topic` in a bag.
+
+    The CameraInfo topic is the image topic's sibling camera_info, or the bag's only one; None
+    when there is none.
+    """
+    infos = sorted(t for t, m in topics(path) if m == CAMERA_INFO_TYPE)
+    topic = camera_info_topic(image_topic)
+    if topic not in infos:
+        if len(infos) != 1:
+            return None
+        topic = infos[0]
+    store = _typestore()
+    for name, msgtype, _, data in read_bag(path):
+        if name == topic:
+            msg = store.deserialize_cdr(data, msgtype)
+            return {'width': int(msg.width), 'height': int(msg.height),
+                    'distortion_model': msg.distortion_model or 'plumb_bob',
+                    'd': [float(v) for v in msg.d], 'k': [float(v) for v in msg.k],
+                    'r': [float(v) for v in msg.r], 'p': [float(v) for v in msg.p]}
+    return None
 
 
 def read_bag(path):

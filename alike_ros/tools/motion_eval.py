@@ -50,23 +50,39 @@ def image_stamps(files):
                          'them) to look up the ground truth; or give a bag') from None
 
 
-def bag_frames(bag):
-    """Return ([RGB images], [stamps ns]) of a bag's image topic (its headers' stamps)."""
+def bag_frames(bag, topic=None):
+    """
+    Return ([RGB images], [stamps ns]) of a bag's image topic (its headers' stamps).
+
+    `topic`: the image topic (sensor_msgs Image or CompressedImage); by default the bag's
+    only one, or /camera/image_raw among several. Grey images come back as RGB.
+    """
     from rosbags.typesys import get_typestore, Stores
 
     from alike_ros.image_encoding import image_to_array
-    from alike_ros.tools.bag import IMAGE_TYPE, read_bag
+    from alike_ros.tools.bag import COMPRESSED_TYPE, image_topics, read_bag
+    found = image_topics(bag)
+    if topic is None:
+        topic = found[0] if len(found) == 1 else '/camera/image_raw'
+    if topic not in found:
+        raise ValueError(f"{bag} has no images on {topic}: its image topics are "
+                         f"{', '.join(found) or 'none'} (choose one with --image-topic)")
     store = get_typestore(Stores.ROS2_JAZZY)
     images, stamps = [], []
-    for _, msgtype, _, data in read_bag(bag):
-        if msgtype != IMAGE_TYPE:
+    for name, msgtype, _, data in read_bag(bag):
+        if name != topic:
             continue
         msg = store.deserialize_cdr(data, msgtype)
-        images.append(image_to_array(msg.encoding, msg.height, msg.width, msg.step,
-                                     bytes(msg.data)))
+        if msgtype == COMPRESSED_TYPE:
+            bgr = cv2.imdecode(np.frombuffer(bytes(msg.data), np.uint8), cv2.IMREAD_COLOR)
+            if bgr is None:
+                raise ValueError(f'{bag}: a {msg.format} image on {topic} does not decode')
+            image = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        else:
+            image = image_to_array(msg.encoding, msg.height, msg.width, msg.step,
+                                   bytes(msg.data))
+        images.append(cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image)
         stamps.append(msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec)
-    if not images:
-        raise ValueError(f'{bag} has no {IMAGE_TYPE} messages')
     return images, stamps
 
 
@@ -154,47 +170,67 @@ def graph_errors(result, stamp_of):
     return rows
 
 
-def graph(out, images_dir, bag, camera_info, matcher_params, detector_params, bag_rate=1.0):
-    """Run the graph under ros2 launch on a bag; return (Replay, image stamps ns in order)."""
-    from alike_ros.tools.bag import load_camera_info, make_bag
+def graph(out, frames, stamps_ns, camera_info, matcher_params, detector_params, bag_rate=1.0):
+    """
+    Run the graph under ros2 launch on the frames; return (Replay, stamps ns in order).
+
+    The frames go into a bag of their own (out/bag: the launch's topics, each frame with its
+    stamp and a CameraInfo of `camera_info`'s fields), whatever topics the input had.
+    """
+    from alike_ros.tools.bag import make_bag
     from alike_ros.tools.demo import reliable_params
     from alike_ros.tools.replay import launch_replay
     out.mkdir(parents=True, exist_ok=True)
-    if bag is None:
-        bag = out / 'bag'
-        if bag.exists():
-            import shutil
-            shutil.rmtree(bag)
-        make_bag(images_dir, bag, rate=10.0, camera_info=load_camera_info(camera_info))
-    stamps = bag_frames(bag)[1]
+    bag = out / 'bag'
+    if bag.exists():
+        import shutil
+        shutil.rmtree(bag)
+    make_bag(frames, bag, camera_info=camera_info, stamps_ns=stamps_ns)
     params = reliable_params(out / 'params.yaml', detector_params, matcher_params)
     with open(out / 'launch.log', 'w') as log:
-        result, code = launch_replay(bag, len(stamps), params_file=params, overlay=False,
+        result, code = launch_replay(bag, len(frames), params_file=params, overlay=False,
                                      log=log, bag_rate=bag_rate)
     if code != 0:
         raise RuntimeError(f'ros2 launch exited {code}: see {out / "launch.log"}')
-    return result, stamps
+    return result, list(stamps_ns)
 
 
-def inputs(images=None, bag=None, camera_info=None, ground_truth=None):
-    """Return (RGB frames, stamps s, Camera, camera_info path, ground-truth path, images)."""
+def inputs(images=None, bag=None, camera_info=None, ground_truth=None, image_topic=None):
+    """
+    Return (RGB frames, stamps s, Camera, camera_info fields, ground-truth path, images).
+
+    The calibration: `camera_info` (a YAML file), else with a bag its own CameraInfo beside
+    the image topic, else the TUM Freiburg 2 camera. Its fields say where they came from
+    ('source').
+    """
     from alike_ros.geometry.camera import Camera
     from alike_ros.paths import config_file, tum_dir
-    from alike_ros.tools.bag import load_camera_info, read_frames
+    from alike_ros.tools.bag import bag_camera_info, load_camera_info, read_frames
     from alike_ros.tools.image_files import image_files
+    info = None
     if bag is None:
         images = Path(images or tum_dir())
         frames = list(read_frames(images))
         stamps = image_stamps(image_files([images]))
     else:
-        frames, stamps_ns = bag_frames(bag)
+        frames, stamps_ns = bag_frames(bag, image_topic)
         stamps = [s / 1e9 for s in stamps_ns]
-    camera_info = camera_info or config_file('tum_freiburg2_camera_info.yaml')
+        if camera_info is None:
+            from alike_ros.tools.bag import image_topics
+            topic = image_topic or (image_topics(bag)[0] if len(image_topics(bag)) == 1
+                                    else '/camera/image_raw')
+            info = bag_camera_info(bag, topic)
+            if info is None:
+                raise ValueError(f'{bag} has no CameraInfo beside {topic}: give the '
+                                 'calibration with --camera-info')
+            info['source'] = f'{bag} (CameraInfo)'
+    if info is None:
+        camera_info = camera_info or config_file('tum_freiburg2_camera_info.yaml')
+        info = {**load_camera_info(camera_info), 'source': str(camera_info)}
     ground_truth = ground_truth or tum_dir().parent / 'tum_groundtruth.txt'
-    info = load_camera_info(camera_info)
     camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
                                 info['height'])
-    return frames, stamps, camera, camera_info, ground_truth, images
+    return frames, stamps, camera, info, ground_truth, images
 
 
 def configs(matcher_params, detector_params):
@@ -257,30 +293,31 @@ def tracks(result, frames, camera, mcfg, dcfg):
 
 def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher_params=None,
         detector_params=None, gaps=GAPS, peers=PEERS, estimators=None, launch=True,
-        track_report=True, bag_rate=1.0):
+        track_report=True, bag_rate=1.0, image_topic=None):
     """
     Run the evaluation; write motion.json and motion.png to `out`; return the report dict.
 
     `estimators` are (method, threshold) pairs for the offline part (default: the matcher
     parameters' own). With images, their file names are the stamps; with a bag, the image
-    headers' stamps (the bag is then both the graph's input and the offline frames).
+    headers' stamps on `image_topic` (the frames then go to the graph in a bag of their own,
+    with the launch's topic names).
     `bag_rate` scales the graph's playback (the motions do not depend on it; a slower bag
     lets a loaded machine process every frame).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     frames, stamps, camera, camera_info, ground_truth, images = inputs(
-        images, bag, camera_info, ground_truth)
+        images, bag, camera_info, ground_truth, image_topic)
     poses = metrics.poses_at(metrics.read_tum(ground_truth), stamps)
     matcher_params = {'geometry': 'essential', **(matcher_params or {})}
     detector_params = detector_params or {}
     mcfg, dcfg = configs(matcher_params, detector_params)
-    report = {'frames': len(frames), 'camera_info': str(camera_info),
+    report = {'frames': len(frames), 'camera_info': camera_info['source'],
               'ground_truth': str(ground_truth), 'matcher': matcher_params,
               'detector': detector_params, 'cpu': cpu_summary()}
     result = None
     if launch:
-        result, bag_stamps = graph(out, None if bag else images, bag, camera_info,
+        result, bag_stamps = graph(out, frames, [round(t * 1e9) for t in stamps], camera_info,
                                    matcher_params, detector_params, bag_rate)
         by_stamp = dict(zip(bag_stamps, poses))  # the bag's stamps, in frame order
         rows = graph_errors(result, by_stamp.get)

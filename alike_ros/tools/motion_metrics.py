@@ -66,27 +66,37 @@ def _slerp(q0, q1, a):
     return (np.sin((1 - a) * theta) * q0 + np.sin(a * theta) * q1) / np.sin(theta)
 
 
-def poses_at(trajectory, stamps, max_gap=0.05):
+def poses_at(trajectory, stamps, max_gap=None, same=1e-3):
     """
     Camera-to-world 4 x 4 poses at `stamps` (s), interpolated (linear, slerp).
 
-    A stamp outside the trajectory, or between two poses more than `max_gap` s apart, gets None.
+    A pose within `same` s of a stamp is taken as it is (ground truth at the camera's rate,
+    e.g. a driving set's per-frame poses). A stamp outside the trajectory, or between two poses
+    more than `max_gap` s apart, gets None; `max_gap` defaults to 1.5 x the trajectory's median
+    spacing, at least 0.05 s (TUM's 100 Hz motion capture: 0.05).
     """
     times, positions, quats = trajectory
+    if max_gap is None:
+        max_gap = max(0.05, 1.5 * float(np.median(np.diff(times)))) if len(times) > 1 else 0.05
     out = []
     for s in stamps:
         i = int(np.searchsorted(times, s))
+        near = [j for j in (i - 1, i) if 0 <= j < len(times) and abs(times[j] - s) <= same]
+        if near:
+            j = min(near, key=lambda j: abs(times[j] - s))
+            pose = np.eye(4)
+            pose[:3, :3] = quaternion_matrix(quats[j])
+            pose[:3, 3] = positions[j]
+            out.append(pose)
+            continue
         if i == 0 or i == len(times):
-            if i < len(times) and times[i] == s:
-                i += 1
-            else:
-                out.append(None)
-                continue
+            out.append(None)
+            continue
         t0, t1 = times[i - 1], times[i]
         if t1 - t0 > max_gap:
             out.append(None)
             continue
-        a = (s - t0) / (t1 - t0) if t1 > t0 else 0.0
+        a = (s - t0) / (t1 - t0)
         pose = np.eye(4)
         pose[:3, :3] = quaternion_matrix(_slerp(quats[i - 1], quats[i], a))
         pose[:3, 3] = (1 - a) * positions[i - 1] + a * positions[i]

@@ -57,8 +57,15 @@ def add_arguments(p):
     """Arguments of motion-eval."""
     p.add_argument('--images', help='image folder, file names = TUM timestamps (default: the '
                                     'shared TUM frames)')
-    p.add_argument('--bag', help='a rosbag2 with the images (and CameraInfo) instead')
-    p.add_argument('--camera-info', help='calibration YAML (default: the TUM Freiburg 2 camera)')
+    p.add_argument('--bag', help='a rosbag2 with the images (and CameraInfo) instead; any '
+                                 'topic names: the graph gets the frames in a bag of its own')
+    p.add_argument('--image-topic', help="the bag's image topic, Image or CompressedImage "
+                                         "(default: its only one, or /camera/image_raw)")
+    p.add_argument('--camera-info', help="calibration YAML (default: the bag's CameraInfo, "
+                                         'else the TUM Freiburg 2 camera)')
+    p.add_argument('--rate', type=float, default=1.0,
+                   help='playback speed of the graph run (below 1 where a loaded machine '
+                        'would drop frames; the motions do not depend on it)')
     p.add_argument('--ground-truth', help='TUM-format trajectory (default: the shared '
                                           'tum_groundtruth.txt)')
     p.add_argument('--out', default='out/motion')
@@ -115,7 +122,8 @@ def run(args):
         return 0
     report = motion_eval.run(out, args.images, args.bag, args.camera_info, args.ground_truth,
                              matcher, detector, estimators=args.estimators,
-                             launch=not args.no_launch)
+                             launch=not args.no_launch, bag_rate=args.rate,
+                             image_topic=args.image_topic)
     print(motion_eval.markdown(report))
     print(f"\n{report['cpu']}\nreport: {out / 'motion.json'}\nplot: {out / 'motion.png'}")
     summary = {k: report[k] for k in ('graph',) if k in report}
