@@ -96,8 +96,10 @@ def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):
 
 def foreign_bag(path):
     """
-    The TUM frames as a camera driver of another robot records them: PNG CompressedImage on
-    its own topic names, each after its CameraInfo, stamped with the frames' own times.
+    Record the TUM frames as another robot's camera driver would.
+
+    PNG CompressedImage on its own topic names, each after its CameraInfo, stamped with the
+    frames' own times.
     """
     from rosbags.rosbag2 import StoragePlugin, Writer
     from rosbags.typesys import get_typestore, Stores
