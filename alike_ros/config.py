@@ -25,6 +25,7 @@ range when it needs more than numbers). The nodes turn the metadata into paramet
 a sentence that says what to fix; `_check_values` adds only what metadata cannot say.
 """
 
+import math
 from dataclasses import dataclass, field, fields, replace
 
 from alike_ros.geometry import GEOMETRIES, ROBUST_METHODS
@@ -134,11 +135,15 @@ class DetectorConfig(_Config):
                       range=(0, 256))
     input_height: int = _f(0, 'network input height; images are resized (stretched) to it; 0 '
                               'with input_width 0 = the image\'s own aspect ratio, scaled by '
-                              'input_max_side, padded to /32', range=(0, 8192))
+                              'input_max_pixels / input_max_side, padded to /32',
+                           range=(0, 8192))
     input_width: int = _f(0, 'network input width (see input_height)', range=(0, 8192))
-    input_max_side: int = _f(640, 'with input_height and input_width 0: larger images are '
-                                  'scaled down (never up), keeping their aspect ratio, to this '
-                                  'longer side; 0 = the native size', range=(0, 8192))
+    input_max_pixels: int = _f(640 * 480, 'with input_height and input_width 0: larger images '
+                                          'are scaled down (never up), keeping their aspect '
+                                          'ratio, to at most this many pixels (the cost of a '
+                                          'VGA frame); 0 = no bound', range=(0, 100_000_000))
+    input_max_side: int = _f(0, 'with input_height and input_width 0: ... and to at most this '
+                                'longer side; 0 = no bound', range=(0, 8192))
     precision: str = _f('fp32', 'stage-1 weights (int8: alike-ros quantize)',
                         choices=('fp32', 'int8'))
     descriptor_dim: int = _f(0, "0: the model's descriptors; 32 or 48: projected with the PCA "
@@ -189,23 +194,28 @@ class DetectorConfig(_Config):
         """Return how images are sized for the network, in words (the node logs it)."""
         if self.input_height and self.input_width:
             return f'{self.input_height}x{self.input_width}'
-        return (f'aspect kept, longer side <= {self.input_max_side}' if self.input_max_side
-                else 'native size')
+        bounds = [f'at most {self.input_max_pixels} pixels'] if self.input_max_pixels else []
+        bounds += [f'longer side <= {self.input_max_side}'] if self.input_max_side else []
+        return 'aspect kept, ' + ', '.join(bounds) if bounds else 'native size'
 
     def network_size(self, height, width):
         """
         Return the (height, width) an image of that size is resized to, or None to keep it.
 
-        An explicit input_height x input_width; else the image scaled down to input_max_side
-        on its longer side (aspect ratio kept; the family pads it to /32).
+        An explicit input_height x input_width; else the image scaled down to input_max_pixels
+        and input_max_side (aspect ratio kept; the family pads it to /32).
         """
         if self.input_height and self.input_width:
             return self.input_height, self.input_width
-        longest = max(height, width)
-        if not self.input_max_side or longest <= self.input_max_side:
+        by_pixels = (self.input_max_pixels / (height * width)) ** 0.5 \
+            if self.input_max_pixels else 1.0
+        by_side = self.input_max_side / max(height, width) if self.input_max_side else 1.0
+        scale = min(1.0, by_pixels, by_side)
+        if scale >= 1.0:
             return None
-        scale = self.input_max_side / longest
-        return max(1, round(height * scale)), max(1, round(width * scale))
+        # Rounded down under a pixel bound, so the network never gets more than it allows.
+        size = math.floor if by_pixels < by_side else round
+        return max(1, size(height * scale)), max(1, size(width * scale))
 
     def _check_values(self):
         p = []

@@ -142,7 +142,7 @@ class Detector:
             h, w = cfg.input_height or 480, cfg.input_width or 640
             self.detect(np.zeros((h, w, 3), np.uint8))  # a missing model fails here
             return
-        # Sized by the image (input_max_side): warm the size of a VGA camera, the common one.
+        # Sized by the image (input_max_pixels): warm the size of a VGA camera, the common one.
         # Another camera needs its own size's model, opened on its first frame; a missing
         # VGA model must not fail a configure that will never use it.
         try:
@@ -154,7 +154,8 @@ class Detector:
     @property
     def _native(self):
         cfg = self.config
-        return cfg.input_height == 0 and cfg.input_width == 0 and cfg.input_max_side == 0
+        return cfg.input_height == 0 and cfg.input_width == 0 and cfg.input_max_side == 0 \
+            and cfg.input_max_pixels == 0
 
     @property
     def provider(self):

@@ -73,7 +73,8 @@ def test_projected_descriptors_keep_mma(tmp_path, sequences):
     for dim in (32, 48):
         np.savez(compact.projection_path(tmp_path, 'alike-t', dim),
                  basis=compact.fit_projection(desc, dim))
-    cfg = DetectorConfig(input_height=0, input_width=0, input_max_side=0, nms_iterations=2)
+    cfg = DetectorConfig(input_height=0, input_width=0, input_max_side=0,
+                         input_max_pixels=0, nms_iterations=2)
     full = evaluation.evaluate(evaluation.DetectorMethod('full', Detector(cfg)), sequences)
     for dim, margin in ((48, 0.02), (32, 0.04)):
         small = Detector(cfg.with_changes(descriptor_dim=dim, model_dir=str(tmp_path)))

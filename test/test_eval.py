@@ -66,6 +66,7 @@ def two_sequences(tmp_path_factory):
 
 def test_small_end_to_end(two_sequences):
     det = Detector(DetectorConfig(input_height=0, input_width=0, input_max_side=0,
+                                  input_max_pixels=0,
                                   nms_iterations=2))
     method = evaluation.DetectorMethod('alike-t', det)
     real = evaluation.evaluate(method, evaluation.real_pairs(two_sequences))

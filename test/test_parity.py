@@ -38,6 +38,7 @@ def detector(entry):
         # Native resolution and the public code's 2 NMS iterations, as the references.
         _detectors[key] = Detector(DetectorConfig(
             model=entry['model'], input_height=0, input_width=0, input_max_side=0,
+            input_max_pixels=0,
             top_k=entry['top_k'],
             scores_th=entry['scores_th'], n_limit=entry['n_limit'], nms_iterations=2,
             sub_pixel=entry['sub_pixel']))

@@ -80,7 +80,8 @@ def detector(top_k, provider='cpu', **extra):
     key = (top_k, provider, tuple(sorted(extra.items())))
     if key not in _detectors:
         _detectors[key] = Detector(DetectorConfig(
-            model='xfeat', input_height=0, input_width=0, input_max_side=0, top_k=top_k,
+            model='xfeat', input_height=0, input_width=0, input_max_side=0,
+            input_max_pixels=0, top_k=top_k,
             scores_th=0.05, n_limit=1_000_000, provider=provider, threads=2, **extra))
     return _detectors[key]
 

@@ -31,8 +31,16 @@ from alike_ros.tools import motion_eval, motion_metrics as metrics
 SETS = (('2:1 (640x320)', 320, 1.0), ('3.3:1 (640x194)', 194, 1.0),
         ('3.3:1 at 1241x376', 194, 1241 / 640))
 SIZES = (('stretched to 480x640 (before)', {'input_height': 480, 'input_width': 640}),
-         ('aspect kept, max side 640 (default)', {}),
-         ('aspect kept, max side 480', {'input_max_side': 480}))
+         ('aspect kept, a VGA frame\'s pixels (default)', {}),
+         ('aspect kept, max side 640 (last release)',
+          {'input_max_pixels': 0, 'input_max_side': 640}),
+         ('aspect kept, max side 480', {'input_max_pixels': 0, 'input_max_side': 480}))
+# How much of a camera's own resolution the network needs, on real pixels: the crops at their
+# native 640 width, at 0.81 of it (what a VGA frame's pixels give a 1241 x 376 camera) and at
+# 0.52 (a longer side of 640 on that camera).
+RESOLUTIONS = (('native', {'input_max_pixels': 0}),
+               ('0.81 of native', {'input_max_pixels': 0, 'input_max_side': 519}),
+               ('0.52 of native', {'input_max_pixels': 0, 'input_max_side': 333}))
 
 
 def crop_set(frames, camera, height, scale):
@@ -55,9 +63,13 @@ def run(images=None, camera_info=None, ground_truth=None, gaps=(1, 3, 5)):
     poses = metrics.poses_at(metrics.read_tum(ground_truth), stamps)
     mcfg, _ = motion_eval.configs({'geometry': 'essential'}, {})
     rows = []
-    for set_name, height, scale in SETS:
+    runs = [(name, height, scale, SIZES) for name, height, scale in SETS]
+    runs += [(f'{name}, resolution', height, 1.0, RESOLUTIONS)
+             for name, height, scale in SETS if scale == 1.0]
+    runs += [('4:3 (640x480), resolution', 480, 1.0, RESOLUTIONS)]
+    for set_name, height, scale, sizes in runs:
         cropped, cam = crop_set(frames, camera, height, scale)
-        for size_name, params in SIZES:
+        for size_name, params in sizes:
             _, dcfg = motion_eval.configs({}, params)
             detector = Detector(dcfg)
             detector.detect(cropped[0])  # opens the session of this size

@@ -316,6 +316,9 @@ def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher
               'ground_truth': str(ground_truth), 'matcher': matcher_params,
               'detector': detector_params, 'cpu': cpu_summary()}
     result = None
+    # Our keypoints first: the detector exports the stage-1 model of this camera's size into
+    # the cache where it is missing, so the graph's detector does not drop frames doing it.
+    ours = features('ours', frames, dcfg)
     if launch:
         result, bag_stamps = graph(out, frames, [round(t * 1e9) for t in stamps], camera_info,
                                    matcher_params, detector_params, bag_rate)
@@ -330,7 +333,7 @@ def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher
     estimators = estimators or [(mcfg.estimator(), mcfg.threshold())]
     report['offline'] = {}
     for name in ('ours',) + tuple(peers):
-        feats = features(name, frames, dcfg)
+        feats = ours if name == 'ours' else features(name, frames, dcfg)
         for method, threshold in estimators:
             key = f'{name} {method} {threshold:g}px'
             report['offline'][key] = offline(name, feats, camera, poses, method, threshold,

@@ -166,7 +166,7 @@ def differences(threads=2):
     data = paths.shared_dir() / 'data'
     frames = sorted((data / 'tum').glob('*.png')) + sorted((data / 'hpatches').glob('*/*.ppm'))
     base = dict(model='xfeat', threads=threads, top_k=TOP_K, scores_th=0.05, input_height=0,
-                input_width=0, input_max_side=0)
+                input_width=0, input_max_side=0, input_max_pixels=0)
     # The two tidl variants share a file name: one folder each (the exports are cached there).
     folders = {'tidl': paths.model_dir() / 'xfeat_tidl_nms_off',
                'tidl, NMS in graph': paths.model_dir() / 'xfeat_tidl_nms_on'}

@@ -80,6 +80,7 @@ def run_eval(args):
         settings = {**family_of(name).defaults,
                     **{k: v for k, v in given.items() if v is not None}}
         cfg = DetectorConfig(model=name, input_height=0, input_width=0, input_max_side=0,
+                             input_max_pixels=0,
                              threads=args.threads,
                              **settings)
         methods.append(evaluation.DetectorMethod(name, Detector(cfg)))
