@@ -25,7 +25,6 @@ range when it needs more than numbers). The nodes turn the metadata into paramet
 a sentence that says what to fix; `_check_values` adds only what metadata cannot say.
 """
 
-import math
 from dataclasses import dataclass, field, fields, replace
 
 from alike_ros.geometry import GEOMETRIES, ROBUST_METHODS
@@ -207,22 +206,29 @@ class DetectorConfig(_Config):
         """
         if self.input_height and self.input_width:
             return self.input_height, self.input_width
+        if height <= 0 or width <= 0:
+            return None  # nothing to scale: the family's prepare says what is wrong
         by_pixels = (self.input_max_pixels / (height * width)) ** 0.5 \
             if self.input_max_pixels else 1.0
         by_side = self.input_max_side / max(height, width) if self.input_max_side else 1.0
         scale = min(1.0, by_pixels, by_side)
         if scale >= 1.0:
             return None
-        # Rounded down under a pixel bound, so the network never gets more than it allows.
-        size = math.floor if by_pixels < by_side else round
-        return max(1, size(height * scale)), max(1, size(width * scale))
+        h, w = max(1, round(height * scale)), max(1, round(width * scale))
+        if by_pixels < by_side and h * w > self.input_max_pixels:
+            # Rounding went over the pixel bound: the side rounded up most gives way.
+            if h == 1 or (w > 1 and w / h > width / height):
+                w = max(1, self.input_max_pixels // h)
+            else:
+                h = max(1, self.input_max_pixels // w)
+        return h, w
 
     def _check_values(self):
         p = []
         native = self.input_height == 0 and self.input_width == 0
         if not native and (self.input_height <= 0 or self.input_width <= 0):
-            p.append(f'input size must be positive (or both 0 for native size), got '
-                     f'{self.input_height}x{self.input_width}')
+            p.append(f'input size must be positive (or both 0: the image\'s own aspect '
+                     f'ratio), got {self.input_height}x{self.input_width}')
         if self.top_k == 0:
             p.append(f'top_k must be -1 (threshold mode) or positive, got {self.top_k}')
         return p

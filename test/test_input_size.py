@@ -27,7 +27,7 @@ from conftest import require_shared
     (480, 640, None),  # a VGA camera runs as it is (the model set-up exports)
     (240, 320, None),  # never scaled up
     (960, 1280, (480, 640)),  # 4:3: as many pixels as VGA
-    (376, 1241, (305, 1006)),  # a driving camera: 0.81 of its size, not half
+    (376, 1241, (305, 1007)),  # a driving camera: 0.81 of its size, not half
     (720, 1280, (415, 739)),
     (1080, 1920, (415, 739)),
 ])
@@ -61,7 +61,7 @@ def test_a_wide_camera_is_detected_at_its_own_aspect_ratio():
     rgb = cv2.imread(str(sorted(tum_dir().glob('*.png'))[0]))[143:337, :, ::-1]
     wide = cv2.resize(np.ascontiguousarray(rgb), (1241, 376), interpolation=cv2.INTER_LINEAR)
     det = Detector(DetectorConfig())
-    assert det.preprocess(wide).blob.shape[2:] == (320, 1024)  # 305 x 1006 padded to /32
+    assert det.preprocess(wide).blob.shape[2:] == (320, 1024)  # 305 x 1007 padded to /32
     f = det.detect(wide)
     assert len(f.keypoints) > 100
     # Keypoints come back in the image's pixels, over its whole width and height.

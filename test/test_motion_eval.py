@@ -63,6 +63,10 @@ def test_ground_truth_at_the_camera_rate_is_taken_as_it_is(tmp_path):
     np.testing.assert_allclose([p[0, 3] for p in poses[:4]], [0.0, 3.0, 3.5, 9.0])
     # TUM's 100 Hz motion capture: a 0.1 s hole is not interpolated.
     assert metrics.poses_at(trajectory, [0.35], max_gap=0.05) == [None]
+    # Every pose written twice: still 0.1 s apart, still interpolated.
+    (tmp_path / 'twice.txt').write_text('\n'.join(line for line in lines for _ in (0, 1)))
+    twice = metrics.poses_at(metrics.read_tum(tmp_path / 'twice.txt'), [0.35])
+    assert twice[0][0, 3] == pytest.approx(3.5)
 
 
 def test_a_bag_without_calibration_or_with_several_cameras_says_what_to_give(tmp_path):
@@ -74,6 +78,9 @@ def test_a_bag_without_calibration_or_with_several_cameras_says_what_to_give(tmp
         motion_eval.inputs(bag=tmp_path / 'bag')
     with pytest.raises(ValueError, match='no images on /right/image_raw.*/left/image_raw'):
         motion_eval.bag_frames(tmp_path / 'bag', '/right/image_raw')
+    from alike_ros.tools.bag import camera_info_topic
+    assert camera_info_topic('/left/image_raw/compressed') == '/left/camera_info'
+    assert camera_info_topic('/left/image_raw') == '/left/camera_info
 
 
 def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):

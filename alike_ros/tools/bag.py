@@ -33,6 +33,7 @@ from alike_ros.tools.image_files import image_files
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 CAMERA_INFO_TYPE = 'sensor_msgs/msg/CameraInfo'
 COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
+TRANSPORTS = ('compressed', 'compressedDepth', 'theora', 'zstd')  # image_transport suffixes
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 VIDEO_EXTS = {'.mp4', '.avi', '.mkv', '.mov', '.webm'}
 
@@ -74,8 +75,15 @@ def _header(types, stamp_ns, frame_id):
 
 
 def camera_info_topic(image_topic):
-    """Return the camera_info topic beside an image topic (/cam/image_raw -> /cam/camera_info)."""
-    return image_topic.rpartition('/')[0] + '/camera_info'
+    """
+    Return the camera_info topic beside an image topic (/cam/image_raw -> /cam/camera_info).
+
+    An image_transport suffix is not a level: /cam/image_raw/compressed -> /cam/camera_info.
+    """
+    base, _, last = image_topic.rpartition('/')
+    if last in TRANSPORTS:
+        base = base.rpartition('/')[0]
+    return base + '/camera_info'
 
 
 def image_message(typestore, rgb, encoding, stamp_ns, frame_id):
@@ -164,7 +172,7 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
 
 def image_topics(path):
     """Return the topics of a bag that carry images (raw or compressed), in name order."""
-    return sorted(t for t, m in topics(path) if m in (IMAGE_TYPE, COMPRESSED_TYPE))
+    return sorted({t for t, m in topics(path) if m in (IMAGE_TYPE, COMPRESSED_TYPE)})
 
 
 def bag_camera_info(path, image_topic):

@@ -83,6 +83,8 @@ def bag_frames(bag, topic=None):
                                    bytes(msg.data))
         images.append(cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image)
         stamps.append(msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec)
+    if not images:
+        raise ValueError(f'{bag} has no messages on {topic}')
     return images, stamps
 
 
@@ -309,6 +311,10 @@ def run(out, images=None, bag=None, camera_info=None, ground_truth=None, matcher
     frames, stamps, camera, camera_info, ground_truth, images = inputs(
         images, bag, camera_info, ground_truth, image_topic)
     poses = metrics.poses_at(metrics.read_tum(ground_truth), stamps)
+    if sum(p is not None for p in poses) < 2:
+        raise ValueError(f'{ground_truth} has poses at {sum(p is not None for p in poses)} of '
+                         f'the {len(stamps)} frame stamps ({stamps[0]:.3f}-{stamps[-1]:.3f} s): '
+                         'give the trajectory of these frames with --ground-truth')
     matcher_params = {'geometry': 'essential', **(matcher_params or {})}
     detector_params = detector_params or {}
     mcfg, dcfg = configs(matcher_params, detector_params)

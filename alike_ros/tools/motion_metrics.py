@@ -77,7 +77,8 @@ def poses_at(trajectory, stamps, max_gap=None, same=1e-3):
     """
     times, positions, quats = trajectory
     if max_gap is None:
-        max_gap = max(0.05, 1.5 * float(np.median(np.diff(times)))) if len(times) > 1 else 0.05
+        spacing = np.diff(np.unique(times))  # a stamp written twice is no spacing
+        max_gap = max(0.05, 1.5 * float(np.median(spacing))) if len(spacing) else 0.05
     out = []
     for s in stamps:
         i = int(np.searchsorted(times, s))

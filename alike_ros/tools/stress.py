@@ -213,7 +213,11 @@ def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rat
     topics = len(bag_topics(bag))
     result = LaunchCount('composed' if composed else 'two processes',
                          bag_rate_hz * rate_scale, frames)
-    domain = random.randint(120, 230)  # stop-check takes 1-100; 0 is everyone's default
+    # A fresh domain, not this session's own. Only 0-101: Linux hands out ephemeral ports
+    # from 32768, which the ports of domains above 101 overlap (ROS 2 docs, "The
+    # ROS_DOMAIN_ID"), so a participant there may find its port taken and never be discovered.
+    domain = random.choice([d for d in range(1, 102)
+                            if str(d) != os.environ.get('ROS_DOMAIN_ID')])
     env = dict(os.environ, ROS_DOMAIN_ID=str(domain), PYTHONUNBUFFERED='1')
     collector = _Collector(domain)
     log = open(log_path, 'w+') if log_path else tempfile.TemporaryFile('w+')

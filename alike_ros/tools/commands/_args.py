@@ -26,6 +26,17 @@ def size(text):
     return h, w
 
 
+def positive_float(text):
+    """Parse a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f'must be a number above 0, got {text!r}')
+    return value
+
+
 def models(text):
     """Parse a comma list of model names, or 'all' (every model of the registry)."""
     from alike_ros.extractors import MODEL_NAMES

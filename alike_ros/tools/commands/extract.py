@@ -48,7 +48,8 @@ def run(args):
     h, w = args.size
     det = Detector(DetectorConfig(model=args.model, top_k=args.top_k, scores_th=args.scores_th,
                                   n_limit=args.n_limit, nms_iterations=args.nms_iterations,
-                                  input_height=h, input_width=w, threads=args.threads,
+                                  input_height=h, input_width=w, input_max_side=0,
+                                  input_max_pixels=0, threads=args.threads,
                                   provider=args.provider))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

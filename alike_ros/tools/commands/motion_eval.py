@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 
 from alike_ros.runtime import cpu_summary
+from alike_ros.tools.commands import _args
 
 
 def _value(text):
@@ -63,7 +64,7 @@ def add_arguments(p):
                                          "(default: its only one, or /camera/image_raw)")
     p.add_argument('--camera-info', help="calibration YAML (default: the bag's CameraInfo, "
                                          'else the TUM Freiburg 2 camera)')
-    p.add_argument('--rate', type=float, default=1.0,
+    p.add_argument('--rate', type=_args.positive_float, default=1.0,
                    help='playback speed of the graph run (below 1 where a loaded machine '
                         'would drop frames; the motions do not depend on it)')
     p.add_argument('--ground-truth', help='TUM-format trajectory (default: the shared '
