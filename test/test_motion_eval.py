@@ -80,7 +80,7 @@ def test_a_bag_without_calibration_or_with_several_cameras_says_what_to_give(tmp
         motion_eval.bag_frames(tmp_path / 'bag', '/right/image_raw')
     from alike_ros.tools.bag import camera_info_topic
     assert camera_info_topic('/left/image_raw/compressed') == '/left/camera_info'
-    assert camera_info_topic('/left/image_raw') == '/left/camera_info
+    assert camera_info_topic('/left/image_raw') == '/left/camera_info'
 
 
 def test_ground_truth_interpolates_and_gives_the_relative_motion(tmp_path):
