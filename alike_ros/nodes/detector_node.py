@@ -160,19 +160,20 @@ class DetectorNode(ManagedNode):
     def _count_gap(self, seq):
         """Count the frames between this one and the last of the same publisher as lost."""
         last, self._last_seq = self._last_seq, seq
-        # Several publishers' numbers interleave: only one publisher's gaps mean anything.
-        if (not seq or last is None or seq <= last or self._sub is None
-                or self._sub.get_publisher_count() != 1):
+        if not seq or last is None or seq <= last + 1 or self._sub is None:
+            return
+        # Several publishers' numbers interleave: only one publisher's gaps mean anything
+        # (a graph query, so asked only when there is a gap, not for every frame).
+        if self._sub.get_publisher_count() != 1:
             return
         missed = seq - last - 1
-        if missed:
-            with self._cv:
-                self.counts['lost'] += missed
-                total = self.counts['lost']
-            self._throttled('lost', (
-                f'{missed} frame(s) never reached the detector (publisher sequence {last} -> '
-                f'{seq}): replaced in the subscription queue (depth {self._sub.qos_profile.depth}'
-                f') while the executor was busy, or lost by the transport; {total} lost so far'))
+        with self._cv:
+            self.counts['lost'] += missed
+            total = self.counts['lost']
+        self._throttled('lost', (
+            f'{missed} frame(s) never reached the detector (publisher sequence {last} -> '
+            f'{seq}): replaced in the subscription queue (depth {self._sub.qos_profile.depth}) '
+            f'while the executor was busy, or lost by the transport; {total} lost so far'))
 
     def _on_message_lost(self, info):
         # What the RMW itself reports lost (transport); with sequence numbers those frames
