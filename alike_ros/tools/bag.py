@@ -33,6 +33,7 @@ from alike_ros.tools.image_files import image_files
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 CAMERA_INFO_TYPE = 'sensor_msgs/msg/CameraInfo'
 COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
+START_NS = 1_700_000_000 * 10**9  # make_bag's first stamp by default
 TRANSPORTS = ('compressed', 'compressedDepth', 'theora', 'zstd')  # image_transport suffixes
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 VIDEO_EXTS = {'.mp4', '.avi', '.mkv', '.mov', '.webm'}
@@ -125,7 +126,7 @@ def camera_info_message(typestore, info, stamp_ns, frame_id):
 
 
 def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
-             frame_id='camera_optical_frame', start_ns=1_700_000_000 * 10**9, loops=1,
+             frame_id='camera_optical_frame', start_ns=START_NS, loops=1,
              progress=None, camera_info=None, stamps_ns=None):
     """
     Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written.

@@ -36,7 +36,6 @@ import tempfile
 import threading
 import time
 
-FIRST_STAMP_NS = 1_700_000_000 * 10**9  # make_bag's first stamp
 DETECTOR_COUNTERS = ('received', 'published', 'dropped', 'rejected', 'in_flight', 'lost',
                      'lost_reported')
 MATCHER_COUNTERS = ('frames', 'valid', 'invalid')
@@ -93,23 +92,8 @@ class LaunchCount:
 
 def frame_index(stamp_ns, bag_rate_hz):
     """Frame number of a make_bag stamp."""
-    return round((stamp_ns - FIRST_STAMP_NS) * bag_rate_hz / 1e9)
-
-
-def ranges(indices):
-    """Write sorted frame numbers compactly: [1, 2, 3, 7] -> '1-3,7'."""
-    out, start, prev = [], None, None
-    for i in sorted(indices):
-        if start is None:
-            start = prev = i
-        elif i == prev + 1:
-            prev = i
-        else:
-            out.append(f'{start}-{prev}' if prev > start else f'{start}')
-            start = prev = i
-    if start is not None:
-        out.append(f'{start}-{prev}' if prev > start else f'{start}')
-    return ','.join(out)
+    from alike_ros.tools.bag import START_NS
+    return round((stamp_ns - START_NS) * bag_rate_hz / 1e9)
 
 
 def make_stress_bag(path, frames=200, bag_rate_hz=10.0, images=None):
@@ -203,7 +187,7 @@ def _player_published(text, topics=1):
 
 
 def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rate_hz=10.0,
-                settle_s=3.0, timeout_s=180.0, log_path=None, extra_args=()):
+                settle_s=3.0, timeout_s=180.0, log_path=None):
     """Launch the graph on `bag` once, on a fresh DDS domain; return a LaunchCount."""
     from alike_ros.runtime import program_path, use_large_frame_transport
 
@@ -223,8 +207,7 @@ def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rat
     log = open(log_path, 'w+') if log_path else tempfile.TemporaryFile('w+')
     cmd = [program_path('ros2'), 'launch', '--noninteractive', 'alike_ros', 'edge.launch.py',
            f'bag:={bag}', f'params_file:={params_file}',
-           f"composed:={'true' if composed else 'false'}", f'bag_rate:={rate_scale}',
-           *extra_args]
+           f"composed:={'true' if composed else 'false'}", f'bag_rate:={rate_scale}']
     t0 = time.monotonic()
     # SIGINT back to its default: a shell's background job starts with it ignored, and launch
     # then never stops.
