@@ -176,6 +176,21 @@ def image_topics(path):
     return sorted({t for t, m in topics(path) if m in (IMAGE_TYPE, COMPRESSED_TYPE)})
 
 
+def image_topic(path, topic=None):
+    """
+    Return the image topic of a bag to read: `topic`, else its only one, else /camera/image_raw.
+
+    Raises ValueError naming the bag's image topics when that one has no images.
+    """
+    found = image_topics(path)
+    if topic is None:
+        topic = found[0] if len(found) == 1 else '/camera/image_raw'
+    if topic not in found:
+        raise ValueError(f"{path} has no images on {topic}: its image topics are "
+                         f"{', '.join(found) or 'none'} (choose one with --image-topic)")
+    return topic
+
+
 def bag_camera_info(path, image_topic):
     """
     Return load_camera_info's fields of the first CameraInfo beside `image_topic` in a bag.
@@ -190,20 +205,22 @@ def bag_camera_info(path, image_topic):
             return None
         topic = infos[0]
     store = _typestore()
-    for name, msgtype, _, data in read_bag(path):
-        if name == topic:
-            msg = store.deserialize_cdr(data, msgtype)
-            return {'width': int(msg.width), 'height': int(msg.height),
-                    'distortion_model': msg.distortion_model or 'plumb_bob',
-                    'd': [float(v) for v in msg.d], 'k': [float(v) for v in msg.k],
-                    'r': [float(v) for v in msg.r], 'p': [float(v) for v in msg.p]}
+    for _, msgtype, _, data in read_bag(path, {topic}):
+        msg = store.deserialize_cdr(data, msgtype)
+        return {'width': int(msg.width), 'height': int(msg.height),
+                'distortion_model': msg.distortion_model or 'plumb_bob',
+                'd': [float(v) for v in msg.d], 'k': [float(v) for v in msg.k],
+                'r': [float(v) for v in msg.r], 'p': [float(v) for v in msg.p]}
     return None
 
 
-def read_bag(path):
-    """Yield (topic, msgtype, timestamp ns, CDR bytes) in time order."""
+def read_bag(path, only=None):
+    """Yield (topic, msgtype, timestamp ns, CDR bytes) in time order (of the `only` topics)."""
     with Reader(path) as reader:
-        for conn, timestamp, data in reader.messages():
+        connections = [c for c in reader.connections if only is None or c.topic in only]
+        if not connections:  # rosbags reads every connection when given none
+            return
+        for conn, timestamp, data in reader.messages(connections=connections):
             yield conn.topic, conn.msgtype, timestamp, bytes(data)
 
 

@@ -60,18 +60,11 @@ def bag_frames(bag, topic=None):
     from rosbags.typesys import get_typestore, Stores
 
     from alike_ros.image_encoding import image_to_array
-    from alike_ros.tools.bag import COMPRESSED_TYPE, image_topics, read_bag
-    found = image_topics(bag)
-    if topic is None:
-        topic = found[0] if len(found) == 1 else '/camera/image_raw'
-    if topic not in found:
-        raise ValueError(f"{bag} has no images on {topic}: its image topics are "
-                         f"{', '.join(found) or 'none'} (choose one with --image-topic)")
+    from alike_ros.tools.bag import COMPRESSED_TYPE, image_topic, read_bag
+    topic = image_topic(bag, topic)
     store = get_typestore(Stores.ROS2_JAZZY)
     images, stamps = [], []
-    for name, msgtype, _, data in read_bag(bag):
-        if name != topic:
-            continue
+    for _, msgtype, _, data in read_bag(bag, {topic}):
         msg = store.deserialize_cdr(data, msgtype)
         if msgtype == COMPRESSED_TYPE:
             bgr = cv2.imdecode(np.frombuffer(bytes(msg.data), np.uint8), cv2.IMREAD_COLOR)
@@ -218,9 +211,8 @@ def inputs(images=None, bag=None, camera_info=None, ground_truth=None, image_top
         frames, stamps_ns = bag_frames(bag, image_topic)
         stamps = [s / 1e9 for s in stamps_ns]
         if camera_info is None:
-            from alike_ros.tools.bag import image_topics
-            topic = image_topic or (image_topics(bag)[0] if len(image_topics(bag)) == 1
-                                    else '/camera/image_raw')
+            from alike_ros.tools.bag import image_topic as chosen_topic
+            topic = chosen_topic(bag, image_topic)
             info = bag_camera_info(bag, topic)
             if info is None:
                 raise ValueError(f'{bag} has no CameraInfo beside {topic}: give the '
