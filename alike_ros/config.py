@@ -321,6 +321,10 @@ class MatcherConfig(_Config):
         """Return the inlier threshold in pixels for this geometry (resolving 0 = auto)."""
         return self.reproj_threshold or AUTO_THRESHOLDS[self.geometry]
 
+    def robust(self):
+        """Return geometry.fit's (method, threshold, confidence, max_iters) for this geometry."""
+        return self.estimator(), self.threshold(), self.confidence, self.max_iters
+
     def _check_values(self):
         if self.robust_method == 'rho' and self.geometry != 'homography':
             return [f'robust_method rho fits homographies only, not {self.geometry}']

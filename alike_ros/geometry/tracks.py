@@ -181,6 +181,13 @@ class Tracker:
         self.missed = np.zeros(0, np.int32)
         self.num_previous = 0
 
+    @classmethod
+    def from_config(cls, config, budget=None):
+        """Build from a MatcherConfig's track_* settings (`budget`: instead of its own)."""
+        return cls(config.track_window, config.track_min_similarity, config.track_max_missed,
+                   config.track_budget if budget is None else budget,
+                   config.track_min_distance)
+
     def settings(self):
         """Return what the tracker was built with (a node restarts tracks when they change)."""
         return (self.window_px, self.min_similarity, self.max_missed, self.budget,

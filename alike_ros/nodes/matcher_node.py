@@ -163,11 +163,9 @@ class MatcherNode(ManagedNode):
                 self.keyframe = None
 
     def _new_tracker(self):
-        cfg = self.config
         # A track budget chooses keypoints to match; methods matching images have none.
-        budget = 0 if self.method is not None and self.method.needs_image else cfg.track_budget
-        return Tracker(cfg.track_window, cfg.track_min_similarity, cfg.track_max_missed,
-                       budget, cfg.track_min_distance)
+        images = self.method is not None and self.method.needs_image
+        return Tracker.from_config(self.config, budget=0 if images else None)
 
     def _update_image_subscription(self):
         """Subscribe images while the overlay is watched (keypoint methods, when active)."""
@@ -351,7 +349,7 @@ class MatcherNode(ManagedNode):
             if len(k) >= max(geometry.MIN_POINTS['essential'], cfg.min_inliers):
                 xy0 = self._camera.normalised(self.matcher.points(kf.frame)[k])
                 xy1 = self._camera.normalised(self.matcher.points(current)[c])
-                fit = geometry.fit('essential', xy0, xy1, *self._robust(),
+                fit = geometry.fit('essential', xy0, xy1, *cfg.robust(),
                                    focal=self._camera.focal)
             if fit is None or fit.num_inliers < cfg.min_inliers:
                 self._make_keyframe(out, current, ids)
@@ -382,10 +380,6 @@ class MatcherNode(ManagedNode):
                 and self.config.estimator() == 'poselib'
                 and stamp_ns(self.keyframe.header.stamp) != stamp_ns(out.previous_header.stamp))
 
-    def _robust(self):
-        cfg = self.config
-        return cfg.estimator(), cfg.threshold(), cfg.confidence, cfg.max_iters
-
     def _fit(self, p0, p1, out, n):
         """Fit the geometry of matched points into `out`; return '' or why not valid."""
         cfg, kind = self.config, self.config.geometry
@@ -401,7 +395,7 @@ class MatcherNode(ManagedNode):
                 if kind == 'essential':
                     return f'essential needs camera_info: {problem}'
                 # undistort without camera_info: fit on the raw pixels (undistorted false)
-        robust, pose = self._robust(), True
+        robust, pose = cfg.robust(), True
         if self._inliers_only(out):
             robust, pose = (INLIERS_ONLY_ESTIMATOR,) + robust[1:], False
         self._camera = camera

@@ -127,8 +127,7 @@ def matcher_costs(images, repeats=3, top_k=2000):
     frames = [det.detect(im, bgr=True) for im in images]
     camera = Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
     cfg = MatcherConfig()
-    links, windowed = Tracker(), Tracker(cfg.track_window, cfg.track_min_similarity,
-                                         cfg.track_max_missed)
+    links, windowed = Tracker(), Tracker.from_config(cfg)
     trails = Trails(10)
 
     def calibrated(geometry, method=None, threshold=None):

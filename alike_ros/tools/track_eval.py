@@ -52,8 +52,7 @@ def offline_tracks(features, camera, config):
     `config` is a MatcherConfig (geometry, estimator, threshold, track_*). With a track_budget
     each frame is matched against the previous frame's tracked keypoints, as in the node.
     """
-    tracker = Tracker(config.track_window, config.track_min_similarity,
-                      config.track_max_missed, config.track_budget, config.track_min_distance)
+    tracker = Tracker.from_config(config)
     out, previous = [], None
     for keypoints, desc, *scores in features:
         pairs = inliers = prediction = None
@@ -63,11 +62,7 @@ def offline_tracks(features, camera, config):
             pairs, _ = mnn_match(previous[1][index], desc)
             pairs[:, 0] = index[pairs[:, 0]]
             p0, p1 = previous[0][pairs[:, 0]], keypoints[pairs[:, 1]]
-            robust = (config.estimator(), config.threshold(), config.confidence,
-                      config.max_iters)
-            fit = None
-            if len(pairs) >= geometry.MIN_POINTS[config.geometry]:
-                fit = geometry.fit_calibrated(config.geometry, camera, p0, p1, *robust)
+            fit = geometry.fit_calibrated(config.geometry, camera, p0, p1, *config.robust())
             if fit is None or fit.num_inliers < config.min_inliers:
                 pairs = None
             else:
