@@ -121,9 +121,9 @@ def top_up(keypoints, scores, taken, count, spacing):
     Return indices of up to `count` keypoints not `taken`, by score, `spacing` px apart.
 
     Each is at least `spacing` px from every taken keypoint and from those chosen before it
-    (greedy in score order, as goodFeaturesToTrack's minimum distance).
+    (greedy in score order, as goodFeaturesToTrack's minimum distance). Without `scores`, in
+    the keypoints' order; `keypoints` may be None when `spacing` is 0.
     """
-    keypoints = np.asarray(keypoints, np.float32).reshape(-1, 2)
     free = np.flatnonzero(~taken)
     if count <= 0 or len(free) == 0:
         return np.zeros(0, np.intp)
@@ -131,6 +131,7 @@ def top_up(keypoints, scores, taken, count, spacing):
         free = free[np.argsort(-np.asarray(scores)[free], kind='stable')]
     if spacing <= 0:
         return free[:count]
+    keypoints = np.asarray(keypoints, np.float32).reshape(-1, 2)
     radius = np.nextafter(spacing, 0)  # exactly `spacing` apart is far enough
     near, _ = near_pairs(keypoints[free], keypoints[taken], radius)
     ok = np.ones(len(free), bool)
@@ -254,10 +255,8 @@ class Tracker:
             cont = cont[np.argsort(-self.ages[track_of[cont]], kind='stable')[:self.budget]]
         taken = np.zeros(len(has), bool)
         taken[cont] = True
-        if keypoints is None:
-            fresh = np.flatnonzero(~taken)[:self.budget - len(cont)]
-        else:
-            fresh = top_up(keypoints, scores, taken, self.budget - len(cont), self.spacing)
+        fresh = top_up(keypoints, scores, taken, self.budget - len(cont),
+                       self.spacing if keypoints is not None else 0.0)
         keep = np.zeros(len(has), bool)
         keep[cont] = True
         return keep, fresh

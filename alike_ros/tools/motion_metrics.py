@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from alike_ros.geometry import angle_between_deg, rotation_angle_deg
+
 AUC_THRESHOLDS = (5.0, 10.0, 20.0)
 
 
@@ -113,17 +115,14 @@ def relative_motion(pose_prev, pose_cur):
 
 def rotation_error_deg(r_est, r_true):
     """Angle of R_est^T R_true, in degrees."""
-    cos = (np.trace(np.asarray(r_est).T @ r_true) - 1) / 2
-    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    return rotation_angle_deg(np.asarray(r_est).T @ r_true)
 
 
 def direction_error_deg(t_est, t_true):
     """Angle between translation directions, folded to [0, 90] (the sign is not observable)."""
-    t_est, t_true = np.asarray(t_est, np.float64), np.asarray(t_true, np.float64)
-    norm = np.linalg.norm(t_est) * np.linalg.norm(t_true)
-    if norm == 0:
+    if np.linalg.norm(t_est) * np.linalg.norm(t_true) == 0:
         return 90.0
-    angle = float(np.degrees(np.arccos(np.clip(t_est @ t_true / norm, -1.0, 1.0))))
+    angle = angle_between_deg(t_est, t_true)
     return min(angle, 180.0 - angle)
 
 

@@ -12,9 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Argument types and groups more than one command takes."""
+"""Argument types and groups more than one command takes, and their shared steps."""
 
 import argparse
+from pathlib import Path
 
 
 def size(text):
@@ -77,3 +78,13 @@ def onnx_model(args, form):
         raise FileNotFoundError(f'{path} does not exist: alike-ros export --model {args.model} '
                                 f'--height {args.height} --width {args.width} --form {form}')
     return str(path)
+
+
+def rewrite_block(path, start, end, body, what):
+    """Replace what lies between the marker lines `start` and `end` of a document by `body`."""
+    doc = Path(path)
+    text = doc.read_text()
+    if start not in text or end not in text:
+        raise ValueError(f'{doc} has no {what} block ({start} ... {end})')
+    head, rest = text.split(start, 1)
+    doc.write_text(f'{head}{start}{body}{end}{rest.split(end, 1)[1]}')

@@ -14,7 +14,7 @@
 
 """List every model family and matching method of the registries (or rewrite a doc's list)."""
 
-from pathlib import Path
+from alike_ros.tools.commands import _args
 
 START = '<!-- models:start (alike-ros models --write rewrites this block) -->'
 END = '<!-- models:end -->'
@@ -49,10 +49,5 @@ def run(args):
     if not args.write:
         print(text)
         return
-    doc = Path(args.write)
-    content = doc.read_text()
-    if START not in content or END not in content:
-        raise ValueError(f'{doc} has no models block ({START} ... {END})')
-    head, rest = content.split(START, 1)
-    doc.write_text(f'{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}')
-    print(f'rewrote the models block of {doc}')
+    _args.rewrite_block(args.write, START, END, f'\n{text}\n', 'models')
+    print(f'rewrote the models block of {args.write}')
