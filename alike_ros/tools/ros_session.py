@@ -31,11 +31,11 @@ class RosSession:
     shuts the context down. Exceptions the executor raises are kept in `errors`.
     """
 
-    def __init__(self):
+    def __init__(self, domain_id=None):
         """Create the context (after the transport settings every participant inherits)."""
         use_large_frame_transport()
         self.context = Context()
-        rclpy.init(context=self.context)
+        rclpy.init(context=self.context, domain_id=domain_id)
         # Single-threaded: see nodes/runner.py for why.
         self.executor = SingleThreadedExecutor(context=self.context)
         self.nodes, self.errors, self._thread = [], [], None

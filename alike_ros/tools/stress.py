@@ -117,16 +117,14 @@ class _Collector:
 
     def __init__(self, domain_id):
         import rclpy
-        from rclpy.context import Context
-        from rclpy.executors import SingleThreadedExecutor
         from rclpy.qos import QoSProfile, ReliabilityPolicy
 
         from alike_ros.nodes import messages
+        from alike_ros.tools.ros_session import RosSession
         from diagnostic_msgs.msg import DiagnosticArray
 
-        self.context = Context()
-        rclpy.init(context=self.context, domain_id=domain_id)
-        self.node = rclpy.create_node('alike_stress_collector', context=self.context)
+        self.ros = RosSession(domain_id)
+        self.node = rclpy.create_node('alike_stress_collector', context=self.ros.context)
         self.lock = threading.Lock()
         self.keypoints, self.matches, self.counters = [], [], {}
         deep = QoSProfile(depth=1000, reliability=ReliabilityPolicy.RELIABLE)
@@ -135,10 +133,8 @@ class _Collector:
         self.node.create_subscription(messages.MatchArray, '/matches',
                                       self._add(self.matches), deep)
         self.node.create_subscription(DiagnosticArray, '/diagnostics', self._diag, 10)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self.executor.add_node(self.node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self.thread.start()
+        self.ros.add(self.node)
+        self.ros.start()
 
     def _add(self, target):
         from alike_ros.nodes.messages import stamp_ns
@@ -166,11 +162,7 @@ class _Collector:
 
     def close(self):
         """Stop spinning and shut the context down."""
-        import rclpy
-        self.executor.shutdown()
-        self.thread.join(timeout=5)
-        self.node.destroy_node()
-        rclpy.try_shutdown(context=self.context)
+        self.ros.close()
 
 
 def _player_published(text, topics=1):
