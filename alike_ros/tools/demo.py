@@ -79,10 +79,9 @@ def motion_stats(motions, matches=None):
            spread(turns)}
     if matches:
         from alike_ros.nodes.messages import stamp_ns
-        order = sorted(matches)
-        back = [order.index(s) - order.index(stamp_ns(m.motion_reference.stamp))
-                for s, m in matches.items() if s in motions
-                and stamp_ns(m.motion_reference.stamp) in matches]
+        at = {s: i for i, s in enumerate(sorted(matches))}
+        refs = {s: stamp_ns(m.motion_reference.stamp) for s, m in matches.items()}
+        back = [at[s] - at[refs[s]] for s in matches if s in motions and refs[s] in at]
         out['keyframes'] = sum(bool(m.keyframe) for m in matches.values())
         out['frames_back'] = spread(back)
     return out

@@ -257,13 +257,20 @@ def tracks(result, frames, camera, mcfg, dcfg):
     out['klt_dense'] = track_eval.track_stats(track_eval.klt_tracks(
         bgr, int(round(per_frame)), 5))
     count = int(round(out['klt_vins']['points_per_frame']))
-    feats = features('ours', frames, dcfg.with_changes(top_k=count))
+    # One detector for every top_k below (a live, stage-2 setting: no new session).
+    from alike_ros.detector import Detector
+    detector = Detector(dcfg)
+
+    def detect(top_k):
+        detector.update(top_k=top_k)
+        return [(f.keypoints, f.descriptors, f.scores) for f in map(detector.detect, frames)]
+
+    feats = detect(count)
     out[f'ours_top_k_{count}'] = track_eval.track_stats(
         track_eval.offline_tracks(feats, camera, mcfg))
     # The same count of tracked points per frame as KLT: top_k raised 10 at a time.
     for top_k in range(count + 10, 3 * count, 10):
-        stats = track_eval.track_stats(track_eval.offline_tracks(
-            features('ours', frames, dcfg.with_changes(top_k=top_k)), camera, mcfg))
+        stats = track_eval.track_stats(track_eval.offline_tracks(detect(top_k), camera, mcfg))
         if stats['tracked_per_frame'] >= out['klt_vins']['tracked_per_frame']:
             out[f'ours_top_k_{top_k}_tracking_as_many'] = stats
             break
@@ -272,9 +279,7 @@ def tracks(result, frames, camera, mcfg, dcfg):
                                                                    track_max_missed=0)))
     # As a KLT front-end keeps its corners: the matcher's track_budget at KLT's count, from a
     # top_k 1000 detection (continuations first, then new tracks by score).
-    from alike_ros.detector import Detector
-    detector = Detector(dcfg.with_changes(top_k=BUDGET_POOL))
-    pool = [(f.keypoints, f.descriptors, f.scores) for f in map(detector.detect, frames)]
+    pool = detect(BUDGET_POOL)
     out[f'ours_budget_{count}_of_top_k_{BUDGET_POOL}'] = track_eval.track_stats(
         track_eval.offline_tracks(pool, camera, mcfg.with_changes(track_budget=count)))
     out['synthetic'] = track_eval.synthetic(mcfg)
