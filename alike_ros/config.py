@@ -114,6 +114,11 @@ def _model_names():
     return MODEL_NAMES
 
 
+# The size settings that give every image to the network at its own size (padded to /32): the
+# public code's way, used where outputs are compared with it (eval, parity, extract).
+NATIVE_SIZE = {'input_height': 0, 'input_width': 0, 'input_max_side': 0, 'input_max_pixels': 0}
+
+
 @dataclass(frozen=True)
 class DetectorConfig(_Config):
     """Stage 1 (model, provider) and stage 2 (DKD) settings of the detector."""
@@ -188,6 +193,11 @@ class DetectorConfig(_Config):
         """Return (x, y, width, height) of the region of interest, or None for the whole image."""
         r = (self.roi_x_offset, self.roi_y_offset, self.roi_width, self.roi_height)
         return None if r == (0, 0, 0, 0) else r
+
+    @property
+    def native(self):
+        """Return whether every image goes to the network at its own size (NATIVE_SIZE)."""
+        return all(getattr(self, k) == v for k, v in NATIVE_SIZE.items())
 
     def input_rule(self):
         """Return how images are sized for the network, in words (the node logs it)."""

@@ -132,7 +132,7 @@ class Detector:
                 raise ModelFileError(f'mask_file {self.config.mask_file} is not a readable '
                                      'image (zero pixels: no keypoints; others: keypoints)')
         self._regions = {}
-        if not self._native:
+        if not self.config.native:
             self.warm_up()
 
     def warm_up(self):
@@ -150,12 +150,6 @@ class Detector:
         except ModelFileError as err:
             self.log.warning(f'no model to warm up with at 480x640 ({err}); the first frame '
                              'opens the model of its own size')
-
-    @property
-    def _native(self):
-        cfg = self.config
-        return cfg.input_height == 0 and cfg.input_width == 0 and cfg.input_max_side == 0 \
-            and cfg.input_max_pixels == 0
 
     @property
     def provider(self):

@@ -19,7 +19,7 @@ import pytest
 
 from alike_ros import compact
 from alike_ros.tools import evaluation
-from alike_ros.config import DetectorConfig
+from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector, Features
 from alike_ros.tools.image_files import image_files
 from alike_ros.paths import shared_dir
@@ -73,8 +73,7 @@ def test_projected_descriptors_keep_mma(tmp_path, sequences):
     for dim in (32, 48):
         np.savez(compact.projection_path(tmp_path, 'alike-t', dim),
                  basis=compact.fit_projection(desc, dim))
-    cfg = DetectorConfig(input_height=0, input_width=0, input_max_side=0,
-                         input_max_pixels=0, nms_iterations=2)
+    cfg = DetectorConfig(**NATIVE_SIZE, nms_iterations=2)
     full = evaluation.evaluate(evaluation.DetectorMethod('full', Detector(cfg)), sequences)
     for dim, margin in ((48, 0.02), (32, 0.04)):
         small = Detector(cfg.with_changes(descriptor_dim=dim, model_dir=str(tmp_path)))

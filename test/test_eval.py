@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from alike_ros.tools import evaluation
-from alike_ros.config import DetectorConfig
+from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector
 from alike_ros.paths import shared_dir
 from conftest import require_shared
@@ -65,9 +65,7 @@ def two_sequences(tmp_path_factory):
 
 
 def test_small_end_to_end(two_sequences):
-    det = Detector(DetectorConfig(input_height=0, input_width=0, input_max_side=0,
-                                  input_max_pixels=0,
-                                  nms_iterations=2))
+    det = Detector(DetectorConfig(**NATIVE_SIZE, nms_iterations=2))
     method = evaluation.DetectorMethod('alike-t', det)
     real = evaluation.evaluate(method, evaluation.real_pairs(two_sequences))
     orb = evaluation.evaluate(evaluation.OrbMethod(), evaluation.real_pairs(two_sequences))

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import pytest
 
-from alike_ros.config import DetectorConfig
+from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector
 from alike_ros.paths import shared_dir
 from conftest import require_shared
@@ -37,9 +37,7 @@ def detector(entry):
     if key not in _detectors:
         # Native resolution and the public code's 2 NMS iterations, as the references.
         _detectors[key] = Detector(DetectorConfig(
-            model=entry['model'], input_height=0, input_width=0, input_max_side=0,
-            input_max_pixels=0,
-            top_k=entry['top_k'],
+            model=entry['model'], **NATIVE_SIZE, top_k=entry['top_k'],
             scores_th=entry['scores_th'], n_limit=entry['n_limit'], nms_iterations=2,
             sub_pixel=entry['sub_pixel']))
     return _detectors[key]

@@ -30,7 +30,7 @@ import onnx
 import pytest
 
 from alike_ros import extractors
-from alike_ros.config import DetectorConfig
+from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector
 from alike_ros.export.onnx_export import ensure_model
 from alike_ros.extractors.xfeat import stage2
@@ -80,8 +80,7 @@ def detector(top_k, provider='cpu', **extra):
     key = (top_k, provider, tuple(sorted(extra.items())))
     if key not in _detectors:
         _detectors[key] = Detector(DetectorConfig(
-            model='xfeat', input_height=0, input_width=0, input_max_side=0,
-            input_max_pixels=0, top_k=top_k,
+            model='xfeat', **NATIVE_SIZE, top_k=top_k,
             scores_th=0.05, n_limit=1_000_000, provider=provider, threads=2, **extra))
     return _detectors[key]
 

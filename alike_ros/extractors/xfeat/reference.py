@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from alike_ros import extractors, paths
-from alike_ros.config import DetectorConfig
+from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector, ModelFileError
 from alike_ros.runtime import cpu_summary
 
@@ -165,8 +165,7 @@ def differences(threads=2):
     from alike_ros.extractors.xfeat.stage2 import heatmap
     data = paths.shared_dir() / 'data'
     frames = sorted((data / 'tum').glob('*.png')) + sorted((data / 'hpatches').glob('*/*.ppm'))
-    base = dict(model='xfeat', threads=threads, top_k=TOP_K, scores_th=0.05, input_height=0,
-                input_width=0, input_max_side=0, input_max_pixels=0)
+    base = dict(model='xfeat', threads=threads, top_k=TOP_K, scores_th=0.05, **NATIVE_SIZE)
     # The two tidl variants share a file name: one folder each (the exports are cached there).
     folders = {'tidl': paths.model_dir() / 'xfeat_tidl_nms_off',
                'tidl, NMS in graph': paths.model_dir() / 'xfeat_tidl_nms_on'}

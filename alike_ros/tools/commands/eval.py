@@ -64,7 +64,7 @@ def run_eval(args):
     from tqdm import tqdm
 
     from alike_ros import matchers
-    from alike_ros.config import DetectorConfig
+    from alike_ros.config import DetectorConfig, NATIVE_SIZE
     from alike_ros.detector import Detector
     from alike_ros.extractors import family_of
     from alike_ros.paths import shared_dir
@@ -79,10 +79,7 @@ def run_eval(args):
         given = {'scores_th': args.scores_th, 'nms_iterations': args.nms_iterations}
         settings = {**family_of(name).defaults,
                     **{k: v for k, v in given.items() if v is not None}}
-        cfg = DetectorConfig(model=name, input_height=0, input_width=0, input_max_side=0,
-                             input_max_pixels=0,
-                             threads=args.threads,
-                             **settings)
+        cfg = DetectorConfig(model=name, threads=args.threads, **NATIVE_SIZE, **settings)
         methods.append(evaluation.DetectorMethod(name, Detector(cfg)))
         for dim in args.descriptor_dims:
             for enc in ('f32', 'u8') if args.u8 else ('f32',):

@@ -42,14 +42,14 @@ def run(args):
     import numpy as np
     from tqdm import tqdm
 
-    from alike_ros.config import DetectorConfig
+    from alike_ros.config import DetectorConfig, NATIVE_SIZE
     from alike_ros.detector import Detector
 
     h, w = args.size
     det = Detector(DetectorConfig(model=args.model, top_k=args.top_k, scores_th=args.scores_th,
                                   n_limit=args.n_limit, nms_iterations=args.nms_iterations,
-                                  input_height=h, input_width=w, input_max_side=0,
-                                  input_max_pixels=0, threads=args.threads,
+                                  **{**NATIVE_SIZE, 'input_height': h, 'input_width': w},
+                                  threads=args.threads,
                                   provider=args.provider))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
