@@ -42,6 +42,18 @@ def family_of(name):
     return FAMILIES[get_spec(name).family]
 
 
+def settings(name, given, keys=None):
+    """
+    Return a model's detector settings, its family's authors' where not given.
+
+    The family's defaults (those named in `keys`, or all), overridden by the `given` values
+    that are not None.
+    """
+    chosen = {k: v for k, v in family_of(name).defaults.items() if keys is None or k in keys}
+    chosen.update({k: v for k, v in given.items() if v is not None})
+    return chosen
+
+
 def weights_path(name, weights_dir=None):
     """Return the published weights of a model (a user folder, its env variable or shared/)."""
     return family_of(name).weights.path(get_spec(name), weights_dir)

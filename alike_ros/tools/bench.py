@@ -78,10 +78,8 @@ def run(model_names, images, threads=2, repeats=3, top_k=None, dense=True, progr
     """
     table = {}
     for name in model_names:
-        given = {'top_k': top_k, 'scores_th': scores_th}
-        selection = {k: v for k, v in extractors.family_of(name).defaults.items()
-                     if k in SELECTION}
-        selection.update({k: v for k, v in given.items() if v is not None})
+        selection = extractors.settings(name, {'top_k': top_k, 'scores_th': scores_th},
+                                        SELECTION)
         cfg = DetectorConfig(model=name, threads=threads, **selection)
         pipelines = {'ours': Detector(cfg)}
         if dense and extractors.family_of(name).dense_stage2 is not None:

@@ -63,10 +63,9 @@ def run_eval(args):
 
     from tqdm import tqdm
 
-    from alike_ros import matchers
+    from alike_ros import extractors, matchers
     from alike_ros.config import DetectorConfig, NATIVE_SIZE
     from alike_ros.detector import Detector
-    from alike_ros.extractors import family_of
     from alike_ros.paths import shared_dir
     from alike_ros.tools import evaluation
     from alike_ros.tools.quantize import quantize_sizes
@@ -76,9 +75,8 @@ def run_eval(args):
         splits['synthetic'] = evaluation.synthetic_pairs(dataset, args.synthetic_per_image)
     methods = []
     for name in args.models:
-        given = {'scores_th': args.scores_th, 'nms_iterations': args.nms_iterations}
-        settings = {**family_of(name).defaults,
-                    **{k: v for k, v in given.items() if v is not None}}
+        settings = extractors.settings(name, {'scores_th': args.scores_th,
+                                              'nms_iterations': args.nms_iterations})
         cfg = DetectorConfig(model=name, threads=args.threads, **NATIVE_SIZE, **settings)
         methods.append(evaluation.DetectorMethod(name, Detector(cfg)))
         for dim in args.descriptor_dims:
