@@ -12,15 +12,28 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Test set-up shared by every test: an isolated DDS domain for this run."""
+"""
+Test set-up shared by every test: an isolated DDS domain, and the skips the README names.
 
+Only two things skip, each saying so in its reason (`pytest -rs`): what needs the shared
+folder (weights, TUM frames, reference outputs; absent on a robot) and what needs torch (the
+development extra: exports, the public reference code). A module that needs one throughout
+calls require_shared() / require_torch() at its top level; a test that needs one among
+others that do not is marked @needs_shared / @needs_torch. Anything else that cannot import
+fails: a broken install is an error, not a skip.
+"""
+
+import importlib.util
 import os
 from pathlib import Path
-import random
+import re
 import sys
 
-# Tests of parallel CI runs on one machine must not hear each other; child processes inherit it.
-os.environ.setdefault('ROS_DOMAIN_ID', str(random.Random(os.getpid()).randint(1, 100)))
+# Tests of parallel runs on one machine must not hear each other: a domain no other run holds
+# (a lock per domain, held until this process exits); child processes inherit it.
+if 'ROS_DOMAIN_ID' not in os.environ:
+    from alike_ros.tools.dds_domain import claim_domain
+    os.environ['ROS_DOMAIN_ID'] = str(claim_domain())
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
 # As in a sourced workspace: `ros2` and the package's programs beside this interpreter.
 os.environ['PATH'] = os.pathsep.join([os.path.dirname(sys.executable), os.environ['PATH']])
@@ -33,29 +46,58 @@ import pytest  # noqa: E402
 
 SHARED = shared_dir()
 TUM = SHARED / 'data' / 'tum'
-
+HAVE_SHARED = TUM.is_dir()
+# Looked up, not imported (slow): where torch is installed, its tests import it for real.
+HAVE_TORCH = importlib.util.find_spec('torch') is not None
 
 SHARED_MISSING = (f'needs {SHARED} (weights, TUM frames, reference outputs): put the shared '
                   'folder beside the checkout or set ALIKE_ROS_SHARED')
+TORCH_MISSING = ('needs torch (exports, the public reference code): the development extra, '
+                 'which tools/setup.sh installs')
+
+needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason=SHARED_MISSING)
+needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason=TORCH_MISSING)
 
 
 def require_shared():
-    """Mark a test module as needing ../shared (see pytest_pycollect_makemodule)."""
-    if not TUM.is_dir():
+    """Mark a test module as needing ../shared throughout (see pytest_pycollect_makemodule)."""
+    if not HAVE_SHARED:
         pytest.skip(SHARED_MISSING, allow_module_level=True)
 
 
-class _SharedMissing(pytest.File):
-    """Stands in for a module that needs ../shared where it is absent: one skipped item."""
+def require_torch():
+    """Mark a test module as needing torch throughout (see pytest_pycollect_makemodule)."""
+    if not HAVE_TORCH:
+        pytest.skip(TORCH_MISSING, allow_module_level=True)
+
+
+def missing(text):
+    """Return the skip reasons of a module's top-level require_*() calls that do not hold."""
+    reasons = []
+    for call, present, reason in (('require_shared', HAVE_SHARED, SHARED_MISSING),
+                                  ('require_torch', HAVE_TORCH, TORCH_MISSING)):
+        if not present and re.search(rf'^{call}\(\)', text, re.M):
+            reasons.append(reason)
+    return reasons
+
+
+class _Missing(pytest.File):
+    """Stands in for a module whose requirements are absent: one skipped item."""
+
+    reasons = ()
 
     def collect(self):
-        yield _Skipped.from_parent(self, name='needs_shared')
+        item = _Skipped.from_parent(self, name='needs_' + '_and_'.join(
+            'shared' if r == SHARED_MISSING else 'torch' for r in self.reasons))
+        item.reasons = self.reasons
+        yield item
 
 
 class _Skipped(pytest.Item):
 
     def runtest(self):
-        pytest.skip(SHARED_MISSING)
+        # Reported at the module, as a skip marker's are.
+        raise pytest.skip.Exception('; '.join(self.reasons), _use_item_location=True)
 
     def reportinfo(self):
         return self.path, 0, self.name
@@ -64,11 +106,15 @@ class _Skipped(pytest.Item):
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makemodule(module_path, parent):
     """
-    Skip, with the reason, the modules that call require_shared() where ../shared is absent.
+    Skip, with the reasons, the modules whose top-level require_*() calls do not hold.
 
     They are not imported: launch_testing's plugin imports every module from this hook, and a
-    skip raised there would skip the whole folder.
+    skip raised there would skip the whole folder. Only top-level calls count: a test that
+    needs the shared folder among others that do not is marked @needs_shared instead.
     """
-    if not TUM.is_dir() and 'require_shared()' in module_path.read_text():
-        return _SharedMissing.from_parent(parent, path=module_path)
+    reasons = missing(module_path.read_text())
+    if reasons:
+        module = _Missing.from_parent(parent, path=module_path)
+        module.reasons = reasons
+        return module
     return None

@@ -24,9 +24,7 @@ from alike_ros.detector import Detector, Features
 from alike_ros.tools.image_files import image_files
 from alike_ros.paths import shared_dir
 from alike_ros.nodes.messages import features_to_msg, msg_to_features
-from conftest import require_shared
-
-require_shared()
+from conftest import needs_shared
 
 RNG = np.random.default_rng(1)
 UNIT = RNG.standard_normal((500, 64)).astype(np.float32)
@@ -66,6 +64,7 @@ def sequences(tmp_path_factory):
     return evaluation.real_pairs(root)
 
 
+@needs_shared
 def test_projected_descriptors_keep_mma(tmp_path, sequences):
     det = Detector(DetectorConfig(model='alike-t'))
     desc = np.concatenate([det.detect(__import__('cv2').imread(str(f)), bgr=True).descriptors

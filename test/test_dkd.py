@@ -18,10 +18,6 @@ import numpy as np
 import pytest
 
 from alike_ros import dkd
-from conftest import require_shared
-
-require_shared()
-
 
 def peaks(shape, points, value=0.9, background=0.01):
     s = np.full(shape, background, np.float32)

@@ -21,9 +21,7 @@ from alike_ros.tools import evaluation
 from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector
 from alike_ros.paths import shared_dir
-from conftest import require_shared
-
-require_shared()
+from conftest import needs_shared
 
 RNG = np.random.default_rng(3)
 KP = (RNG.random((200, 2)) * [600, 440] + 20).astype(np.float32)
@@ -49,6 +47,7 @@ def test_wrong_homography_has_no_homography_accuracy():
     assert (mha == 0).all() and (mma == 0).all()
 
 
+@needs_shared
 def test_synthetic_pairs_are_seeded():
     a = evaluation.synthetic_pairs(shared_dir() / 'data' / 'hpatches', 2, seed=5)
     b = evaluation.synthetic_pairs(shared_dir() / 'data' / 'hpatches', 2, seed=5)
@@ -64,6 +63,7 @@ def two_sequences(tmp_path_factory):
     return root
 
 
+@needs_shared
 def test_small_end_to_end(two_sequences):
     det = Detector(DetectorConfig(**NATIVE_SIZE, nms_iterations=2))
     method = evaluation.DetectorMethod('alike-t', det)
@@ -88,6 +88,7 @@ def test_coarse_loftr_cells_and_mutual_maxima():
     np.testing.assert_allclose(loftr.cell_pixels(np.array([41]), 640, 480), [[23.5, 23.5]])
 
 
+@needs_shared
 def test_coarse_loftr_pairs(two_sequences):
     r = evaluation.evaluate(evaluation.ImageMatcherMethod('coarse_loftr'),
                             evaluation.real_pairs(two_sequences))

