@@ -41,7 +41,8 @@ def test_copyright():
     except ImportError:
         missing = [str(p.relative_to(ROOT)) for p in _sources()
                    if 'Copyright 20' not in p.read_text()[:400]
-                   or 'Apache License, Version 2.0' not in p.read_text()[:800]]
+                   or not ('SPDX-License-Identifier: Apache-2.0' in p.read_text()[:400]
+                           or 'Apache License, Version 2.0' in p.read_text()[:800])]
         assert not missing, 'files without the Apache-2.0 copyright header: ' + ', '.join(missing)
         return
     assert main(argv=['.', 'test']) == 0, 'Found errors'

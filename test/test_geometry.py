@@ -29,7 +29,7 @@ from alike_ros.geometry.camera import CalibrationError, Camera
 from alike_ros.geometry.keyframes import is_new_keyframe, shared_tracks, \
     translation_parallax_px
 from alike_ros.geometry.tracks import top_up, Tracker, Trails, UNTRACKED, window_pairs
-from alike_ros.tools import synthetic, track_eval
+from alike_ros.lab import synthetic, track_study
 
 CAMERAS = {
     'plumb_bob': ([520.9, 0, 325.1, 0, 521.0, 249.7, 0, 0, 1],
@@ -230,8 +230,8 @@ def test_tracks_continue_through_a_missed_detection():
 
 def test_tracks_last_with_few_wrong_continuations_on_synthetic_sequences():
     config = MatcherConfig(geometry='essential')  # the defaults: window, similarity, misses
-    windowed = track_eval.synthetic(config, sequences=2)
-    inliers_only = track_eval.synthetic(
+    windowed = track_study.synthetic(config, sequences=2)
+    inliers_only = track_study.synthetic(
         config.with_changes(track_window=0.0, track_max_missed=0), sequences=2)
     # Measured (5 sequences): 0.29 % wrong, 4417 tracks of 10+ frames against 511.
     assert windowed['wrong_share'] <= 0.01, windowed

@@ -15,9 +15,11 @@
 """
 The layers, enforced.
 
-- the core and nodes/ never import the tools (alike_ros.tools);
-- the core (everything outside nodes/ and tools/) imports neither rclpy nor launch, nor any
-  ROS message package: ROS-facing code (nodes, messages, QoS, launch arguments) is nodes/;
+- the core and nodes/ never import the tools (alike_ros.tools) or the lab (alike_ros.lab);
+- the product's tools never import the lab: what measures this package stays apart;
+- the core (everything outside nodes/, tools/ and lab/) imports neither rclpy nor launch,
+  nor any ROS message package: ROS-facing code (nodes, messages, QoS, launch arguments) is
+  nodes/;
 - a matcher-only process does not load ONNX Runtime unless its method needs it.
 
 Each rule has a test that shows its check catches a breach.
@@ -27,6 +29,8 @@ import ast
 from pathlib import Path
 import subprocess
 import sys
+
+from conftest import needs_shared
 
 PACKAGE = Path(__file__).resolve().parent.parent / 'alike_ros'
 
@@ -43,17 +47,29 @@ def imported_modules(path):
     return names
 
 
-def test_core_and_nodes_do_not_import_tools():
+def offenders_of(folders_skipped, forbidden):
+    """Return (files checked, 'file: modules') of files importing a forbidden package."""
     checked, offenders = 0, []
     for path in sorted(PACKAGE.rglob('*.py')):
-        if (PACKAGE / 'tools') in path.parents:
+        if {PACKAGE / f for f in folders_skipped} & set(path.parents):
             continue
         checked += 1
         bad = sorted(m for m in imported_modules(path)
-                     if m == 'alike_ros.tools' or m.startswith('alike_ros.tools.'))
+                     if any(m == f or m.startswith(f + '.') for f in forbidden))
         if bad:
             offenders.append(f'{path.relative_to(PACKAGE.parent)}: {", ".join(bad)}')
+    return checked, offenders
+
+
+def test_core_and_nodes_do_not_import_tools_or_the_lab():
+    checked, offenders = offenders_of(('tools', 'lab'), ('alike_ros.tools', 'alike_ros.lab'))
     assert checked > 20, checked  # the walk found the package
+    assert not offenders, offenders
+
+
+def test_the_product_does_not_import_the_lab():
+    checked, offenders = offenders_of(('lab',), ('alike_ros.lab',))
+    assert checked > 60, checked
     assert not offenders, offenders
 
 
@@ -87,7 +103,7 @@ def ros_imports(names):
 def test_core_imports_neither_rclpy_nor_launch():
     checked, offenders = 0, []
     for path in sorted(PACKAGE.rglob('*.py')):
-        if {PACKAGE / 'nodes', PACKAGE / 'tools'} & set(path.parents):
+        if {PACKAGE / 'nodes', PACKAGE / 'tools', PACKAGE / 'lab'} & set(path.parents):
             continue
         checked += 1
         bad = ros_imports(imported_modules(path))
@@ -128,8 +144,10 @@ def test_a_matcher_process_does_not_load_onnxruntime():
     assert not {'onnxruntime', 'onnx', 'torch'} & loaded
 
 
+@needs_shared
 def test_the_check_sees_onnxruntime_where_a_method_needs_it():
-    # The same check catches the load: the coarse LoFTR method opens its model.
+    # The same check catches the load: the coarse LoFTR method opens its model (its weights
+    # are in ../shared).
     loaded = loaded_after('import alike_ros.nodes.matcher_node\n'
                           'from alike_ros import matchers\n'
                           "matchers.get_method('coarse_loftr').build()")

@@ -32,9 +32,10 @@ from alike_ros.geometry.tracks import UNTRACKED
 
 @dataclass
 class Keyframe:
-    """A frame motion is measured from: its header, features and track ids."""
+    """A frame motion is measured from: its stamp (ns), the caller's tag, features, ids."""
 
-    header: object
+    stamp: int
+    tag: object
     frame: object  # matchers.base.Frame
     ids: np.ndarray  # track id of each of its points
     inliers: int = 0  # its inliers with the frame after it: what later frames keep a share of

@@ -15,13 +15,14 @@
 """
 The matcher node's cost per frame, for several checkouts of the code, interleaved.
 
-    python alike_ros/tools/matcher_cost.py --rounds 7 before=/tmp/m_before now=.
+    python -m alike_ros.lab matcher-cost --rounds 7 before=/tmp/m_before now=.
 
 Detects the TUM frames once (this checkout's detector, defaults) and gives the same
 keypoints to one worker process per checkout (LABEL=PATH, PATH put first on PYTHONPATH;
 LABEL=PATH@{"param": value} adds node parameters). Each worker builds the real MatcherNode
 of its checkout (homography and essential, the node defaults otherwise) and times its
-keypoint callback on the frames, each with its CameraInfo; the workers take turns, pass by
+keypoint subscription callback (what the executor calls) on the frames, each with its
+CameraInfo (from the package's own YAML loader); the workers take turns, pass by
 pass, the order alternating, so machine load falls on all alike. Prints the median ms per
 frame and the ratio to the first checkout.
 """
@@ -60,13 +61,10 @@ def worker(features, params, camera_info):
     from rclpy.parameter import Parameter
     from sensor_msgs.msg import CameraInfo
     from std_msgs.msg import Header
-    import yaml
-
     from alike_ros.detector import Features
     from alike_ros.nodes import messages
     from alike_ros.nodes.matcher_node import MatcherNode
     data = np.load(features)
-    cal = yaml.safe_load(Path(camera_info).read_text())
     rclpy.init()
     nodes = {g: MatcherNode(f'cost_{g}', parameter_overrides=[
         Parameter('geometry', value=g)] + [Parameter(k, value=v) for k, v in params.items()])
@@ -79,13 +77,12 @@ def worker(features, params, camera_info):
         h.stamp.sec, h.stamp.nanosec = divmod(ns, 10**9)
         return h
 
+    from alike_ros.tools.bag import load_camera_info
+    calibration = load_camera_info(camera_info)
+
     def info(h):
-        m = CameraInfo()
+        m = CameraInfo(**calibration)
         m.header = h
-        m.width, m.height = cal['image_width'], cal['image_height']
-        m.k = [float(v) for v in cal['camera_matrix']['data']]
-        m.d = [float(v) for v in cal['distortion_coefficients']['data']]
-        m.distortion_model = cal['distortion_model']
         return m
 
     for passes, line in enumerate(sys.stdin, 1):
@@ -101,8 +98,9 @@ def worker(features, params, camera_info):
             t = time.perf_counter()
             node._on_keypoints(msg)
             ms.append((time.perf_counter() - t) * 1e3)
-        print(json.dumps({'ms': ms[1:], 'valid': node.counts['valid'],
-                          'keyframes': node.counts.get('keyframes')}), flush=True)
+        counts = node.front.counts if hasattr(node, 'front') else node.counts
+        print(json.dumps({'ms': ms[1:], 'valid': counts['valid'],
+                          'keyframes': counts.get('keyframes')}), flush=True)
 
 
 def run(versions, rounds, features, camera_info):
@@ -145,16 +143,18 @@ def run(versions, rounds, features, camera_info):
     return report
 
 
-def main(argv=None):
-    """Run the comparison (or, with --worker, serve one checkout's passes)."""
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+def add_arguments(p):
+    """Add the comparison's arguments."""
     p.add_argument('versions', nargs='*', help='LABEL=PATH[@{json node params}]')
     p.add_argument('--rounds', type=int, default=7)
     p.add_argument('--features', help='keypoints .npz (default: detect the TUM frames)')
     p.add_argument('--camera-info', help='calibration YAML (default: TUM Freiburg 2)')
     p.add_argument('--worker', help=argparse.SUPPRESS)
     p.add_argument('--params', default='{}', help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
+
+
+def compare(args):
+    """Run the comparison (or, with --worker, serve one checkout's passes)."""
     if args.worker:
         worker(args.worker, json.loads(args.params), args.camera_info)
         return
@@ -174,6 +174,9 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
+    # Run as a file (the workers, in any checkout): this folder is no top-level package.
     if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-        sys.path.pop(0)  # run as a script: tools/ is no top-level package
-    main()
+        sys.path.pop(0)
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    add_arguments(p)
+    compare(p.parse_args())

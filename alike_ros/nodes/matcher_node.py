@@ -30,18 +30,17 @@ import time
 
 import numpy as np
 from geometry_msgs.msg import TransformStamped
-from rclpy.event_handler import PublisherEventCallbacks
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import CameraInfo, Image
 
 from alike_ros import geometry, matchers
 from alike_ros.config import MatcherConfig, MatcherNodeConfig
+from alike_ros.frontend import FrontEnd
 from alike_ros.geometry.camera import CalibrationError, Camera
-from alike_ros.geometry.keyframes import (is_new_keyframe, Keyframe, shared_tracks,
-                                          translation_parallax_px)
-from alike_ros.geometry.tracks import motion_prediction, Tracker, Trails
-from alike_ros.matchers.base import Frame, Matches
+from alike_ros.geometry.tracks import Trails
+from alike_ros.matchers.base import Frame
 from alike_ros.nodes import messages
+from alike_ros.nodes.compat import PublisherEventCallbacks
 from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.messages import stamp_ns
 from alike_ros.nodes.qos import image_qos, sensor_qos
@@ -49,18 +48,12 @@ from alike_ros.nodes.runner import run_nodes
 from alike_ros.overlay import draw_matches
 
 
-# The frame-to-frame essential fit when it only gives inliers (the motion comes from the
-# keyframe): OpenCV's USAC at the same threshold finds a median 99 % of PoseLib's inliers on
-# the TUM pairs (lowest 80 %) at 0.6x its time (docs/motion.md, Cost).
-INLIERS_ONLY_ESTIMATOR = 'usac_default'
-
-
 def _method_attr(name):
     return f'method_{name}'
 
 
 class MatcherNode(ManagedNode):
-    """Matches consecutive frames of one stream with the configured method."""
+    """Matches consecutive frames of one stream with the configured method (a FrontEnd)."""
 
     # Every method's own config is declared too (flat parameter names, unique across methods:
     # test_matchers checks), so a params file or a lifecycle swap can pick any method.
@@ -69,34 +62,29 @@ class MatcherNode(ManagedNode):
 
     def __init__(self, node_name='alike_matcher', **kwargs):
         super().__init__(node_name, **kwargs)
-        self.previous = None  # (header, Frame)
-        self.keyframe = None  # Keyframe motion is measured from (motion_reference)
-        self.previous_ids = None  # track ids of the previous frame's points
+        self.front = None  # the FrontEnd: matching, fit, tracks, keyframes, motion
         self.frame_times = deque(maxlen=30)
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
-        self.tracker, self.trails = Tracker(), Trails(1)
-        self.method = self.matcher = None
-        self._camera = None  # this frame's Camera (essential, undistort)
-        # This frame's Fit and its matched points (essential: normalised coordinates).
-        self._fitted, self._points = None, None
+        self.trails = Trails(1)
         self.image_sub = self._sub = self._info_sub = self._diag_timer = None
         self.pub = self.overlay_pub = self.motion_pub = None
-        self.counts = dict.fromkeys(('frames', 'valid', 'invalid', 'camera_info_missing',
-                                     'camera_info_bad', 'undistorted', 'keyframes'), 0)
+        self.counts = {'camera_info_bad': 0}
         self.last_reason = ''
         self.autostart()
+
+    @property
+    def method(self):
+        """Return the plug-in that matches (None until configured)."""
+        return None if self.front is None else self.front.method
 
     # Lifecycle.
     def configure(self):
         self.images = deque(maxlen=self.node_config.image_buffer)
         self.trails = Trails(self.node_config.trail_length)
-        if 'poselib' in (self.config.estimator(), self.config.robust_method):
-            import alike_ros.geometry.poselib_fit  # noqa: F401 (raises what to install)
-        self.method = matchers.get_method(self.config.method)
-        self.tracker = self._new_tracker()
-        self.matcher = self.method.build(getattr(self, _method_attr(self.method.name)),
-                                         log=self.get_logger())
+        method = matchers.get_method(self.config.method)
+        self.front = FrontEnd(self.config, getattr(self, _method_attr(method.name)),
+                              log=self.get_logger())
         self.pub = self.create_lifecycle_publisher(messages.MatchArray, 'matches', 10)
         # Images are needed for the overlay only: the publisher's matched event subscribes
         # them while someone watches (keypoint methods).
@@ -129,8 +117,8 @@ class MatcherNode(ManagedNode):
             if sub is not None:
                 self.destroy_subscription(sub)
         self.image_sub = self._sub = self._info_sub = None
-        self.previous = self.keyframe = self.previous_ids = None
-        self.tracker = self._new_tracker()
+        if self.front is not None:
+            self.front.reset()
         self.trails = Trails(self.node_config.trail_length)
         self.images.clear()
         self.camera_infos.clear()
@@ -143,29 +131,18 @@ class MatcherNode(ManagedNode):
         if self._diag_timer is not None:
             self.destroy_timer(self._diag_timer)
         self.pub = self.overlay_pub = self.motion_pub = self._diag_timer = None
-        self.method = self.matcher = None
+        self.front = None
 
     def apply_live(self, attr, config):
         super().apply_live(attr, config)
         if attr == 'node_config' and config.trail_length != self.trails.length:
             self.trails = Trails(config.trail_length)
-        if self.method is not None and attr == _method_attr(self.method.name):
-            self.matcher.config = config
+        if self.front is None:
+            return
+        if attr == _method_attr(self.method.name):
+            self.front.matcher.config = config
         if attr == 'config':
-            tracker = self._new_tracker()
-            t = self.tracker
-            if t.settings() != tracker.settings():
-                # Tracks restart with the new settings; their ids go on from the old ones
-                # (never reused: the keyframe finds its points by track id).
-                tracker.next_id = t.next_id
-                self.tracker = tracker
-            if config.motion_reference != 'keyframe' or config.geometry != 'essential':
-                self.keyframe = None
-
-    def _new_tracker(self):
-        # A track budget chooses keypoints to match; methods matching images have none.
-        images = self.method is not None and self.method.needs_image
-        return Tracker.from_config(self.config, budget=0 if images else None)
+            self.front.config = config
 
     def _update_image_subscription(self):
         """Subscribe images while the overlay is watched (keypoint methods, when active)."""
@@ -197,229 +174,18 @@ class MatcherNode(ManagedNode):
         self._on_frame(msg.header, convert)
 
     def _on_frame(self, header, convert):
-        """
-        Answer one frame with exactly one MatchArray.
-
-        `convert` reads the message into a Frame, raising ValueError with the reason.
-        """
+        """Answer one frame with exactly one MatchArray (and its motion, when there is one)."""
         self.frame_times.append(time.monotonic())
-        out = messages.MatchArray()
-        out.header = header
-        out.method = self.config.method
-        out.geometry = self.config.geometry
-        out.matrix = np.eye(3).reshape(-1)
-        try:
-            current = convert()
-        except ValueError as err:
-            out.reason = str(err)
-            self._publish(out)
-            return
-        out.num_current = len(self.matcher.points(current))
-        previous, self.previous = self.previous, (header, current)
-        if previous is None:
-            out.reason = 'first frame: nothing to match yet'
-        else:
-            out.previous_header = previous[0]
-            out.num_previous = len(self.matcher.points(previous[1]))
-            if stamp_ns(header.stamp) <= stamp_ns(previous[0].stamp):
-                out.reason = (f'stamp does not increase ({stamp_ns(previous[0].stamp)} ns -> '
-                              f'{stamp_ns(header.stamp)} ns): previous frame dropped')
-            elif out.num_previous == 0 or out.num_current == 0:
-                out.reason = (f'empty frame ({out.num_previous} previous, {out.num_current} '
-                              'current keypoints)')
-            else:
-                try:
-                    out.reason = self._match(previous[1], current, out)
-                except Exception as err:  # an exception here would stop the executor
-                    out.reason = f'matching failed: {type(err).__name__}: {err}'
-                    self.get_logger().error(out.reason)
-        out.valid = not out.reason
-        try:
-            ids, ages = self._track(out, previous, current)
-            if self._keyframes():
-                self._keyframe_motion(out, previous, current, ids)
-        except Exception as err:  # an exception here would stop the executor: start anew
-            out.valid, out.reason = False, f'tracking failed: {type(err).__name__}: {err}'
-            self.get_logger().error(out.reason)
-            tracker = self._new_tracker()
-            tracker.next_id = self.tracker.next_id  # ids are never reused
-            self.tracker, self.keyframe = tracker, None
-            ids, ages = self.tracker.update(
-                out.num_current, keypoints=self.matcher.points(current), scores=current.scores)
-        self.previous_ids = ids
-        out.track_ids = messages.flat(ids, 'Q')
-        out.track_ages = messages.flat(ages, 'I')
-        self._publish(out)
-        if previous is not None:
-            self._overlay(header, previous[1], current, out, ids)
-
-    def _track(self, out, previous, current):
-        """Return (ids, ages) of the current points: inlier links, then the window pass."""
-        points = self.matcher.points(current)
-        desc = current.descriptors
-        if desc is not None and not np.issubdtype(desc.dtype, np.floating):
-            desc = None  # binary codes: inlier links only
-        if not out.valid:
-            return self.tracker.update(out.num_current, None, None, points, desc, None,
-                                       current.scores)
-        pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
-        inliers = np.frombuffer(out.inliers, np.uint8)
-        linked = pairs[inliers.astype(bool)]
-        prediction = None
-        if self.config.track_window > 0 and desc is not None:
-            if out.geometry == 'homography' and not out.undistorted:
-                prediction = self._fitted.matrix  # the fit already says where points move
-            else:
-                prediction = motion_prediction(self.matcher.points(previous[1])[linked[:, 0]],
-                                               points[linked[:, 1]])
-        return self.tracker.update(out.num_current, pairs, inliers, points, desc, prediction,
-                                   current.scores)
-
-    def _publish(self, out):
-        self.counts['frames'] += 1
-        self.counts['valid' if out.valid else 'invalid'] += 1
-        if not out.valid:
-            self.last_reason = out.reason
+        result = self.front.process(convert, stamp_ns(header.stamp),
+                                    lambda: self._camera_for(header), tag=header)
+        if result.motion is not None:
+            self.motion_pub.publish(motion_msg(header, result.motion_reference, result.motion))
+        out = match_array(result, self.config)
+        if not result.valid:
+            self.last_reason = result.reason
         self.pub.publish(out)
-
-    def _match(self, previous, current, out):
-        """Fill `out` with matches and the fitted geometry; return '' or why not valid."""
-        try:
-            matches = self._match_tracked(previous, current)
-        except ValueError as err:  # frames that cannot be matched (e.g. the model switched)
-            return str(err)
-        out.matches = messages.flat(matches.pairs, 'i')
-        out.scores = messages.flat(matches.scores, 'f')
-        out.num_matches = len(matches)
-        out.inliers = messages.flat(np.zeros(len(matches)), 'B')
-        reason = self._fit(matches.points0, matches.points1, out, len(matches))
-        if reason or self._fitted.rotation is None:
-            return reason
-        if not self._keyframes():
-            out.motion_reference = out.previous_header
-            self.motion_pub.publish(motion_msg(out.header, out.previous_header, self._fitted))
-        return ''
-
-    def _match_tracked(self, previous, current):
-        """Match with the previous frame's points that carry tracks (all without a budget)."""
-        chosen = self.tracker.chosen
-        if chosen is None or len(chosen) != len(self.matcher.points(previous)):
-            return self.matcher.match(previous, current)
-        index = np.flatnonzero(chosen)
-        matches = self.matcher.match(previous.subset(index), current)
-        pairs = np.stack([index[matches.pairs[:, 0]], matches.pairs[:, 1]], axis=1)
-        return Matches.of(pairs, matches.scores, self.matcher.points(previous),
-                          self.matcher.points(current))
-
-    def _keyframes(self):
-        """Return whether motion is measured from keyframes (essential only)."""
-        return self.config.motion_reference == 'keyframe' and self.config.geometry == 'essential'
-
-    def _keyframe_motion(self, out, previous, current, ids):
-        """
-        Publish the motion from the keyframe; move the keyframe on when the view has moved.
-
-        Runs after tracking: a frame's correspondences with the keyframe are its points on
-        the keyframe's tracks (shared_tracks), so it needs no second matching. The first frame
-        becomes the keyframe; without one (or it was forgotten) the previous frame becomes it.
-        A frame whose parallax from the keyframe reaches keyframe_parallax, or that keeps
-        fewer than keyframe_min_inlier_ratio of the inliers the keyframe had with the frame
-        after it (for that frame: of its matches), becomes the next keyframe; so does one that
-        cannot be fitted to it.
-        """
-        cfg = self.config
-        if previous is None:
-            self._make_keyframe(out, current, ids)
-            return
-        if not out.valid or self._fitted is None:
-            return
-        # A pose-less fit (_inliers_only) has a keyframe older than the previous frame, so it
-        # is never the one reused below: that branch needs the keyframe to be the previous.
-        if self.keyframe is None:
-            self.keyframe = Keyframe(out.previous_header, previous[1], self.previous_ids)
-            self.counts['keyframes'] += 1
-        kf = self.keyframe
-        if stamp_ns(kf.header.stamp) == stamp_ns(out.previous_header.stamp):
-            fit, (xy0, xy1) = self._fitted, self._points
-            kf.inliers = fit.num_inliers
-            share = fit.num_inliers / max(out.num_matches, 1)
-        else:
-            fit = None
-            k, c = shared_tracks(kf.ids, ids)
-            if len(k) >= max(geometry.MIN_POINTS['essential'], cfg.min_inliers):
-                xy0 = self._camera.normalised(self.matcher.points(kf.frame)[k])
-                xy1 = self._camera.normalised(self.matcher.points(current)[c])
-                fit = geometry.fit('essential', xy0, xy1, *cfg.robust(),
-                                   focal=self._camera.focal)
-            if fit is None or fit.num_inliers < cfg.min_inliers:
-                self._make_keyframe(out, current, ids)
-                return
-            share = fit.num_inliers / max(kf.inliers or len(k), 1)
-        out.motion_reference = kf.header
-        self.motion_pub.publish(motion_msg(out.header, kf.header, fit))
-        mask = fit.inliers.astype(bool)
-        parallax = translation_parallax_px(fit.rotation, xy0[mask], xy1[mask], 1.0)
-        if is_new_keyframe(np.degrees(parallax), share, cfg.keyframe_parallax,
-                           cfg.keyframe_min_inlier_ratio):
-            self._make_keyframe(out, current, ids)
-
-    def _make_keyframe(self, out, current, ids):
-        self.keyframe = Keyframe(out.header, current, ids)
-        out.keyframe = True
-        self.counts['keyframes'] += 1
-
-    def _inliers_only(self, out):
-        """
-        Return whether this frame's frame-to-frame essential fit gives its inliers only.
-
-        So it is when the motion is fitted against a keyframe older than the previous frame
-        (with PoseLib, once, in _keyframe_motion): the matches' inliers and the tracks then
-        come from the cheaper INLIERS_ONLY_ESTIMATOR at the same threshold.
-        """
-        return (self._keyframes() and self.keyframe is not None
-                and self.config.estimator() == 'poselib'
-                and stamp_ns(self.keyframe.header.stamp) != stamp_ns(out.previous_header.stamp))
-
-    def _fit(self, p0, p1, out, n):
-        """Fit the geometry of matched points into `out`; return '' or why not valid."""
-        cfg, kind = self.config, self.config.geometry
-        self._fitted, self._points, self._camera = None, (p0, p1), None
-        need = geometry.MIN_POINTS[kind]
-        if n < need:
-            return f'{n} matches, a {kind} needs {need}'
-        camera = None
-        if kind == 'essential' or cfg.undistort:
-            camera, problem = self._camera_for(out.header)
-            if camera is None:
-                self.counts['camera_info_missing'] += 1
-                if kind == 'essential':
-                    return f'essential needs camera_info: {problem}'
-                # undistort without camera_info: fit on the raw pixels (undistorted false)
-        robust, pose = cfg.robust(), True
-        if self._inliers_only(out):
-            robust, pose = (INLIERS_ONLY_ESTIMATOR,) + robust[1:], False
-        self._camera = camera
-        if kind == 'essential':  # normalised once: the keyframe step reuses them
-            self.counts['undistorted'] += 1
-            out.undistorted = True
-            self._points = camera.normalised(p0), camera.normalised(p1)
-            fit = geometry.fit(kind, *self._points, *robust, camera.focal, pose=pose)
-        elif camera is not None:
-            self.counts['undistorted'] += 1
-            out.undistorted = True
-            fit = geometry.fit_calibrated(kind, camera, p0, p1, *robust)
-        else:
-            fit = geometry.fit(kind, p0, p1, *robust)
-        if fit is None:
-            return f'no {kind} found from {n} matches'
-        out.inliers = messages.flat(fit.inliers, 'B')
-        out.num_inliers = fit.num_inliers
-        if fit.num_inliers < cfg.min_inliers:
-            return (f'only {fit.num_inliers} of {n} matches fit a {kind} '
-                    f'(min_inliers {cfg.min_inliers})')
-        out.matrix = fit.matrix.reshape(-1)
-        self._fitted = fit
-        return ''
+        if result.previous_tag is not None:
+            self._overlay(header, result, out)
 
     def _camera_for(self, header):
         """Return (Camera, '') for a frame's stamp, or (None, why not)."""
@@ -444,12 +210,12 @@ class MatcherNode(ManagedNode):
         t = self.frame_times
         return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
 
-    def _overlay(self, header, previous, current, out, ids):
+    def _overlay(self, header, result, out):
         """Draw the matches while someone watches the overlay."""
         if self.method.needs_image:
             if self.overlay_pub.get_subscription_count() == 0:
                 return
-            rgb = current.image
+            rgb = self.front.previous[2].image
         else:
             if self.image_sub is None:
                 return
@@ -462,29 +228,54 @@ class MatcherNode(ManagedNode):
                 rgb = None
             if rgb is None:
                 return
-        self._draw(header, rgb, self.matcher.points(previous), self.matcher.points(current),
-                   out, ids)
-
-    def _draw(self, header, rgb, kp0, kp, out, ids):
         bgr = np.ascontiguousarray(rgb[:, :, ::-1]) if rgb.ndim == 3 \
             else np.repeat(rgb[:, :, None], 3, axis=2)
-        pairs = np.frombuffer(out.matches, np.int32).reshape(-1, 2)
-        inl = np.frombuffer(out.inliers, np.uint8)
-        ratio = out.num_inliers / out.num_matches if out.num_matches else 0.0
-        text = [f'{out.num_matches} matches, {out.num_inliers} inliers ({ratio:.0%})',
-                f'{len(kp)} keypoints, {self.fps():.1f} fps']
-        if not out.valid:
-            text.append(out.reason[:60])
-        trails = self.trails.update(ids, kp) if self.trails.length > 1 else None
-        image = draw_matches(bgr, kp0, kp, pairs, inl, text, trails)
+        n, inl = result.num_matches, result.num_inliers
+        text = [f'{n} matches, {inl} inliers ({inl / n if n else 0.0:.0%})',
+                f'{len(result.points)} keypoints, {self.fps():.1f} fps']
+        if not result.valid:
+            text.append(result.reason[:60])
+        ids = result.track_ids
+        trails = self.trails.update(ids, result.points) if self.trails.length > 1 else None
+        image = draw_matches(bgr, result.previous_points, result.points, result.pairs,
+                             result.inliers, text, trails)
         self.overlay_pub.publish(messages.array_to_image_msg(image, header))
 
     def _publish_diagnostics(self):
-        missing = self.counts['camera_info_missing']
+        counts = {**(self.front.counts if self.front else {}), **self.counts}
+        missing = counts.get('camera_missing', 0)
+        counts['camera_info_missing'] = counts.pop('camera_missing', 0)
         self.publish_status(
             'ALIKE matcher', f'{self.config.method}/{self.config.geometry}', missing,
             'camera_info missing for some frames' if missing else self.state,
-            {**self.counts, 'state': self.state, 'last_invalid_reason': self.last_reason})
+            {**counts, 'state': self.state, 'last_invalid_reason': self.last_reason})
+
+
+def match_array(result, config):
+    """Build the MatchArray of a FrameResult (tags are the frames' headers)."""
+    out = messages.MatchArray()
+    out.header = result.tag
+    out.method = config.method
+    out.geometry = config.geometry
+    if result.previous_tag is not None:
+        out.previous_header = result.previous_tag
+        out.num_previous = len(result.previous_points)
+    out.num_current = 0 if result.points is None else len(result.points)
+    out.matches = messages.flat(result.pairs, 'i')
+    out.scores = messages.flat(result.scores, 'f')
+    out.num_matches = result.num_matches
+    out.inliers = messages.flat(result.inliers, 'B')
+    out.num_inliers = result.num_inliers
+    out.matrix = np.asarray(result.matrix, np.float64).reshape(-1)
+    out.undistorted = result.undistorted
+    out.valid, out.reason = result.valid, result.reason
+    if result.motion_reference is not None:
+        out.motion_reference = result.motion_reference
+    out.keyframe = result.keyframe
+    if result.track_ids is not None:
+        out.track_ids = messages.flat(result.track_ids, 'Q')
+        out.track_ages = messages.flat(result.track_ages, 'I')
+    return out
 
 
 def motion_msg(header, reference_header, fit):

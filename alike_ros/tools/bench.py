@@ -106,71 +106,47 @@ def run(model_names, images, threads=2, repeats=3, top_k=None, dense=True, progr
     return table
 
 
-def matcher_costs(images, repeats=3, top_k=2000):
-    """
-    Median ms per frame pair of each matcher feature, interleaved on the same pairs.
+# The front-end settings bench times: the node's defaults, then what a user may switch on.
+MATCHER_SETTINGS = {
+    'homography (default)': {},
+    'undistort + homography': {'undistort': True},
+    'fundamental': {'geometry': 'fundamental'},
+    'essential, keyframes (default motion)': {'geometry': 'essential'},
+    'essential, previous frame': {'geometry': 'essential', 'motion_reference': 'previous'},
+    'essential, track_budget 200': {'geometry': 'essential', 'track_budget': 200},
+}
 
-    The default path (mutual NN + homography), then each addition the matcher can make:
-    undistortion with the TUM calibration, fundamental and essential fits (the defaults, and
-    the essential fit before PoseLib), the tracks (inlier links, and with the window pass of
-    the defaults) and the overlay trails.
+
+def matcher_costs(images, repeats=3, top_k=2000, settings=None, camera=None):
+    """
+    Median ms per frame of the matcher's FrontEnd.process under each setting, interleaved.
+
+    What the node runs per frame (matching, fit, tracks, keyframe, motion), on the same
+    keypoints for every setting, setting after setting within each repeat; the camera is the
+    TUM Freiburg 2 calibration unless given.
     """
     from alike_ros.config import MatcherConfig
+    from alike_ros.frontend import Frame, FrontEnd
     from alike_ros.geometry.camera import Camera
-    from alike_ros.geometry import fit, fit_calibrated
-    from alike_ros.geometry.tracks import motion_prediction, Tracker, Trails
-    from alike_ros.matchers.mnn import mnn_match
-    from alike_ros.tools.synthetic import TUM_D, TUM_K
+    from alike_ros.paths import config_file
+    from alike_ros.tools.bag import load_camera_info
     det = Detector(DetectorConfig(top_k=top_k))
-    frames = [det.detect(im, bgr=True) for im in images]
-    camera = Camera.from_fields(TUM_K, TUM_D, 'plumb_bob', 640, 480)
-    cfg = MatcherConfig()
-    links, windowed = Tracker(), Tracker.from_config(cfg)
-    trails = Trails(10)
-
-    def calibrated(geometry, method=None, threshold=None):
-        config = cfg.with_changes(geometry=geometry)
-        method, threshold = method or config.estimator(), threshold or config.threshold()
-        return lambda p0, p1, *_: fit_calibrated(geometry, camera, p0, p1, method, threshold)
-
-    def homography(p0, p1, *_):
-        fit('homography', p0, p1, 'ransac')
-
-    def tracks(tracker):
-        def step(a, b, pairs):
-            prediction = motion_prediction(a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]])
-            ids[:] = [tracker.update(len(b.keypoints), pairs, np.ones(len(pairs), np.uint8),
-                                     b.keypoints, b.descriptors, prediction)[0]]
-        return step
-
-    ids = []
-
-    def overlay_trails(a, b, pairs):
-        trails.update(ids[0], b.keypoints)
-
-    steps = {'mnn': None, 'homography': homography,
-             'undistort + homography': calibrated('homography', 'ransac'),
-             'fundamental': calibrated('fundamental'),
-             'essential (PoseLib 1.5 px, the default)': calibrated('essential'),
-             'essential (OpenCV USAC 3 px, before)': calibrated('essential', 'usac_default', 3.0),
-             'tracks (inlier links)': tracks(links),
-             'tracks (+ window pass, the default)': tracks(windowed),
-             'overlay trails (while watched)': overlay_trails}
-    frames_of = {'tracks (inlier links)', 'tracks (+ window pass, the default)',
-                 'overlay trails (while watched)'}  # steps that take whole frames
-    times = {k: [] for k in steps}
+    frames = [Frame(f.keypoints, f.descriptors, scores=f.scores)
+              for f in (det.detect(im, bgr=True) for im in images)]
+    if camera is None:
+        info = load_camera_info(config_file('tum_freiburg2_camera_info.yaml'))
+        camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'],
+                                    info['width'], info['height'])
+    settings = MATCHER_SETTINGS if settings is None else settings
+    times = {k: [] for k in settings}
     for _ in range(repeats):
-        for a, b in zip(frames, frames[1:]):
-            t = time.perf_counter()
-            pairs, _ = mnn_match(a.descriptors, b.descriptors)
-            times['mnn'].append((time.perf_counter() - t) * 1e3)
-            p0, p1 = a.keypoints[pairs[:, 0]], b.keypoints[pairs[:, 1]]
-            for name, step in steps.items():
-                if step is None:
-                    continue
+        for name, changes in settings.items():
+            front = FrontEnd(MatcherConfig().with_changes(**changes))
+            for stamp, frame in enumerate(frames, 1):
                 t = time.perf_counter()
-                step(*((a, b, pairs) if name in frames_of else (p0, p1)))
-                times[name].append((time.perf_counter() - t) * 1e3)
+                front.process(frame, stamp, camera)
+                if stamp > 1:  # the first frame has nothing to match
+                    times[name].append((time.perf_counter() - t) * 1e3)
     return {k: statistics.median(v) for k, v in times.items()}
 
 

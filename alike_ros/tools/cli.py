@@ -23,30 +23,32 @@ import argparse
 import logging
 import sys
 
-from alike_ros.tools.commands import command_modules
+from alike_ros.tools import commands
 
 
-def build_parser():
-    """Return the parser of every command."""
-    parser = argparse.ArgumentParser(prog='alike-ros', description=__doc__.strip().splitlines()[0])
+def build_parser(package=commands, prog='alike-ros', description=None):
+    """Return the parser of every command of a commands package (default: the product's)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description or __doc__.strip().splitlines()[0])
     sub = parser.add_subparsers(dest='command', required=True)
-    for name, module in command_modules().items():
+    for name, module in commands.command_modules(package).items():
         p = sub.add_parser(name, help=module.__doc__.strip().splitlines()[0])
         module.add_arguments(p)
         p.set_defaults(func=module.run)
     return parser
 
 
-def main(argv=None):
+def main(argv=None, parser=None):
     """Run one command; its errors print one line and exit 2."""
     from alike_ros.runtime import tune_malloc
     tune_malloc()
     logging.basicConfig(level=logging.INFO, format='[%(levelname)s] %(message)s')
-    args = build_parser().parse_args(argv)
+    parser = parser or build_parser()
+    args = parser.parse_args(argv)
     try:
         return args.func(args) or 0
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as err:
-        print(f'alike-ros {args.command}: {err}', file=sys.stderr)
+        print(f'{parser.prog} {args.command}: {err}', file=sys.stderr)
         return 2
 
 

@@ -35,10 +35,8 @@ from alike_ros.tools import motion_metrics as metrics
 
 GAPS = (1, 3, 5)
 PEERS = ('sift', 'orb')
-# The matcher's track_budget: the detection it chooses from on the TUM frames (top_k), and
-# the budget on the synthetic sequences (about 2000 detections a frame).
+# The matcher's track_budget: the detection it chooses from on the TUM frames (top_k).
 BUDGET_POOL = 1000
-BUDGET_SYNTHETIC = 300
 
 
 def image_stamps(files):
@@ -239,7 +237,7 @@ def configs(matcher_params, detector_params):
 
 def tracks(result, frames, camera, mcfg, dcfg):
     """
-    Return track lengths: the graph's, KLT's, ours offline, and synthetic wrong continuations.
+    Return track lengths: the graph's, KLT's and ours offline (the matcher's FrontEnd).
 
     KLT as VINS runs it (corners 30 px apart) and with as many corners as the graph has;
     ours offline with as many keypoints as KLT-VINS has (top_k), windowed and inlier-only,
@@ -282,11 +280,6 @@ def tracks(result, frames, camera, mcfg, dcfg):
     pool = detect(BUDGET_POOL)
     out[f'ours_budget_{count}_of_top_k_{BUDGET_POOL}'] = track_eval.track_stats(
         track_eval.offline_tracks(pool, camera, mcfg.with_changes(track_budget=count)))
-    out['synthetic'] = track_eval.synthetic(mcfg)
-    out['synthetic_inlier_links_only'] = track_eval.synthetic(
-        mcfg.with_changes(track_window=0.0, track_max_missed=0))
-    out[f'synthetic_budget_{BUDGET_SYNTHETIC}'] = track_eval.synthetic(
-        mcfg.with_changes(track_budget=BUDGET_SYNTHETIC))
     return out
 
 

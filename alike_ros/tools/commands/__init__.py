@@ -22,10 +22,13 @@ dashes for underscores. Heavy imports stay inside run().
 
 import importlib
 import pkgutil
+import sys
 
 
-def command_modules():
-    """Return {command name: module} of every command module here, in name order."""
-    return {info.name.replace('_', '-'): importlib.import_module(f'{__name__}.{info.name}')
-            for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+def command_modules(package=None):
+    """Return {command name: module} of a commands package (default: this one), by name."""
+    package = package or sys.modules[__name__]
+    name, path = package.__name__, package.__path__
+    return {info.name.replace('_', '-'): importlib.import_module(f'{name}.{info.name}')
+            for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name)
             if not info.name.startswith('_')}

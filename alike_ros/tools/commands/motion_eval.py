@@ -16,14 +16,13 @@
 The graph's /motion against ground truth (ros2 launch), with SIFT / ORB and KLT beside.
 
 `alike-ros motion-eval` (defaults: the shared TUM frames, their camera and ground truth):
-writes motion.json and motion.png under --out and prints the summary. `--sweep` runs the
-estimator / threshold sweep behind the geometry defaults instead (docs/motion.md).
+writes motion.json and motion.png under --out and prints the summary. The studies behind
+the defaults (sweep, input sizes, costs) are the lab's: `python -m alike_ros.lab --help`.
 """
 
 import json
 from pathlib import Path
 
-from alike_ros.runtime import cpu_summary
 from alike_ros.tools.commands import _args
 
 
@@ -36,7 +35,8 @@ def _value(text):
     return {'true': True, 'false': False}.get(text.lower(), text)
 
 
-def _params(items):
+def parse_params(items):
+    """Return {NAME: value} of NAME=VALUE strings (numbers and booleans parsed)."""
     out = {}
     for item in items or ():
         key, sep, value = item.partition('=')
@@ -54,73 +54,41 @@ def _estimators(text):
     return out
 
 
-def add_arguments(p):
-    """Arguments of motion-eval."""
+def add_input_arguments(p):
+    """Add the frames, camera, ground truth and detector arguments (also the lab's)."""
     p.add_argument('--images', help='image folder, file names = TUM timestamps (default: the '
                                     'shared TUM frames)')
+    p.add_argument('--camera-info', help="calibration YAML (default: the bag's CameraInfo, "
+                                         'else the TUM Freiburg 2 camera)')
+    p.add_argument('--ground-truth', help='TUM-format trajectory (default: the shared '
+                                          'tum_groundtruth.txt)')
+    p.add_argument('-d', '--detector', nargs='*', metavar='NAME=VALUE',
+                   help='detector parameters (graph and offline keypoints)')
+
+
+def add_arguments(p):
+    """Arguments of motion-eval."""
+    add_input_arguments(p)
     p.add_argument('--bag', help='a rosbag2 with the images (and CameraInfo) instead; any '
                                  'topic names: the graph gets the frames in a bag of its own')
     p.add_argument('--image-topic', help="the bag's image topic, Image or CompressedImage "
                                          "(default: its only one, or /camera/image_raw)")
-    p.add_argument('--camera-info', help="calibration YAML (default: the bag's CameraInfo, "
-                                         'else the TUM Freiburg 2 camera)')
     p.add_argument('--rate', type=_args.positive_float, default=1.0,
                    help='playback speed of the graph run (below 1 where a loaded machine '
                         'would drop frames; the motions do not depend on it)')
-    p.add_argument('--ground-truth', help='TUM-format trajectory (default: the shared '
-                                          'tum_groundtruth.txt)')
     p.add_argument('--out', default='out/motion')
     p.add_argument('-m', '--matcher', nargs='*', metavar='NAME=VALUE',
                    help='matcher parameters (geometry=essential is the default here)')
-    p.add_argument('-d', '--detector', nargs='*', metavar='NAME=VALUE',
-                   help='detector parameters (graph and offline keypoints)')
     p.add_argument('--estimators', type=_estimators,
                    help='offline fits, METHOD:PX,... (default: the matcher parameters\' own)')
     p.add_argument('--no-launch', action='store_true', help='offline part only')
-    p.add_argument('--sweep', action='store_true', help='the estimator x threshold sweep '
-                                                        '(TUM + synthetic scenes) instead')
-    p.add_argument('--trials', type=int, default=20, help='synthetic scenes per condition')
-    p.add_argument('--costs', action='store_true', help="the matcher's motion steps before "
-                                                        'and after, ms per frame, instead')
-    p.add_argument('--input-sizes', action='store_true', help='stretched vs aspect-kept '
-                   'input on the TUM frames cropped to 2:1 and 3.3:1, instead')
-
-
-def _study(args, out, detector):
-    from alike_ros.tools import motion_eval, motion_sweep
-    out.mkdir(parents=True, exist_ok=True)
-    if args.costs:
-        frames, _, camera, _, _, _ = motion_eval.inputs(args.images, None, args.camera_info,
-                                                        args.ground_truth)
-        rows = motion_sweep.costs(frames, camera, motion_eval.configs({}, detector)[1])
-        print('| step | ms per frame (median) |\n|---|---:|')
-        print('\n'.join(f'| {k} | {v:.2f} |' for k, v in rows.items()))
-        name = 'costs.json'
-    else:
-        from alike_ros.tools import input_size_eval
-        rows = input_size_eval.run(args.images, args.camera_info, args.ground_truth)
-        print(input_size_eval.markdown(rows))
-        name = 'input_sizes.json'
-    (out / name).write_text(json.dumps(motion_eval.json_ready(
-        {'cpu': cpu_summary(), 'rows': rows}), indent=1))
-    print(f'\n{cpu_summary()}; {out / name}')
-    return 0
 
 
 def run(args):
-    """Run the evaluation (or the sweep) and print the summary."""
+    """Run the evaluation and print the summary."""
     from alike_ros.tools import motion_eval
     out = Path(args.out)
-    matcher, detector = _params(args.matcher), _params(args.detector)
-    if args.costs or args.input_sizes:
-        return _study(args, out, detector)
-    if args.sweep:
-        from alike_ros.tools import motion_sweep
-        rows = motion_sweep.run(out, args.images, args.camera_info, args.ground_truth,
-                                detector, args.trials)
-        print(motion_sweep.markdown(rows))
-        print(f"\n{cpu_summary()}; rows: {out / 'sweep.json'}")
-        return 0
+    matcher, detector = parse_params(args.matcher), parse_params(args.detector)
     report = motion_eval.run(out, args.images, args.bag, args.camera_info, args.ground_truth,
                              matcher, detector, estimators=args.estimators,
                              launch=not args.no_launch, bag_rate=args.rate,
