@@ -119,6 +119,12 @@ def _model_names():
 NATIVE_SIZE = {'input_height': 0, 'input_width': 0, 'input_max_side': 0, 'input_max_pixels': 0}
 
 
+# Detector settings whose value means "the model family's own" (DetectorConfig.resolved),
+# and what a family that names none of them gets (ALIKE's).
+FAMILY_SETTINGS = {'top_k': 0, 'scores_th': -1.0}
+FAMILY_FALLBACK = {'top_k': -1, 'scores_th': 0.2}
+
+
 @dataclass(frozen=True)
 class DetectorConfig(_Config):
     """Stage 1 (model, provider) and stage 2 (DKD) settings of the detector."""
@@ -164,10 +170,13 @@ class DetectorConfig(_Config):
                                    "tidl form, where the accelerator runs it (on ONNX Runtime "
                                    "CPU it costs stage 1 more than it saves the host)",
                            choices=('auto', 'on', 'off'))
-    top_k: int = _f(-1, 'keep the k best keypoints; -1 = threshold mode', live=True,
-                    range=(-1, 1_000_000), rule='-1 (threshold mode) or positive')
-    scores_th: float = _f(0.2, 'score threshold in threshold mode, in [0, 1]', live=True,
-                          range=(0.0, 1.0))
+    top_k: int = _f(0, "keep the k best keypoints; -1 = threshold mode; 0 = the model "
+                       "family's own (ALIKE, EdgePoint2: -1; XFeat: 4096)", live=True,
+                    range=(-1, 1_000_000), rule="0 (the family's), -1 (threshold mode) or "
+                                                'positive')
+    scores_th: float = _f(-1.0, "score threshold in threshold mode, in [0, 1]; -1 = the model "
+                                "family's own (ALIKE 0.2, EdgePoint2 0.0067, XFeat 0.05)",
+                          live=True, range=(-1.0, 1.0), rule="-1 (the family's) or in [0, 1]")
     n_limit: int = _f(5000, 'most keypoints kept in threshold mode', live=True,
                       range=(1, 1_000_000))
     nms_iterations: int = _f(1, 'extra NMS suppression iterations, 0..2 (public code: 2)',
@@ -187,6 +196,19 @@ class DetectorConfig(_Config):
                              'most spread_max per cell, the best, before top_k / n_limit',
                           live=True, range=(0, 4096))
     spread_max: int = _f(2, 'keypoints kept per spread cell', live=True, range=(1, 1_000_000))
+
+    def resolved(self):
+        """
+        Return the config with the model family's own top_k / scores_th where not given.
+
+        FAMILY_SETTINGS holds the values that mean "the family's"; a family that says nothing
+        of one gets ALIKE's (FAMILY_FALLBACK).
+        """
+        from alike_ros.extractors import family_of  # the registry imports the families
+        own = family_of(self.model).defaults
+        changes = {k: own.get(k, FAMILY_FALLBACK[k]) for k, unset in FAMILY_SETTINGS.items()
+                   if getattr(self, k) == unset}
+        return self.with_changes(**changes) if changes else self
 
     @property
     def roi(self):
@@ -239,8 +261,8 @@ class DetectorConfig(_Config):
         if not native and (self.input_height <= 0 or self.input_width <= 0):
             p.append(f'input size must be positive (or both 0: the image\'s own aspect '
                      f'ratio), got {self.input_height}x{self.input_width}')
-        if self.top_k == 0:
-            p.append(f'top_k must be -1 (threshold mode) or positive, got {self.top_k}')
+        if -1.0 < self.scores_th < 0.0:
+            p.append(f"scores_th must be in [0, 1] or -1 (the family's), got {self.scores_th}")
         return p
 
 
@@ -348,8 +370,9 @@ class DetectorNodeConfig(_Config):
     compressed: bool = _f(False, 'subscribe image/compressed (JPEG/PNG) instead of image')
     image_reliability: str = _f(
         'best_effort', "image QoS reliability: 'best_effort' (sensor data, matches every "
-        "publisher; keep last 1) or 'reliable' (bags, recordings: keep last 30, so a stalled "
-        "executor loses none)", choices=RELIABILITIES)
+        "publisher; keep last 1, a slow detector takes the newest frame) or 'reliable' (bags, "
+        "recordings: keep last 30, and the detector takes every frame in order, dropping the "
+        "oldest only when 30 wait)", choices=RELIABILITIES)
     diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages',
                                    range=(1e-3, 3600.0), rule='positive')
     log_period: float = _f(10.0, 'seconds between throttled log lines (summaries, bad frames)',
@@ -373,3 +396,81 @@ class MatcherNodeConfig(_Config):
                            live=True, range=(1, 1000))
     diagnostics_period: float = _f(1.0, 'seconds between diagnostics messages',
                                    range=(1e-3, 3600.0), rule='positive')
+
+
+@dataclass(frozen=True)
+class OdometryConfig(_Config):
+    """
+    Metric odometry from a depth image registered to the colour camera (docs/odometry.md).
+
+    The reference keyframe's keypoints lifted with their depth, matched into each frame by
+    their tracks, give the camera's pose by PnP; published as nav_msgs/Odometry and the
+    odom -> base_link transform.
+    """
+
+    use_depth: bool = _f(False, 'subscribe depth (sensor_msgs/Image registered to the colour '
+                                'camera: 16UC1 in depth_scale units a metre, or 32FC1 metres) '
+                                'and publish odom (nav_msgs/Odometry) and the odom -> base '
+                                'transform; needs geometry essential or fundamental, whose '
+                                'inliers carry the tracks')
+    depth_scale: float = _f(1000.0, '16UC1 depth units a metre (1000: millimetres, as '
+                                    'RealSense and Kinect drivers publish; TUM PNGs 5000)',
+                            range=(1e-6, 1e9), rule='positive')
+    depth_tolerance: float = _f(0.02, 'seconds between a frame and the depth image used for '
+                                      'it: the nearest within this (a depth camera stamps its '
+                                      'own frames); 0 = the same stamp only',
+                                range=(0.0, 3600.0))
+    depth_min: float = _f(0.1, 'nearest depth used, metres', live=True, range=(0.0, 1000.0))
+    depth_max: float = _f(6.0, 'farthest depth used, metres (a structured-light or stereo '
+                               "camera's error grows with the square of the distance)",
+                          live=True, range=(0.0, 1000.0))
+    depth_edge: float = _f(0.05, 'a keypoint whose 3 x 3 depth neighbourhood spans more than '
+                                 'this many metres (or has a pixel without depth) is on a '
+                                 'depth edge and is not used', live=True, range=(0.0, 1000.0))
+    pnp_threshold: float = _f(2.0, 'PnP inlier reprojection error, pixels', live=True,
+                              range=(0.1, 1000.0))
+    odom_min_inliers: int = _f(15, 'PnP inliers a pose needs; fewer: tracking is lost for '
+                                   'that frame', live=True, range=(4, 1_000_000))
+    odom_keyframe_inlier_ratio: float = _f(
+        0.5, 'a frame becomes the reference keyframe when its PnP inliers fall below this '
+        'share of those the reference had with the frame after it', live=True,
+        range=(0.0, 1.0))
+    odom_keyframe_translation: float = _f(0.3, '... or when it is this many metres from the '
+                                               'reference', live=True, range=(0.0, 1000.0))
+    odom_keyframe_rotation: float = _f(20.0, '... or turned this many degrees from it',
+                                       live=True, range=(0.0, 180.0))
+    odom_frame: str = _f('odom', 'frame of the odometry (header.frame_id, the parent of the '
+                                 'transform)')
+    base_frame: str = _f('base_link', 'frame of the robot (child_frame_id)')
+    publish_tf: bool = _f(True, 'publish the odom -> base transform on /tf', live=True)
+    publish_null_when_lost: bool = _f(False, 'when tracking is lost: false = publish the last '
+                                             'pose with covariance 9999 (and its transform); '
+                                             'true = a zero pose with covariance 9999 and no '
+                                             'transform (rtabmap\'s default)', live=True)
+    camera_x: float = _f(0.0, 'camera position in the base frame, metres (x forward); the '
+                              'camera_* fields are base -> camera_link as static_transform_'
+                              'publisher takes it, camera_link with REP 103 axes (x along the '
+                              'optical axis, y left, z up)', range=(-1e6, 1e6))
+    camera_y: float = _f(0.0, 'camera position in the base frame, metres (y left)',
+                         range=(-1e6, 1e6))
+    camera_z: float = _f(0.0, 'camera position in the base frame, metres (z up)',
+                         range=(-1e6, 1e6))
+    camera_roll: float = _f(0.0, 'camera roll about base x, radians', range=(-7.0, 7.0))
+    camera_pitch: float = _f(0.0, 'camera pitch about base y, radians (positive: looks down)',
+                             range=(-7.0, 7.0))
+    camera_yaw: float = _f(0.0, 'camera yaw about base z, radians', range=(-7.0, 7.0))
+
+    @property
+    def base_to_camera(self):
+        """Return (x, y, z, roll, pitch, yaw) of camera_link in the base frame."""
+        return (self.camera_x, self.camera_y, self.camera_z, self.camera_roll,
+                self.camera_pitch, self.camera_yaw)
+
+    def _check_values(self):
+        p = []
+        if self.depth_min >= self.depth_max:
+            p.append(f'depth_min ({self.depth_min}) must be below depth_max ({self.depth_max})')
+        if not self.odom_frame or not self.base_frame or self.odom_frame == self.base_frame:
+            p.append(f"odom_frame '{self.odom_frame}' and base_frame '{self.base_frame}' must "
+                     'be two names')
+        return p

@@ -104,7 +104,8 @@ class Detector:
         descriptor map normalised, then sampled), for benchmarks.
         """
         self.log = log or logging.getLogger('alike_ros')
-        self.config = (config or DetectorConfig()).validated()
+        # The model family's own top_k / scores_th where the config leaves them to it.
+        self.config = (config or DetectorConfig()).validated().resolved()
         self.spec = extractors.get_spec(self.config.model)
         family = extractors.family_of(self.config.model)
         self.dense = dense
@@ -165,7 +166,7 @@ class Detector:
         fixed = set(changes) - DetectorConfig.live_fields()
         if fixed:
             raise ValueError(f'{", ".join(sorted(fixed))} cannot change while running')
-        self.config = self.config.with_changes(**changes)
+        self.config = self.config.with_changes(**changes).resolved()
 
     def _session(self, net_h, net_w):
         """Return the Session for a network input size, opened on first use."""

@@ -37,7 +37,9 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
 from alike_ros.tools.bag import BagPlayer, IMAGE_TYPE, topics
+from alike_ros.tools.launching import LaunchedGraph, launch_command
 from alike_ros.nodes import messages
+from alike_ros.nodes.compat import publisher_count
 from alike_ros.runtime import program_path
 from alike_ros.tools.ros_session import RosSession
 
@@ -94,7 +96,7 @@ class _Collector(Node):
 
     def _subscribe_images_when_connected(self):
         subs = (self.kp_sub, self.mt_sub, self.motion_sub)
-        waiting = [s.topic_name for s in subs if s.get_publisher_count() == 0]
+        waiting = [s.topic_name for s in subs if publisher_count(self, s) == 0]
         if waiting and time.monotonic() < self._connect_by:
             return
         if waiting:
@@ -243,8 +245,8 @@ def replay(bag, processes='one', rate_scale=1.0, loops=1, overlay=False, params=
         # alone are not enough: a reliable writer drops what it sends before matching.
         image_pub = player.image_publishers()[0]
         need = [(image_pub.get_subscription_count, 2 if overlay or loftr else 1),
-                (collector.kp_sub.get_publisher_count, 1),
-                (collector.mt_sub.get_publisher_count, 1),
+                (lambda: publisher_count(player_node, collector.kp_sub), 1),
+                (lambda: publisher_count(player_node, collector.mt_sub), 1),
                 (lambda: player_node.count_subscribers('/alike_replay/keypoints'),
                  1 if loftr else 2)]
         need += [(p.get_subscription_count, 1) for p in player.publishers.values()
@@ -301,35 +303,25 @@ def launch_replay(bag, frames, composed=True, params_file=None, namespace='alike
     KeypointArray and MatchArray (or nothing new came for settle_s), the launch is stopped
     with SIGINT. `bag_rate` scales the playback speed. Returns (Replay, the launch's exit code).
     """
-    import signal
-
     result = Replay()
     ros = RosSession()
     ros.add(_Collector(result, overlay, ros.context, namespace, image_topic='/camera/image_raw'))
     ros.start()
-    cmd = [program_path('ros2'), 'launch', '--noninteractive', 'alike_ros', 'edge.launch.py',
-           f'bag:={bag}',
-           f'namespace:={namespace}', f"composed:={'true' if composed else 'false'}",
-           f'bag_wait_subscribers:={3 if overlay else 2}', 'bag_delay:=2.0',
-           f'bag_rate:={bag_rate}']
-    if params_file:
-        cmd.append(f'params_file:={params_file}')
-    proc = subprocess.Popen(cmd, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    args = [f'bag:={bag}', f'namespace:={namespace}',
+            f"composed:={'true' if composed else 'false'}",
+            f'bag_wait_subscribers:={3 if overlay else 2}', 'bag_delay:=2.0',
+            f'bag_rate:={bag_rate}'] + ([f'params_file:={params_file}'] if params_file else [])
+    launch = LaunchedGraph(launch_command(*args), log=log)
     try:
         t0 = time.monotonic()
-        deadline = t0 + timeout_s
-        while not result.sent and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        _settle(result, frames, settle_s, deadline - time.monotonic())
+        launch.wait_for(lambda: result.sent, timeout_s, 0.05)
+        _settle(result, frames, settle_s, t0 + timeout_s - time.monotonic())
         result.wall_s = time.monotonic() - t0
         time.sleep(1.2)  # one more diagnostics period for final counters
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        try:
-            code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            code = proc.wait()
+        code = launch.stop()
+        launch.close()
         ros.close()
+    if launch.problems and log is not None:
+        log.write('\n'.join(launch.problems) + '\n')
     return result, code

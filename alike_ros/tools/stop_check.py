@@ -46,7 +46,7 @@ import time
 
 import psutil
 
-from alike_ros.runtime import program_path
+from alike_ros.tools.launching import LaunchedGraph, launch_command
 
 WAYS = ('terminal', 'sigint', 'group-sigint-twice', 'sigterm', 'group-sigterm')
 LAUNCH_EXIT = {'sigterm': -15, 'group-sigterm': -15}  # launch's own; 0 for the others
@@ -85,11 +85,12 @@ def stop_once(bag, way, composed=True, flow_s=1.5, startup_timeout_s=60.0, env=N
         raise ValueError(f"way must be one of {', '.join(WAYS)}, got {way!r}")
     result = StopResult(way, composed)
     master, slave = pty.openpty()
-    cmd = [program_path('ros2'), 'launch', 'alike_ros', 'edge.launch.py', f'bag:={bag}',
-           f"composed:={'true' if composed else 'false'}", 'bag_delay:=0.5', *extra_args]
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
-                            start_new_session=True, preexec_fn=_take_terminal,
-                            env=dict(env or os.environ, PYTHONUNBUFFERED='1'))
+    # Interactive, as from a terminal: this launch does not forward a lone SIGINT at once.
+    launch = LaunchedGraph(launch_command(
+        f'bag:={bag}', f"composed:={'true' if composed else 'false'}", 'bag_delay:=0.5',
+        *extra_args, interactive=True), stdio=slave, preexec=_take_terminal,
+        env=dict(env or os.environ, PYTHONUNBUFFERED='1'))
+    proc = launch.proc
     os.close(slave)
     chunks = []
 
@@ -116,19 +117,18 @@ def stop_once(bag, way, composed=True, flow_s=1.5, startup_timeout_s=60.0, env=N
         time.sleep(flow_s)
         children = psutil.Process(proc.pid).children(recursive=True)
         t0 = time.monotonic()
-        pgid = os.getpgid(proc.pid)
         if way == 'terminal':
             os.write(master, b'\x03')
         elif way == 'sigint':
             proc.send_signal(signal.SIGINT)
         elif way == 'group-sigint-twice':
-            os.killpg(pgid, signal.SIGINT)
+            launch.signal_group(signal.SIGINT)
             time.sleep(0.2)
-            os.killpg(pgid, signal.SIGINT)
+            launch.signal_group(signal.SIGINT)
         elif way == 'sigterm':
             proc.send_signal(signal.SIGTERM)
         else:
-            os.killpg(pgid, signal.SIGTERM)
+            launch.signal_group(signal.SIGTERM)
         result.launch_exit = proc.wait(timeout=30)
         _, alive = psutil.wait_procs(children, timeout=15)
         result.stop_s = time.monotonic() - t0
@@ -145,8 +145,8 @@ def stop_once(bag, way, composed=True, flow_s=1.5, startup_timeout_s=60.0, env=N
     except subprocess.TimeoutExpired:
         result.problems.append('ros2 launch did not exit within 30 s')
     finally:
-        if proc.poll() is None:
-            os.killpg(os.getpgid(proc.pid), signal.SIGKILL)
+        if launch.running():
+            launch.signal_group(signal.SIGKILL)
             proc.wait()
         reader.join(timeout=2)
         os.close(master)

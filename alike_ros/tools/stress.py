@@ -30,11 +30,11 @@ import os
 from pathlib import Path
 import random
 import re
-import signal
-import subprocess
 import tempfile
 import threading
 import time
+
+from alike_ros.tools.launching import LaunchedGraph, launch_command
 
 DETECTOR_COUNTERS = ('received', 'published', 'dropped', 'rejected', 'in_flight', 'lost',
                      'lost_reported')
@@ -181,7 +181,7 @@ def _player_published(text, topics=1):
 def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rate_hz=10.0,
                 settle_s=3.0, timeout_s=180.0, log_path=None):
     """Launch the graph on `bag` once, on a fresh DDS domain; return a LaunchCount."""
-    from alike_ros.runtime import program_path, use_large_frame_transport
+    from alike_ros.runtime import use_large_frame_transport
 
     from alike_ros.tools.bag import topics as bag_topics
 
@@ -196,22 +196,12 @@ def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rat
                             if str(d) != os.environ.get('ROS_DOMAIN_ID')])
     env = dict(os.environ, ROS_DOMAIN_ID=str(domain), PYTHONUNBUFFERED='1')
     collector = _Collector(domain)
-    log = open(log_path, 'w+') if log_path else tempfile.TemporaryFile('w+')
-    cmd = [program_path('ros2'), 'launch', '--noninteractive', 'alike_ros', 'edge.launch.py',
-           f'bag:={bag}', f'params_file:={params_file}',
-           f"composed:={'true' if composed else 'false'}", f'bag_rate:={rate_scale}']
     t0 = time.monotonic()
-    # SIGINT back to its default: a shell's background job starts with it ignored, and launch
-    # then never stops.
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-
-    def output():
-        log.flush()
-        log.seek(0)
-        return log.read()
-
+    launch = LaunchedGraph(launch_command(
+        f'bag:={bag}', f'params_file:={params_file}',
+        f"composed:={'true' if composed else 'false'}", f'bag_rate:={rate_scale}'),
+        log=log_path, env=env)
+    proc, output = launch.proc, launch.output
     try:
         deadline = t0 + timeout_s
         played = None
@@ -233,17 +223,11 @@ def stress_once(bag, frames, params_file, composed=True, rate_scale=1.0, bag_rat
         result.player = next((line.split('] ', 1)[-1] for line in output().splitlines()[::-1]
                               if re.search(r'published \d+ messages', line)), '')
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        try:
-            result.launch_exit = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            result.launch_exit = proc.wait()
-            result.problems.append('ros2 launch did not stop within 30 s of SIGINT')
+        result.launch_exit = launch.stop()
+        result.problems += launch.problems
         kp, mt, det, mat = collector.snapshot()
         collector.close()
-        log.close()
+        launch.close()
     result.wall_s = time.monotonic() - t0
     result.detector, result.matcher = det, mat
     result.keypoints, result.matches = len(kp), len(mt)

@@ -26,8 +26,10 @@ def add_arguments(parser):
     parser.add_argument('images', nargs='+', help='image files or folders')
     parser.add_argument('--model', default='alike-t', choices=MODEL_NAMES)
     parser.add_argument('--out', required=True)
-    parser.add_argument('--top-k', type=int, default=-1)
-    parser.add_argument('--scores-th', type=float, default=0.2)
+    parser.add_argument('--top-k', type=int, default=0,
+                        help="keep the k best; -1: threshold mode; 0: the model family's own")
+    parser.add_argument('--scores-th', type=float, default=-1.0,
+                        help="threshold-mode score threshold; -1: the model family's own")
     parser.add_argument('--n-limit', type=int, default=5000)
     parser.add_argument('--nms-iterations', type=int, default=1)
     parser.add_argument('--size', type=_args.size, default=(0, 0),
