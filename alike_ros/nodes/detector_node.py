@@ -17,9 +17,13 @@ Detector node: image -> KeypointArray, as a managed (lifecycle) node.
 
 configure loads the model (and warms it up); activate subscribes and starts the worker thread;
 deactivate stops processing (frames that still arrive are counted as dropped); cleanup frees
-the ONNX Runtime session. The subscription callback only hands the newest frame to the worker,
-so the executor stays free (parameters, diagnostics, lifecycle services) while a frame is
-processed. Counters span the node's life: received = published + dropped + rejected + in flight,
+the ONNX Runtime session. The subscription callback only hands the frame to the worker, so the
+executor stays free (parameters, diagnostics, lifecycle services) while a frame is processed.
+What waits for the worker follows the image QoS: best effort (a camera) keeps the newest frame
+only, a slow detector drops stale frames and never queues them; reliable (bags, recordings:
+every frame wanted) keeps up to the subscription's depth in order, and drops the oldest only
+when that many wait. Counters span the node's life: received = published + dropped + rejected
++ in flight,
 and frames a publisher sent that never reached the callback are counted `lost` (gaps in its
 sequence numbers: overwritten in the subscription's history while the executor was busy, or
 lost by the transport), so received + lost covers what was sent.
@@ -30,25 +34,16 @@ import threading
 import time
 
 import numpy as np
-from rclpy.subscription import Subscription
 from sensor_msgs.msg import CompressedImage, Image
 
 from alike_ros.config import DetectorConfig, DetectorNodeConfig
 from alike_ros.detector import Detector
 from alike_ros.image_encoding import ImageError
-from alike_ros.nodes import messages
+from alike_ros.nodes import compat, messages
+from alike_ros.nodes.compat import SubscriptionEventCallbacks, UnsupportedEventTypeError
 from alike_ros.nodes.managed import ManagedNode
 from alike_ros.nodes.qos import image_qos
 from alike_ros.nodes.runner import run_nodes
-
-try:
-    from rclpy.event_handler import SubscriptionEventCallbacks, UnsupportedEventTypeError
-except ImportError:  # Humble
-    from rclpy.qos_event import SubscriptionEventCallbacks, UnsupportedEventTypeError
-
-# rclpy passes the message info (with the publisher's sequence number) to a callback taking two
-# arguments since Iron; Humble's passes the message only.
-_MESSAGE_INFO = hasattr(Subscription, 'CallbackType')
 
 
 class DetectorNode(ManagedNode):
@@ -69,7 +64,7 @@ class DetectorNode(ManagedNode):
         self._last_log = {}
         self._last_logged_received = -1
         self._cv = threading.Condition()
-        self._pending = None
+        self._pending = deque(maxlen=1)  # (msg, receive time) waiting for the worker
         self._busy = False
         self._processing = False  # active: frames go to the worker, else they are dropped
         self._worker = None
@@ -96,24 +91,35 @@ class DetectorNode(ManagedNode):
 
     def _subscribe(self):
         qos = image_qos(self.node_config.image_reliability)
+        with self._cv:  # reliable: as many frames wait for the worker as the queue holds
+            self._pending = deque(self._pending, maxlen=qos.depth)
         msg_type, topic = ((CompressedImage, 'image/compressed') if self.node_config.compressed
                            else (Image, 'image'))
-        callback = self._on_image_info if _MESSAGE_INFO else self._on_image
+        # The publisher's sequence numbers come with the message info (Iron and later).
+        callback = self._on_image_info if compat.MESSAGE_INFO else self._on_image
         self._last_seq = None  # a new subscription: the publisher's numbers went on meanwhile
         try:
             self._sub = self.create_subscription(
                 msg_type, topic, callback, qos,
                 event_callbacks=SubscriptionEventCallbacks(message_lost=self._on_message_lost))
+            if not compat.MESSAGE_INFO:
+                self.get_logger().info(
+                    'this rclpy (Humble) gives callbacks no message info: frames lost before '
+                    "the detector are counted from the middleware's message_lost events only")
         except UnsupportedEventTypeError:  # an RMW without the event: sequence gaps only
             self._sub = self.create_subscription(msg_type, topic, callback, qos)
+            if not compat.MESSAGE_INFO:
+                self.get_logger().warning(
+                    'this rclpy (Humble) gives callbacks no message info and this RMW has no '
+                    "message_lost event: frames lost before the detector are not counted "
+                    "('lost' stays 0)")
 
     def deactivate(self):
-        """Stop the worker after the frame in hand; a frame still waiting counts as dropped."""
+        """Stop the worker after the frame in hand; frames still waiting count as dropped."""
         with self._cv:
             self._processing = False
-            if self._pending is not None:
-                self._pending = None
-                self.counts['dropped'] += 1
+            self.counts['dropped'] += len(self._pending)
+            self._pending.clear()
             self._cv.notify()
         if self._worker is not None:
             self._worker.join()
@@ -164,7 +170,7 @@ class DetectorNode(ManagedNode):
             return
         # Several publishers' numbers interleave: only one publisher's gaps mean anything
         # (a graph query, so asked only when there is a gap, not for every frame).
-        if self._sub.get_publisher_count() != 1:
+        if compat.publisher_count(self, self._sub) != 1:
             return
         missed = seq - last - 1
         with self._cv:
@@ -180,7 +186,7 @@ class DetectorNode(ManagedNode):
         # are in `lost` too, without them (Humble) this is the only count.
         with self._cv:  # per subscription: summed, as the node's counters span its life
             self.counts['lost_reported'] += info.total_count_change
-            if not _MESSAGE_INFO:
+            if not compat.MESSAGE_INFO:
                 self.counts['lost'] += info.total_count_change
             total = self.counts['lost_reported']
         self._throttled('lost_reported', f'the middleware reports '
@@ -192,19 +198,19 @@ class DetectorNode(ManagedNode):
             if not self._processing:
                 self.counts['dropped'] += 1
                 return
-            if self._pending is not None:
+            if len(self._pending) == self._pending.maxlen:  # the oldest waiting one goes
                 self.counts['dropped'] += 1
-            self._pending = (msg, time.monotonic())
+            self._pending.append((msg, time.monotonic()))
             self._cv.notify()
 
     def _work(self):
         while True:
             with self._cv:
-                while self._pending is None and self._processing:
+                while not self._pending and self._processing:
                     self._cv.wait()
                 if not self._processing:
                     return
-                (msg, t_received), self._pending = self._pending, None
+                msg, t_received = self._pending.popleft()
                 self._busy = True
             try:
                 self._process(msg, t_received)
@@ -245,7 +251,7 @@ class DetectorNode(ManagedNode):
         """Return counters (consistent with each other) and timing percentiles."""
         with self._cv:  # the worker appends under this lock
             counts = dict(self.counts)
-            counts['in_flight'] = int(self._pending is not None) + int(self._busy)
+            counts['in_flight'] = len(self._pending) + int(self._busy)
             timings, latencies = list(self.timings), list(self.latencies)
         stats = {}
         if timings:

@@ -104,7 +104,9 @@ class ManagedNode(LifecycleNode):
 
     Subclasses name their configs in CONFIGS (attribute -> config class), implement
     configure() / activate() / deactivate() / release() and call self.autostart() at the end
-    of their constructor. release() must undo configure() and be safe to call in any state.
+    of their constructor. release() must undo configure() and be safe to call in any state
+    once the configs are set; it is not called before (invalid parameters stop configure
+    before anything is built, and the configs are still None).
     """
 
     CONFIGS = {}
@@ -197,8 +199,13 @@ class ManagedNode(LifecycleNode):
             setattr(self, attr, config)
         self.configure()
 
+    def _release(self):
+        """Run release() where configure got as far as setting the configs."""
+        if all(getattr(self, attr) is not None for attr in self.CONFIGS):
+            self.release()
+
     def on_configure(self, state):
-        return self._run('configure', self._configure, self.release)
+        return self._run('configure', self._configure, self._release)
 
     def on_activate(self, state):
         super().on_activate(state)  # enables the lifecycle publishers first
@@ -212,23 +219,23 @@ class ManagedNode(LifecycleNode):
         return super().on_deactivate(state)
 
     def on_cleanup(self, state):
-        self.release()
+        self._release()
         return super().on_cleanup(state)
 
     def on_shutdown(self, state):
         if state.label == 'active':  # the state shutdown leaves
             self.deactivate()
-        self.release()
+        self._release()
         return super().on_shutdown(state)
 
     def on_error(self, state):
-        self.release()
+        self._release()
         return SUCCESS
 
     def destroy_node(self):
         if self.state == 'active':
             self.deactivate()
-        self.release()
+        self._release()
         return super().destroy_node()
 
     # Parameters.

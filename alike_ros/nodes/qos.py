@@ -32,9 +32,11 @@ def sensor_qos(reliability='best_effort', depth=1):
 # Reliable image streams (bags, tests, drivers that ask for it) keep up to 30 frames (1 s at
 # 30 Hz), so an executor busy for up to that many frame periods loses none. Measured
 # (docs/frame-loss.md): the matcher's callback on a hard pair blocked a container's executor
-# for 150-250 ms, a loaded 2-core machine up to 0.5 s. The queue fills only while the executor
-# stalls, never because the consumer is slow: the detector's worker takes the newest frame and
-# counts the others dropped. Best-effort camera streams keep the newest frame only.
+# for 150-250 ms, a loaded 2-core machine up to 0.5 s. The detector's worker then takes the
+# frames in order from a queue of the same depth (a reliable input is one whose every frame is
+# wanted), dropping the oldest only when that many wait. Best-effort camera streams keep the
+# newest frame only, in the subscription and for the worker: a slow detector drops stale
+# frames, it never queues them.
 RELIABLE_IMAGE_DEPTH = 30
 
 
