@@ -65,7 +65,8 @@ def resolve_model_file(cfg, height, width):
     form = 'tidl' if cfg.provider == 'tidl' else 'exact'
     if form == 'exact' and cfg.graph_form == 'conv' and 'exact_conv' in family.forms:
         form = 'exact_conv'
-    path = out_dir / paths.onnx_name(cfg.model, height, width, form)
+    nms = nms_in_graph_flag(cfg.nms_in_graph)
+    path = out_dir / paths.onnx_name(cfg.model, height, width, form, nms)
     if cfg.precision == 'int8':
         path = paths.int8_path(path)
         if not path.is_file():
@@ -89,8 +90,7 @@ def resolve_model_file(cfg, height, width):
             f'{path} is missing and the weights to export it are not at {weights}: '
             f'set weights_dir (or {family.weights.env}) to the folder with {weights.name}')
     from alike_ros.export.onnx_export import export_model
-    return export_model(cfg.model, height, width, out_dir, weights, form,
-                        nms_in_graph_flag(cfg.nms_in_graph))
+    return export_model(cfg.model, height, width, out_dir, weights, form, nms)
 
 
 class Detector:

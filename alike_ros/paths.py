@@ -49,9 +49,28 @@ def model_dir():
     return Path(os.environ.get('ALIKE_ROS_MODELS', default))
 
 
-def onnx_name(name, height, width, form='exact'):
-    """Return the file name of a stage-1 model; `form`: exact, exact_conv, tidl or dense."""
+def nms_in_graph(form, flag=None):
+    """
+    Whether a stage-1 model of `form` holds the NMS max filter; `flag` None: the form's default.
+
+    In the graph where an accelerator runs it (tidl); the host filter is faster on CPU; the
+    dense form never has it.
+    """
+    return form == 'tidl' if flag is None else bool(flag) and form != 'dense'
+
+
+def onnx_name(name, height, width, form='exact', nms=None):
+    """
+    Return the file name of a stage-1 model; `form`: exact, exact_conv, tidl or dense.
+
+    Everything that changes the file is in its name: a model whose NMS placement `nms` (see
+    nms_in_graph) is not its form's default says so (`_nms_graph`, `_nms_host`), so the two
+    variants never overwrite each other in one folder.
+    """
     suffix = '' if form == 'exact' else f'_{form}'
+    placed = nms_in_graph(form, nms)
+    if placed != nms_in_graph(form):
+        suffix += '_nms_graph' if placed else '_nms_host'
     return f'{name}_{height}x{width}{suffix}.onnx'
 
 

@@ -22,7 +22,9 @@ warm set-up and the runtime stay torch-free.
 import hashlib
 import importlib
 import importlib.util
+import os
 from pathlib import Path
+import tempfile
 
 import onnx
 
@@ -96,10 +98,11 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     """
     Export the stage-1 model of `name` for a height x width input; return its path.
 
-    Writes <out_dir>/<name>_<H>x<W>[_<form>].onnx and the family's sidecars. `form` 'exact'
-    reproduces the public model (ONNX Runtime); 'tidl' is the graph TIDL runs (resize chains,
-    pools and filters in its validated kernels); a family may add forms of its own (ALIKE:
-    'dense', the seed paper's split, and 'exact_conv').
+    Writes <out_dir>/<name>_<H>x<W>[_<form>][_nms_graph|_nms_host].onnx (paths.onnx_name)
+    and the family's sidecars. `form` 'exact' reproduces the public model (ONNX Runtime);
+    'tidl' is the graph TIDL runs (resize chains, pools and filters in its validated kernels);
+    a family may add forms of its own (ALIKE: 'dense', the seed paper's split, and
+    'exact_conv').
     """
     import torch
 
@@ -107,7 +110,7 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
     family = extractors.family_of(name)
     if form not in family.forms:
         raise ValueError(f"{name} has no '{form}' form: choose one of {', '.join(family.forms)}")
-    nms_in_graph = _nms_default(form, nms_in_graph)
+    nms_in_graph = paths.nms_in_graph(form, nms_in_graph)
     if height <= 0 or width <= 0 or height % 32 or width % 32:
         raise ValueError(f'export size must be positive multiples of 32, got {height}x{width}')
     weights = Path(weights or extractors.weights_path(name))
@@ -116,16 +119,35 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
             f'weights not found: {weights} (pass --weights or set {family.weights.env})')
     out_dir = Path(out_dir or paths.model_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / paths.onnx_name(name, height, width, form)
+    path = out_dir / paths.onnx_name(name, height, width, form, nms_in_graph)
 
     exporter = importlib.import_module(family.exporter)
     net, names, channels = exporter.build(spec, weights, form, nms_in_graph)
     image = torch.zeros(1, channels, height, width)
-    tmp = path.with_suffix('.tmp.onnx')
-    torch.onnx.export(net, (image,), str(tmp), input_names=['image'], output_names=names,
-                      opset_version=OPSET, dynamo=False, do_constant_folding=True)
-    model = onnx.load(str(tmp))
-    tmp.unlink()
+    # Written under a name of its own in the same folder, then renamed over the model (atomic):
+    # a reader never sees half a file, and exports running at once (tests, two shells) do not
+    # write into each other's files; the last rename wins, with the same content.
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.onnx', dir=out_dir)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        torch.onnx.export(net, (image,), str(tmp), input_names=['image'], output_names=names,
+                          opset_version=OPSET, dynamo=False, do_constant_folding=True)
+        model = onnx.load(str(tmp))
+        _save(model, name, form, height, width, nms_in_graph, spec, weights, family, tmp)
+        if hasattr(exporter, 'write_sidecars'):  # beside the model, renamed before it
+            exporter.write_sidecars(net, spec, form, tmp)
+            for sidecar in family.sidecars:
+                os.replace(sidecar(tmp), sidecar(path))
+        os.replace(tmp, path)
+    finally:
+        for leftover in [tmp] + [sidecar(tmp) for sidecar in family.sidecars]:
+            leftover.unlink(missing_ok=True)
+    return path
+
+
+def _save(model, name, form, height, width, nms_in_graph, spec, weights, family, out):
+    """Add the metadata, check the model and write it to `out`."""
     _constants_to_initializers(model.graph)
     meta = {
         'model': name, 'form': form, 'height': str(height), 'width': str(width),
@@ -139,22 +161,15 @@ def export_model(name, height, width, out_dir=None, weights=None, form='exact',
         model.metadata_props.add(key=key, value=value)
     model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, str(path))
-    if hasattr(exporter, 'write_sidecars'):
-        exporter.write_sidecars(net, spec, form, path)
-    return path
-
-
-def _nms_default(form, nms_in_graph):
-    # In the graph where an accelerator runs it (tidl); the host filter is faster on CPU.
-    return form == 'tidl' if nms_in_graph is None else nms_in_graph and form != 'dense'
+    onnx.save(model, str(out))
 
 
 def ensure_model(name, height, width, out_dir=None, weights=None, form='exact',
                  nms_in_graph=None):
     """Return the cached model, exporting it first when missing or stale."""
-    nms_in_graph = _nms_default(form, nms_in_graph)
-    path = Path(out_dir or paths.model_dir()) / paths.onnx_name(name, height, width, form)
+    nms_in_graph = paths.nms_in_graph(form, nms_in_graph)
+    folder = Path(out_dir or paths.model_dir())
+    path = folder / paths.onnx_name(name, height, width, form, nms_in_graph)
     weights = Path(weights or extractors.weights_path(name))
     if is_current(path, weights):
         meta = read_metadata(path)

@@ -166,15 +166,14 @@ def differences(threads=2):
     data = paths.shared_dir() / 'data'
     frames = sorted((data / 'tum').glob('*.png')) + sorted((data / 'hpatches').glob('*/*.ppm'))
     base = dict(model='xfeat', threads=threads, top_k=TOP_K, scores_th=0.05, **NATIVE_SIZE)
-    # The two tidl variants share a file name: one folder each (the exports are cached there).
-    folders = {'tidl': paths.model_dir() / 'xfeat_tidl_nms_off',
-               'tidl, NMS in graph': paths.model_dir() / 'xfeat_tidl_nms_on'}
-    for (name, folder), in_graph in zip(folders.items(), (False, True)):
+    # The two tidl variants, each in a file of its own (the name says where the NMS is).
+    variants = {'tidl': 'off', 'tidl, NMS in graph': 'on'}
+    for flag in variants.values():
         for h, w in {cv2.imread(str(p)).shape[:2] for p in frames}:
-            ensure_model('xfeat', h // 32 * 32, w // 32 * 32, folder, None, 'tidl', in_graph)
+            ensure_model('xfeat', h // 32 * 32, w // 32 * 32, None, None, 'tidl', flag == 'on')
     dets = {'exact': Detector(DetectorConfig(**base))}
-    dets.update({name: Detector(DetectorConfig(**base, provider='tidl', model_dir=str(folder)))
-                 for name, folder in folders.items()})
+    dets.update({name: Detector(DetectorConfig(**base, provider='tidl', nms_in_graph=flag))
+                 for name, flag in variants.items()})
     report = {}
     maps = {k: [] for k in ('logits', 'heatmap', 'reliability', 'feats')}
     forms = {k: [] for k in dets if k != 'exact'}
