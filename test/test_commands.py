@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 import yaml
 
-from alike_ros.paths import shared_dir, tum_dir
+from alike_ros.paths import tum_dir
 from alike_ros.runtime import program_path
 from conftest import require_shared
 
