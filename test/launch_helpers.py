@@ -32,6 +32,7 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
+from alike_ros.nodes.compat import publisher_count
 from alike_ros.tools.bag import IMAGE_TYPE, image_message, make_bag
 from alike_ros.tools.demo import reliable_params as demo_params
 
@@ -113,7 +114,7 @@ class Probe:
         self.thread = threading.Thread(target=self.executor.spin, daemon=True)
         self.thread.start()
         if images_after_outputs:
-            self.wait(lambda: all(s.get_publisher_count() > 0 for s in outputs), 60)
+            self.wait(lambda: all(publisher_count(self.node, s) > 0 for s in outputs), 60)
         self.node.create_subscription(Image, image_topic, self._add(self.images), reliable)
 
     def _add(self, target):

@@ -30,6 +30,13 @@ MODELS = {'plumb_bob': 5, 'rational_polynomial': 8, 'equidistant': 4}
 _CRITERIA = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 50, 1e-12)
 
 
+def _undistort_points(pts, K, D):
+    """cv2.undistortPoints iterated to _CRITERIA."""
+    if hasattr(cv2, 'undistortPointsIter'):  # OpenCV 4.5 (Ubuntu 22.04's, Humble's) names it so
+        return cv2.undistortPointsIter(pts, K, D, None, None, _CRITERIA)
+    return cv2.undistortPoints(pts, K, D, None, None, None, _CRITERIA)
+
+
 class CalibrationError(ValueError):
     """A CameraInfo this package cannot use, with the reason."""
 
@@ -88,7 +95,7 @@ class Camera:
         else:
             # Iterate to convergence: OpenCV's default 5 iterations leave ~0.01 px at the
             # corners of a strongly distorted lens (TUM's plumb_bob, measured).
-            out = cv2.undistortPoints(pts, self.K, self.D, None, None, None, _CRITERIA)
+            out = _undistort_points(pts, self.K, self.D)
         return out.reshape(-1, 2)
 
     def undistorted_pixels(self, points):
