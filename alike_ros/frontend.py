@@ -31,6 +31,7 @@ from alike_ros.geometry.keyframes import (is_new_keyframe, Keyframe, shared_trac
                                           translation_parallax_px)
 from alike_ros.geometry.tracks import motion_prediction, Tracker
 from alike_ros.matchers.base import Frame, Matches
+from alike_ros.odometry import Odometry
 
 # The frame-to-frame essential fit when it only gives inliers (the motion comes from the
 # keyframe): OpenCV's USAC at the same threshold finds a median 99 % of PoseLib's inliers on
@@ -60,6 +61,7 @@ class FrameResult:
     keyframe: bool = False  # this frame became the keyframe
     motion: object = None  # geometry.Fit with rotation/translation (X_cur = R X_ref + t)
     motion_reference: object = None  # the tag of the frame `motion` is measured from
+    odometry: object = None  # odometry.OdometryResult (with depth: a FrontEnd with odometry)
     camera_missing: bool = False  # the fit needed a camera and had none
     timings: dict = field(default_factory=dict)  # ms per step
 
@@ -85,9 +87,11 @@ class FrontEnd:
 
     `config` is a MatcherConfig (live: assign a new one to `config`), `method_config` the
     method's own config (default: its defaults), `log` a logger for errors (logging or rclpy).
+    `odometry` an OdometryConfig: metric odometry from the depth images given to `process`
+    (the Odometry is `self.odometry`; live: assign a new config to its `config`).
     """
 
-    def __init__(self, config=None, method_config=None, log=None):
+    def __init__(self, config=None, method_config=None, log=None, odometry=None):
         self._config = (config or MatcherConfig()).validated()
         self.method = matchers.get_method(self._config.method)
         if 'poselib' in (self._config.estimator(), self._config.robust_method):
@@ -96,6 +100,7 @@ class FrontEnd:
         self.log = log
         self.counts = dict.fromkeys(COUNTS, 0)
         self.tracker = self._new_tracker()
+        self.odometry = None if odometry is None else Odometry(odometry)
         self.reset()
 
     def reset(self):
@@ -106,6 +111,8 @@ class FrontEnd:
         self.previous_ids = None
         self.keyframe = None
         self._restart_tracks()
+        if getattr(self, 'odometry', None) is not None:
+            self.odometry.reset()
 
     @property
     def config(self):
@@ -140,14 +147,16 @@ class FrontEnd:
         cfg = self._config
         return cfg.motion_reference == 'keyframe' and cfg.geometry == 'essential'
 
-    def process(self, frame, stamp, camera=None, tag=None):
+    def process(self, frame, stamp, camera=None, tag=None, depth=None):
         """
         Return the FrameResult of one frame (a matchers.base.Frame, or a callable making one).
 
         `stamp` (ns) must increase; `camera` is a geometry.camera.Camera, None, or a callable
         returning (Camera or None, why not), called only when the fit needs one. A callable
         `frame` raising ValueError gives an invalid result with its message (a malformed
-        message); the previous frame is then kept.
+        message); the previous frame is then kept. `depth` (with odometry): this frame's
+        depth image in metres registered to it, None, or a callable returning (depth or None,
+        why not), called only when the frame becomes the odometry's reference.
         """
         t0 = time.perf_counter()
         out = FrameResult(stamp=stamp, tag=tag)
@@ -195,7 +204,29 @@ class FrontEnd:
         t3 = time.perf_counter()
         out.timings.update(match_fit=(t1 - t0) * 1e3, tracks=(t2 - t1) * 1e3,
                            keyframe=(t3 - t2) * 1e3)
+        if self.odometry is not None and out.points is not None:
+            self._odometry(out, camera, depth)
         return self._count(out)
+
+    def _odometry(self, out, camera, depth):
+        """Measure the frame's metric pose from the odometry's reference (its tracks)."""
+        if self._config.geometry == 'homography':
+            out.odometry = self.odometry.skip(out.stamp, 'odometry needs geometry essential '
+                                              'or fundamental (their inliers carry the tracks)')
+            return
+        if self._camera is not None:
+            camera = self._camera
+        elif callable(camera):
+            camera, _ = camera()
+        try:
+            out.odometry = self.odometry.update(out.stamp, out.points, camera, out.track_ids,
+                                                depth, out.tag)
+        except Exception as err:  # one bad depth image must not end the stream
+            why = f'odometry failed: {type(err).__name__}: {err}'
+            self._error(why)
+            self.odometry.reference = None  # restarts from the last pose
+            out.odometry = self.odometry.skip(out.stamp, why)
+        out.timings['odometry'] = out.odometry.ms
 
     def _count(self, out):
         self.counts['frames'] += 1
@@ -340,18 +371,35 @@ class FrontEnd:
             if len(k) >= max(geometry.MIN_POINTS['essential'], cfg.min_inliers):
                 xy0 = self._camera.normalised(self.matcher.points(kf.frame)[k])
                 xy1 = self._camera.normalised(out.points[c])
-                fit = geometry.fit('essential', xy0, xy1, *cfg.robust(),
-                                   focal=self._camera.focal)
+                fit = self._from_keyframe(kf, xy0, xy1)
             if fit is None or fit.num_inliers < cfg.min_inliers:
                 self._make_keyframe(out, current, ids)
                 return
             share = fit.num_inliers / max(kf.inliers or len(k), 1)
-        out.motion, out.motion_reference = fit, kf.tag
+        out.motion, out.motion_reference, kf.pose = fit, kf.tag, fit
         mask = fit.inliers.astype(bool)
         parallax = translation_parallax_px(fit.rotation, xy0[mask], xy1[mask], 1.0)
         if is_new_keyframe(np.degrees(parallax), share, cfg.keyframe_parallax,
                            cfg.keyframe_min_inlier_ratio):
             self._make_keyframe(out, current, ids)
+
+    def _from_keyframe(self, kf, xy0, xy1):
+        """
+        Return the essential Fit of the keyframe's points to the current frame's (tracks).
+
+        Their pairs are links of tracks, each an inlier of a frame-to-frame fit or a window
+        continuation: mostly right. Refined from the motion measured for the frame before
+        (PoseLib, as a fit's final step) they give the fit's pose without its sampling, at a
+        fraction of the cost; sampled as any fit when that explains too few of them.
+        """
+        cfg, focal = self._config, self._camera.focal
+        if kf.pose is not None and cfg.estimator() == 'poselib':
+            from alike_ros.geometry.poselib_fit import refine_essential
+            fit = refine_essential(xy0, xy1, kf.pose.rotation, kf.pose.translation,
+                                   cfg.threshold(), focal)
+            if fit is not None:
+                return fit
+        return geometry.fit('essential', xy0, xy1, *cfg.robust(), focal=focal)
 
     def _make_keyframe(self, out, current, ids):
         self.keyframe = Keyframe(out.stamp, out.tag, current, ids)

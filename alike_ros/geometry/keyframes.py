@@ -39,6 +39,7 @@ class Keyframe:
     frame: object  # matchers.base.Frame
     ids: np.ndarray  # track id of each of its points
     inliers: int = 0  # its inliers with the frame after it: what later frames keep a share of
+    pose: object = None  # the last motion measured from it (a Fit): where the next one starts
 
 
 def shared_tracks(keyframe_ids, ids):
