@@ -146,3 +146,17 @@ def test_a_jazzy_only_api_is_reported_with_file_and_line(tmp_path):
     assert fallback.fallback and 'move it there' in str(fallback)
     bad, fallbacks = humble_api.split(breaches)
     assert fallback in bad and not fallbacks
+
+
+def test_the_build_files_follow_humbles_conventions():
+    # colcon on Humble runs setuptools 59.6 (Ubuntu 22.04): underscore keys (it deprecates
+    # `script-dir`), the programs in lib/<package> where `ros2 run` and launch_ros look.
+    import configparser
+    import xml.etree.ElementTree as ET
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(ROOT / 'setup.cfg')
+    assert cfg['develop']['script_dir'] == '$base/lib/alike_ros'
+    assert cfg['install']['install_scripts'] == '$base/lib/alike_ros'
+    assert not [k for s in ('develop', 'install') for k in cfg[s] if '-' in k]
+    for package_xml in (ROOT / 'package.xml', ROOT / 'alike_ros_msgs' / 'package.xml'):
+        assert ET.parse(package_xml).getroot().get('format') == '3', package_xml
