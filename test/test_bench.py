@@ -21,16 +21,20 @@ require_shared()
 
 
 def test_bench_table_has_every_stage_for_both_splits():
-    images = bench.default_images(2)
+    images = bench.default_images(3)
     table = bench.run(['alike-t'], images, threads=1, repeats=1, top_k=500)
     row = table['alike-t']
     for split in ('ours', 'dense'):
         t = row[split]
         assert set(bench.STAGES) <= set(t) and all(t[s] > 0 for s in bench.STAGES)
-        # Two frames: every median is a mean, so the per-frame sum's is the parts' sum.
-        assert abs(t['stage2'] - sum(t[s] for s in bench.STAGE2)) < 1e-6
-        assert t['total'] >= t['stage1']
+        assert t['total'] >= t['stage1']  # per frame, so for the medians too
     assert row['keypoints'] == 500
+    # The two splits really differ where the README says: the dense one returns and
+    # normalises the whole descriptor map. Measured (1 thread): stage 1 53 against 22 ms,
+    # descriptors 18.4 against 0.8 ms; a bench that ran one split twice fails.
+    ours, dense = row['ours'], row['dense']
+    assert dense['stage1'] >= 1.5 * ours['stage1'], row
+    assert dense['descriptors'] >= 5 * ours['descriptors'], row
     text = bench.markdown(table)
     assert '| stage 2 (NMS to descriptors) |' in text and '| total vs ours |' in text
 
@@ -54,14 +58,24 @@ def test_matcher_costs_time_the_front_end_under_each_setting():
     assert all(v > 0 for v in costs.values())
 
 
-def test_stage1_profile_sums_the_kernels(tmp_path):
-    by_op, by_node, total, trace = bench.profile_stage1('alike-t', bench.default_images(2),
-                                                        threads=1, runs=3, out_dir=tmp_path)
+def test_stage1_profile_is_the_time_stage1_takes(tmp_path):
+    import statistics
+
+    from alike_ros.config import DetectorConfig
+    from alike_ros.detector import Detector
+    images = bench.default_images(2)
+    by_op, by_node, total, trace = bench.profile_stage1('alike-t', images, threads=1, runs=3,
+                                                        out_dir=tmp_path)
     ops = dict(by_op)
-    assert 'Conv' in ops and ops['Conv'] > 0
-    assert abs(sum(ops.values()) - total) < 1e-9
+    assert 'Conv' in ops and ops['Conv'] > 0.3 * total  # the convolutions dominate
     assert abs(sum(ms for _, ms in by_node) - total) < 1e-6
     assert by_op == sorted(by_op, key=lambda r: -r[1]) and trace.startswith(str(tmp_path))
+    # Kernel time per frame against the detector's own stage-1 time on the same frames:
+    # measured 0.98-1.00 of it. Warm-up runs counted, or a wrong run count, fail.
+    det = Detector(DetectorConfig(threads=1))
+    det.detect(images[0], bgr=True)
+    stage1 = statistics.median(det.detect(im, bgr=True).timings['stage1'] for im in images * 3)
+    assert 0.6 * stage1 <= total <= 1.15 * stage1, (total, stage1)
 
 
 def test_conv_projection_form_computes_the_same_features(tmp_path):

@@ -46,11 +46,22 @@ def test_mnn_is_the_mutual_argmax_in_first_frame_order(n0, n1, d, seed):
                                rtol=1e-5)
 
 
+def brute_force_ratio(d0, d1, ratio):
+    """Lowe's test on the mutual pairs: best distance < ratio x the second best of its row."""
+    sim = d0.astype(np.float64) @ d1.T.astype(np.float64)
+    dist = np.sqrt(np.maximum(2 - 2 * sim, 0))
+    return {(i, j) for i, j in brute_force_mnn(d0, d1)
+            if dist[i, j] < ratio * np.sort(dist[i])[1]}
+
+
 def test_mnn_similarity_and_ratio_filters():
     rng = np.random.default_rng(1)
     d0 = unit(rng, 200, 64)
     d1 = unit(rng, 200, 64)
-    d1[:100] = d0[:100] + 0.05 * unit(rng, 100, 64)
+    d1[:100] = d0[:100] + 0.05 * unit(rng, 100, 64)  # clear matches
+    # Ambiguous ones: two near-copies of the same descriptor, a close second best each.
+    d1[100:150] = d0[100:150] + 0.3 * unit(rng, 50, 64)
+    d1[150:200] = d0[100:150] + 0.3 * unit(rng, 50, 64)
     d1 /= np.linalg.norm(d1, axis=1, keepdims=True)
     all_pairs, sims = mnn_match(d0, d1)
     strict, strict_sims = mnn_match(d0, d1, min_similarity=0.9)
@@ -58,8 +69,12 @@ def test_mnn_similarity_and_ratio_filters():
         tuple(p) for p, s in zip(all_pairs.tolist(), sims) if s >= 0.9}
     assert len(strict) >= 95 and (strict_sims >= 0.9).all()
     ratio, _ = mnn_match(d0, d1, ratio=0.8)
-    assert set(map(tuple, ratio.tolist())) <= set(map(tuple, all_pairs.tolist()))
-    assert len(ratio) >= 95
+    kept = set(map(tuple, ratio.tolist()))
+    assert kept == brute_force_ratio(d0, d1, 0.8)
+    # The clear matches pass, the ambiguous ones (mutual, but with a close second) do not.
+    assert {(i, i) for i in range(100)} <= kept
+    ambiguous = {p for p in map(tuple, all_pairs.tolist()) if 100 <= p[0] < 150}
+    assert len(ambiguous) >= 40 and not ambiguous & kept
 
 
 def test_mnn_empty_inputs():
