@@ -96,22 +96,13 @@ def resolve_model_file(cfg, height, width):
 class Detector:
     """Two stages: the model on ONNX Runtime, then its family's Stage2 (keypoints, descriptors)."""
 
-    def __init__(self, config=None, log=None, dense=False):
-        """
-        Open the detector of a config.
-
-        dense=True runs the seed paper's split instead (the family's dense form: the whole
-        descriptor map normalised, then sampled), for benchmarks.
-        """
+    def __init__(self, config=None, log=None):
+        """Open the detector of a config (sessions open on first use of an input size)."""
         self.log = log or logging.getLogger('alike_ros')
         # The model family's own top_k / scores_th where the config leaves them to it.
         self.config = (config or DetectorConfig()).validated().resolved()
         self.spec = extractors.get_spec(self.config.model)
-        family = extractors.family_of(self.config.model)
-        self.dense = dense
-        if dense and family.dense_stage2 is None:
-            raise ValueError(f'{self.config.model} has no dense split')
-        self.family = family.dense_stage2 if dense else family.stage2
+        self.family = self.stage2_class()
         self._sessions = {}
         self.projection = None
         if self.config.descriptor_dim:
@@ -175,14 +166,17 @@ class Detector:
             self._sessions[key] = self._open_session(net_h, net_w)
         return self._sessions[key]
 
+    def stage2_class(self):
+        """Return the Stage2 class its sessions run (the model family's)."""
+        return extractors.family_of(self.config.model).stage2
+
+    def model_file(self, net_h, net_w):
+        """Return the stage-1 model file of an input size (exported where it is missing)."""
+        return resolve_model_file(self.config, net_h, net_w)
+
     def _open_session(self, net_h, net_w):
         cfg = self.config
-        if self.dense:
-            from alike_ros.export.onnx_export import ensure_model
-            path = ensure_model(cfg.model, net_h, net_w, cfg.model_dir or None, None, 'dense',
-                                False)
-        else:
-            path = resolve_model_file(cfg, net_h, net_w)
+        path = self.model_file(net_h, net_w)
         model = OnnxModel(path, cfg.provider, cfg.threads, cfg.tidl_artifacts,
                           cfg.strict_provider, self.log)
         if model.input_shape[2:] != (net_h, net_w):

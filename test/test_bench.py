@@ -14,6 +14,7 @@
 
 """`alike-ros bench` tables (structure and consistency; the figures live in the README)."""
 
+from alike_ros.lab.dense import beside
 from alike_ros.tools import bench
 from conftest import require_shared
 
@@ -22,7 +23,7 @@ require_shared()
 
 def test_bench_table_has_every_stage_for_both_splits():
     images = bench.default_images(3)
-    table = bench.run(['alike-t'], images, threads=1, repeats=1, top_k=500)
+    table = bench.run(['alike-t'], images, threads=1, repeats=1, top_k=500, extra=beside)
     row = table['alike-t']
     for split in ('ours', 'dense'):
         t = row[split]
@@ -42,8 +43,7 @@ def test_bench_table_has_every_stage_for_both_splits():
 def test_keypoint_control_variants_run_beside_the_default(tmp_path):
     images = bench.default_images(2)
     variants = bench.keypoint_control(tmp_path / 'mask.png')
-    table = bench.run(['alike-t'], images, threads=1, repeats=1, dense=False,
-                      variants=variants)
+    table = bench.run(['alike-t'], images, threads=1, repeats=1, variants=variants)
     row = table['alike-t']
     assert set(variants) <= set(row) and set(row['variant_keypoints']) == set(variants)
     # Each hides or thins keypoints; none adds any.

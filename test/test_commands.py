@@ -24,6 +24,7 @@ command in test_motion_eval.py).
 
 import json
 import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -41,6 +42,14 @@ def alike_ros(*args, timeout=300):
     """Run `alike-ros ARGS` as a user does; return its stdout (it must exit 0)."""
     proc = subprocess.run([program_path('alike-ros'), *map(str, args)], capture_output=True,
                           text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def lab(*args, timeout=300):
+    """Run `python -m alike_ros.lab ARGS` (the lab's commands); return its stdout."""
+    proc = subprocess.run([sys.executable, '-m', 'alike_ros.lab', *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -149,8 +158,8 @@ def test_eval_reaches_the_public_codes_accuracy(tmp_path):
 
 def test_bench_keeps_the_speed_up_over_the_dense_split(tmp_path):
     """The README's figure: alike-t 3.0-4.2x faster than the dense split, same run."""
-    stdout = alike_ros('bench', '--models', 'alike-t', '--frames', 4, '--repeats', 2,
-                       '--json', tmp_path / 'bench.json')
+    stdout = lab('bench-dense', '--models', 'alike-t', '--frames', 4, '--repeats', 2,
+                 '--json', tmp_path / 'bench.json')
     saved = json.loads((tmp_path / 'bench.json').read_text())
     row = saved['table']['alike-t']
     for split in ('ours', 'dense'):

@@ -38,7 +38,7 @@ def test_every_extractor_package_is_a_registered_family():
         for model, spec in family.models.items():
             assert spec.name == model and spec.family == name and spec.dim > 0
             assert extractors.family_of(model) is family
-        assert set(family.showcase) <= set(family.models)
+        assert set(family.defaults) <= {'top_k', 'scores_th', 'nms_iterations'}
 
 
 def test_model_names_are_unique_across_families():

@@ -53,12 +53,8 @@ class Family:
     forms: tuple = ('exact', 'tidl')  # stage-1 graph forms it can export
     input_doc: str = ''  # what the ONNX input holds (written into the model's metadata)
     sidecars: tuple = ()  # callables onnx path -> path of a file stage 2 reads beside it
-    defaults: dict = field(default_factory=dict)  # the authors' detection settings (eval)
-    showcase: tuple = ()  # the models the results tables show
+    defaults: dict = field(default_factory=dict)  # the authors' detection settings
     summary: str = ''  # one line for the README's and the parameter's model list
-    # The seed paper's split (a 'dense' form: whole descriptor map normalised, then sampled),
-    # for benchmarks only: its Stage2 class, or None.
-    dense_stage2: type = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import numpy as np
 from alike_ros import extractors, paths
 from alike_ros.config import DetectorConfig, NATIVE_SIZE
 from alike_ros.detector import Detector, ModelFileError
+from alike_ros.lab.dense import DenseDetector
 from alike_ros.runtime import cpu_summary
 
 TOP_K = 4096
@@ -73,7 +74,7 @@ def public_xfeat(threads):
 
 def ours(config, dense=False):
     """Return a function image (BGR) -> (keypoints, per-stage milliseconds) of a Detector."""
-    det = Detector(config, dense=dense)
+    det = DenseDetector(config) if dense else Detector(config)
 
     def run(image):
         t = time.perf_counter()

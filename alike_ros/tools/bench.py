@@ -13,11 +13,11 @@
 # limitations under the License.
 
 """
-`alike-ros bench`: per-stage medians of this pipeline next to the seed paper's dense split.
+`alike-ros bench`: per-stage medians of the detector, and of its variants in the same run.
 
-The dense split (stage 1 returns the 65+ channel head at full resolution, stage 2 L2-normalises
-the whole descriptor map and samples it) runs with the same ONNX Runtime settings, on the same
-frames, interleaved with ours, so the ratio is measured side by side.
+Every pipeline (the models asked for, their int8 form, keypoint-control variants, and what a
+caller adds: the lab puts the seed paper's dense split beside it) runs with the same ONNX
+Runtime settings on the same frames, interleaved, so ratios are measured side by side.
 """
 
 import resource
@@ -68,22 +68,21 @@ def keypoint_control(mask_path):
 SELECTION = ('top_k', 'scores_th')
 
 
-def run(model_names, images, threads=2, repeats=3, top_k=None, dense=True, progress=None,
-        int8=False, scores_th=None, variants=None):
+def run(model_names, images, threads=2, repeats=3, top_k=None, progress=None, int8=False,
+        scores_th=None, variants=None, extra=None):
     """
-    Median per-stage timings {model: {'ours': {...}, 'dense': {...}, 'keypoints': n}}.
+    Median per-stage timings {model: {'ours': {...}, 'int8': {...}, ..., 'keypoints': n}}.
 
     top_k and scores_th default to each family's authors' settings (else the node's).
-    `variants` (name -> detector settings) run beside 'ours' on the same frames, interleaved.
+    `variants` (name -> detector settings) and `extra` (config -> {name: detector}) run beside
+    'ours' on the same frames, interleaved.
     """
     table = {}
     for name in model_names:
         selection = extractors.settings(name, {'top_k': top_k, 'scores_th': scores_th},
                                         SELECTION)
         cfg = DetectorConfig(model=name, threads=threads, **selection)
-        pipelines = {'ours': Detector(cfg)}
-        if dense and extractors.family_of(name).dense_stage2 is not None:
-            pipelines['dense'] = Detector(cfg, dense=True)
+        pipelines = {'ours': Detector(cfg), **(extra(cfg) if extra else {})}
         if int8:
             pipelines['int8'] = Detector(cfg.with_changes(precision='int8'))
         for variant, changes in (variants or {}).items():
@@ -217,8 +216,10 @@ def peak_rss_mb():
 
 def markdown(table):
     """Render the table in the shape of the seed paper's Tables II/III (milliseconds, medians)."""
-    labels = {'ours': '', 'dense': ' dense', 'int8': ' int8'}
+    labels = {'ours': ''}
     for row in table.values():
+        labels.update({k: f' {k}' for k, v in row.items() if isinstance(v, dict)
+                       and 'total' in v and k != 'ours'})
         labels.update({v: f' + {v}' for v in row.get('variant_keypoints', {})})
     columns = [(n, v) for n in table for v in labels if v in table[n]]
     lines = ['| stage (ms, median) |' + ''.join(f' {n}{labels[v]} |' for n, v in columns),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from alike_ros import paths
 from alike_ros.extractors import base
 from alike_ros.extractors.alike.head import head_path
-from alike_ros.extractors.alike.stage2 import DenseStage2, Stage2
+from alike_ros.extractors.alike.stage2 import Stage2
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,6 @@ FAMILY = base.Family(
     forms=('exact', 'tidl', 'dense', 'exact_conv'),
     input_doc='RGB pixels in 0..255, float32, 1x3xHxW',
     sidecars=(head_path,),
-    dense_stage2=DenseStage2,
     defaults={'nms_iterations': 2},  # the public code's
-    showcase=tuple(MODELS),
     summary='ALIKE (Zhao et al., BSD-3): sub-pixel keypoints (DKD), the reference family',
 )

