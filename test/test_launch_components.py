@@ -10,6 +10,10 @@ through composition_interfaces' services and ros2cli's `component` verbs, check 
 requests fail with a reason while the container keeps running, drive the detector through its
 lifecycle, and swap its model (deactivate, cleanup, set, configure, activate) while frames
 flow: nothing is published while it is not active, and the counters still add up.
+
+The tests share one launch but not their leftovers: each unloads what it loaded and brings the
+detector back to active with alike-t, even when it fails, so any order (or one test alone)
+gives the same results.
 """
 
 import subprocess
@@ -110,12 +114,29 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         r = self.probe.call(ListNodes, f'{CONTAINER}/_container/list_nodes', ListNodes.Request())
         return dict(zip(r.unique_ids, r.full_node_names))
 
+    def launched_nodes(self):
+        """Return the container's nodes that edge.launch.py loaded (ids 1 and 2)."""
+        return {k: v for k, v in self.list_nodes().items() if k in (1, 2)}
+
+    def unload(self, unique_id):
+        """Unload a component; return the response."""
+        return self.probe.call(UnloadNode, f'{CONTAINER}/_container/unload_node',
+                               UnloadNode.Request(unique_id=unique_id))
+
     def load(self, plugin, **fields):
+        """Load a component; a loaded one is unloaded when the test ends, however it ends."""
         request = LoadNode.Request(package_name='alike_ros', plugin_name=plugin, **fields)
-        return self.probe.call(LoadNode, f'{CONTAINER}/_container/load_node', request)
+        r = self.probe.call(LoadNode, f'{CONTAINER}/_container/load_node', request)
+        if r.success:
+            self.addCleanup(self.unload_if_loaded, r.unique_id)
+        return r
+
+    def unload_if_loaded(self, unique_id):
+        if unique_id in self.list_nodes():
+            self.unload(unique_id)
 
     def test_1_launch_loaded_both_nodes(self):
-        self.assertEqual(self.list_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
+        self.assertEqual(self.launched_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
         out = ros2('component', 'list', until=listed)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(f'{CONTAINER}\n  1  /alike_detector\n  2  /alike_matcher', out.stdout)
@@ -142,15 +163,16 @@ class TestComponentsAndLifecycle(unittest.TestCase):
             request = LoadNode.Request(package_name=fields.pop('package_name', 'alike_ros'),
                                        plugin_name=plugin, **fields)
             r = self.probe.call(LoadNode, f'{CONTAINER}/_container/load_node', request)
+            if r.success:  # a wrongly accepted request must not stay behind
+                self.addCleanup(self.unload_if_loaded, r.unique_id)
             self.assertFalse(r.success, fields)
             self.assertIn(words, r.error_message)
             self.assertEqual((r.full_node_name, r.unique_id), ('', 0))
-        r = self.probe.call(UnloadNode, f'{CONTAINER}/_container/unload_node',
-                            UnloadNode.Request(unique_id=99))
+        r = self.unload(99)
         self.assertFalse(r.success)
         self.assertEqual(r.error_message, 'No node found with unique_id: 99')
         # The container and its nodes are unharmed: frames still come out.
-        self.assertEqual(self.list_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
+        self.assertEqual(self.launched_nodes(), {1: '/alike_detector', 2: '/alike_matcher'})
         n = len(self.probe.keypoints)
         self.assertTrue(self.probe.wait(lambda: len(self.probe.keypoints) > n + 3, 20))
 
@@ -169,8 +191,7 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         self.assertTrue(self.probe.wait(
             lambda: self.probe.node.count_publishers('/extra/matches') == 1, 10))
         self.assertEqual(self.list_nodes()[r.unique_id], '/extra/extra_matcher')
-        u = self.probe.call(UnloadNode, f'{CONTAINER}/_container/unload_node',
-                            UnloadNode.Request(unique_id=r.unique_id))
+        u = self.unload(r.unique_id)
         self.assertTrue(u.success, u.error_message)
         self.assertNotIn(r.unique_id, self.list_nodes())
         self.assertTrue(self.probe.wait(
@@ -189,8 +210,7 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         self.assertEqual(self.state(node), 'active')
         self.assertTrue(self.probe.wait(
             lambda: self.probe.node.count_subscribers('/no_images_here') == 1, 10))
-        u = self.probe.call(UnloadNode, f'{CONTAINER}/_container/unload_node',
-                            UnloadNode.Request(unique_id=r.unique_id))
+        u = self.unload(r.unique_id)
         self.assertTrue(u.success, u.error_message)
         self.assertTrue(self.probe.wait(
             lambda: self.probe.node.count_subscribers('/no_images_here') == 0, 10))
@@ -202,6 +222,7 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         self.assertRegex(out.stdout, rf"Loaded component (\d+) into '{CONTAINER}' container "
                                      r"node as '/second_matcher'")
         uid = int(out.stdout.split()[2])
+        self.addCleanup(self.unload_if_loaded, uid)
         self.assertIn(f'  {uid}  /second_matcher', ros2(
             'component', 'list', until=lambda o: '/second_matcher' in o).stdout)
         out = ros2('component', 'unload', CONTAINER, str(uid))
@@ -243,8 +264,26 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         return self.probe.call(SetParameters, f'{node}/set_parameters', SetParameters.Request(
             parameters=[param(name, value)])).results[0]
 
+    def restore_detector(self):
+        """Bring the launched detector back to active with its launch settings."""
+        if self.state() == 'active' and self.get_param('model') == 'alike-t':
+            return
+        for transition, state in ((Transition.TRANSITION_DEACTIVATE, 'active'),
+                                  (Transition.TRANSITION_CLEANUP, 'inactive')):
+            if self.state() == state:
+                self.transition(transition)
+        self.set_param('model_file', '')
+        self.set_param('model', 'alike-t')
+        self.transition(Transition.TRANSITION_CONFIGURE)
+        self.transition(Transition.TRANSITION_ACTIVATE)
+
+    def get_param(self, name, node='/alike_detector'):
+        return self.probe.call(GetParameters, f'{node}/get_parameters', GetParameters.Request(
+            names=[name])).values[0].string_value
+
     def test_5_lifecycle_and_model_swap_with_frames_flowing(self):
         probe = self.probe
+        self.addCleanup(self.restore_detector)
         self.assertEqual(self.state(), 'active')
         self.assertTrue(probe.wait(lambda: probe.counters().get('published', 0) > 5, 20))
         refused = self.set_param('model', 'alike-n')
