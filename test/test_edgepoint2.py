@@ -55,12 +55,14 @@ def test_matches_through_the_nodes(tmp_path):
     bag = tmp_path / 'tum'
     make_bag(shared_dir() / 'data' / 'tum', bag, rate=10.0)
     result = replay(bag, rate_scale=0.5, params={'model': 'edgepoint2-S48'})
-    assert result.keypoint_msgs == 20
+    assert result.keypoint_msgs == 20  # a reliable input loses no frame to a busy detector
     ratios = []
     for stamp in sorted(result.matches)[1:]:
         msg, match = result.keypoints[stamp][1], result.matches[stamp]
         assert (msg.descriptor_size, msg.model) == (48, 'edgepoint2-S48')
         assert match.valid, match.reason
         ratios.append(match.num_inliers / match.num_matches)
-    # Measured: median inlier ratio 0.90 (lowest 0.78) on these frames, ~780 keypoints.
-    assert np.median(ratios) > 0.7 and min(ratios) > 0.5, ratios
+    # Measured with the family's own threshold: median inlier ratio 0.860 (lowest 0.708) on
+    # these frames; the floors leave about 0.05.
+    print(f'inlier ratio median {np.median(ratios):.3f}, lowest {min(ratios):.3f}')
+    assert np.median(ratios) > 0.81 and min(ratios) > 0.65, ratios

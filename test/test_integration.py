@@ -14,9 +14,10 @@ from conftest import require_shared
 require_shared()
 
 TUM = shared_dir() / 'data' / 'tum'
-# Measured over 20 frames: median inlier ratio 0.82, lowest 0.6; the floors leave margin.
-MEDIAN_INLIER_FLOOR = 0.65
-FRAME_INLIER_FLOOR = 0.35
+# Measured over 20 frames: median inlier ratio 0.829, lowest 0.686 (the same in one process and
+# in two, and in the demo); the floors leave about 0.05.
+MEDIAN_INLIER_FLOOR = 0.78
+FRAME_INLIER_FLOOR = 0.63
 
 
 @pytest.fixture(scope='module')
@@ -29,7 +30,8 @@ def bag(tmp_path_factory):
 def check(result, overlay):
     stamps = sorted(result.sent)
     assert len(stamps) == 20
-    # Exactly one KeypointArray per image, carrying the image's stamp and frame_id.
+    # Exactly one KeypointArray per image, carrying the image's stamp and frame_id: the replay
+    # plays reliably, and a reliable input loses no frame to a busy detector.
     assert result.keypoint_msgs == 20
     assert sorted(result.keypoints) == stamps
     ratios = []
@@ -49,6 +51,7 @@ def check(result, overlay):
         assert match.previous_header.stamp == result.keypoints[stamps[i - 1]][1].header.stamp
         assert len(match.matches) == 2 * match.num_matches == 2 * len(match.inliers)
         ratios.append(match.num_inliers / match.num_matches)
+    print(f'inlier ratio median {np.median(ratios):.3f}, lowest {min(ratios):.3f}')
     assert min(ratios) > FRAME_INLIER_FLOOR, ratios
     assert np.median(ratios) > MEDIAN_INLIER_FLOOR, ratios
     if overlay:
