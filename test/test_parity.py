@@ -59,5 +59,7 @@ def test_parity(entry):
     g, r = order_got[close], order_ref[close]
     np.testing.assert_allclose(got.scores[g], ref['scores'][r], atol=2e-4)
     cos = (got.descriptors[g] * ref['descriptors'][r]).sum(axis=1)
-    assert cos.min() > 0.999
+    # Measured over the 24 files: cosine 0.9999996 at the lowest (README: 1.0000), 99.75 % of
+    # keypoints within 1e-3 px, scores within 7.5e-5.
+    assert cos.min() > 0.9999, cos.min()
     np.testing.assert_allclose(np.linalg.norm(got.descriptors, axis=1), 1, atol=1e-5)
