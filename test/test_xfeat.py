@@ -261,3 +261,30 @@ def test_cli_quantizes_and_compiles_by_model_name(tmp_path, capsys):
     # Measured: 0.93 of the int8 keypoints within 1 px of fp32 ones, median cosine 0.998.
     assert np.mean(near) > 0.85
     assert np.median(np.concatenate(cosines)) > 0.95
+
+
+def test_extract_with_no_threshold_given_equals_the_public_code(reference, tmp_path):
+    """
+    `alike-ros extract --model xfeat --top-k 4096`: XFeat's own threshold, the public answer.
+
+    Before the family's settings reached extract, ALIKE's 0.2 applied and 0.62 of the public
+    keypoints came out; with the family's 0.05 every one (cosine 1.0).
+    """
+    frames = FRAMES[:2] + FRAMES[-2:]  # TUM and HPatches
+    (tmp_path / 'in').mkdir()
+    for path in frames:
+        (tmp_path / 'in' / path.name).symlink_to(path)
+    assert cli(['extract', str(tmp_path / 'in'), '--model', 'xfeat', '--top-k', '4096',
+                '--out', str(tmp_path / 'npz')]) in (0, None)
+    for path in frames:
+        with np.load(tmp_path / 'npz' / f'{path.stem}.npz') as got:
+            ours = stage2_features(got)
+        image = rgb(path)
+        same, cos, _ = agreement(ours, public(reference, image, TOP_K), network_scale(image))
+        assert same >= 0.99 and cos.min() >= 0.999, (path.name, same, cos.min())
+
+
+def stage2_features(npz):
+    """Return the extract command's arrays as a Features (what agreement() reads)."""
+    from alike_ros.detector import Features
+    return Features(npz['keypoints'], npz['scores'], npz['descriptors'])
