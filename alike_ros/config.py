@@ -392,9 +392,8 @@ class OdometryConfig(_Config):
     """
     Metric odometry from a depth image registered to the colour camera (docs/odometry.md).
 
-    The reference keyframe's keypoints lifted with their depth, matched into each frame by
-    their tracks, give the camera's pose by PnP; published as nav_msgs/Odometry and the
-    odom -> base_link transform.
+    The tracks' keypoints lifted with their depth give each frame's pose by PnP; published as
+    nav_msgs/Odometry and the odom -> base_link transform.
     """
 
     use_depth: bool = _f(False, 'subscribe depth (sensor_msgs/Image registered to the colour '
@@ -416,18 +415,15 @@ class OdometryConfig(_Config):
     depth_edge: float = _f(0.05, 'a keypoint whose 3 x 3 depth neighbourhood spans more than '
                                  'this many metres (or has a pixel without depth) is on a '
                                  'depth edge and is not used', live=True, range=(0.0, 1000.0))
-    pnp_threshold: float = _f(2.0, 'PnP inlier reprojection error, pixels', live=True,
+    depth_noise: float = _f(0.0015, 'depth noise of the camera: sigma = depth_noise z^2 + '
+                                    '2 mm at z metres (structured light such as the Kinect: '
+                                    'about 0.0015); how much the pose refinement trusts the '
+                                    "tracked points' measured depths against their pixels; "
+                                    '0 = pixels only (PnP)', live=True, range=(0.0, 10.0))
+    pnp_threshold: float = _f(3.0, 'PnP inlier reprojection error, pixels', live=True,
                               range=(0.1, 1000.0))
     odom_min_inliers: int = _f(15, 'PnP inliers a pose needs; fewer: tracking is lost for '
                                    'that frame', live=True, range=(4, 1_000_000))
-    odom_keyframe_inlier_ratio: float = _f(
-        0.5, 'a frame becomes the reference keyframe when its PnP inliers fall below this '
-        'share of those the reference had with the frame after it', live=True,
-        range=(0.0, 1.0))
-    odom_keyframe_translation: float = _f(0.3, '... or when it is this many metres from the '
-                                               'reference', live=True, range=(0.0, 1000.0))
-    odom_keyframe_rotation: float = _f(20.0, '... or turned this many degrees from it',
-                                       live=True, range=(0.0, 180.0))
     odom_frame: str = _f('odom', 'frame of the odometry (header.frame_id, the parent of the '
                                  'transform)')
     base_frame: str = _f('base_link', 'frame of the robot (child_frame_id)')

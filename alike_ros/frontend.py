@@ -155,8 +155,8 @@ class FrontEnd:
         returning (Camera or None, why not), called only when the fit needs one. A callable
         `frame` raising ValueError gives an invalid result with its message (a malformed
         message); the previous frame is then kept. `depth` (with odometry): this frame's
-        depth image in metres registered to it, None, or a callable returning (depth or None,
-        why not), called only when the frame becomes the odometry's reference.
+        depth image registered to it (float metres, or 16-bit in the OdometryConfig's
+        depth_scale units), None, or a callable returning (depth or None, why not).
         """
         t0 = time.perf_counter()
         out = FrameResult(stamp=stamp, tag=tag)

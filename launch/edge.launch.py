@@ -27,7 +27,8 @@ from launch_ros.actions import (ComposableNodeContainer, LoadComposableNodes, No
 from launch_ros.descriptions import ComposableNode
 
 from alike_ros.config import PROVIDERS
-from alike_ros.nodes.launch_args import bag_player_command, GivenParameters, NodeParameters
+from alike_ros.nodes.launch_args import (BAG_DEPTH_TOPIC, bag_player_command, DepthParameters,
+                                         depth_remap, GivenParameters, NodeParameters)
 from alike_ros.extractors import MODEL_NAMES
 
 
@@ -56,7 +57,12 @@ def generate_launch_description():
     detector_params = [
         NodeParameters(arg('params_file'), 'alike_detector', arg('namespace')),
         GivenParameters('alike_detector', {'model': arg('model'), 'provider': arg('provider')})]
-    matcher_params = [NodeParameters(arg('params_file'), 'alike_matcher', arg('namespace'))]
+    matcher_params = [NodeParameters(arg('params_file'), 'alike_matcher', arg('namespace')),
+                      DepthParameters(arg('params_file'), arg('depth_topic'), arg('namespace'))]
+    # The matcher's depth input (odometry): depth_topic where given, else (a params file that
+    # sets use_depth) the bag's and the camera drivers' usual /camera/depth/image_raw.
+    matcher_remappings = remappings + [
+        ('depth', depth_remap(arg('depth_topic'), BAG_DEPTH_TOPIC))]
 
     composable = [
         ComposableNode(package='alike_ros', plugin='alike_ros::DetectorNode',
@@ -64,7 +70,7 @@ def generate_launch_description():
                        remappings=remappings),
         ComposableNode(package='alike_ros', plugin='alike_ros::MatcherNode',
                        name='alike_matcher', parameters=matcher_params,
-                       remappings=remappings),
+                       remappings=matcher_remappings),
     ]
     graph = GroupAction([
         PushRosNamespace(arg('namespace')),
@@ -85,7 +91,7 @@ def generate_launch_description():
              parameters=detector_params, remappings=remappings, output='screen',
              condition=UnlessCondition(arg('composed'))),
         Node(package='alike_ros', executable='matcher_node', name='alike_matcher',
-             parameters=matcher_params, remappings=remappings, output='screen',
+             parameters=matcher_params, remappings=matcher_remappings, output='screen',
              condition=UnlessCondition(arg('composed'))),
     ])
 
@@ -101,7 +107,7 @@ def generate_launch_description():
     player = ExecuteProcess(
         cmd=bag_player_command(arg('bag'), arg('image_topic'), arg('bag_delay'),
                                arg('bag_wait_subscribers'), arg('bag_rate'),
-                               arg('camera_info_topic')),
+                               arg('camera_info_topic'), arg('depth_topic')),
         name='bag_player', output='screen', condition=IfCondition(_is_set('bag')))
 
     return LaunchDescription([
@@ -116,6 +122,12 @@ def generate_launch_description():
         DeclareLaunchArgument('camera_info_topic', default_value='/camera/camera_info',
                               description='camera calibration topic (sensor_msgs/CameraInfo), '
                                           "for the matcher's undistort and geometry:=essential"),
+        DeclareLaunchArgument('depth_topic', default_value='',
+                              description='depth image registered to the colour camera '
+                                          '(sensor_msgs/Image 16UC1 or 32FC1): the matcher '
+                                          'publishes metric odometry on odom and /tf '
+                                          '(use_depth; geometry essential unless the params '
+                                          "file's is fundamental); '' = off"),
         DeclareLaunchArgument('params_file',
                               default_value=os.path.join(share, 'config', 'edge.yaml'),
                               description='parameters of alike_detector and alike_matcher'),
@@ -127,9 +139,10 @@ def generate_launch_description():
         DeclareLaunchArgument('use_rviz', default_value='false', choices=BOOLEAN,
                               description='show the match overlay in RViz'),
         DeclareLaunchArgument('bag', default_value='',
-                              description='rosbag2 to play (its /camera/image_raw and '
-                                          '/camera/camera_info, remapped to image_topic and '
-                                          'camera_info_topic)'),
+                              description='rosbag2 to play (its /camera/image_raw, '
+                                          '/camera/camera_info and /camera/depth/image_raw, '
+                                          'remapped to image_topic, camera_info_topic and '
+                                          'depth_topic)'),
         DeclareLaunchArgument('bag_rate', default_value='1.0',
                               description='bag playback speed (1.0: as recorded)'),
         DeclareLaunchArgument('bag_delay', default_value='1.0',

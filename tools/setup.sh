@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up .venv from nothing: pinned wheels, the ROS 2 Jazzy launch / launch_testing / ros2cli
-# stack of ../shared/ros2 (with composition_interfaces), the alike_ros_msgs build, alike_ros
+# stack of ../shared/ros2 (with composition_interfaces and tf2_msgs), the alike_ros_msgs build, alike_ros
 # (editable, and registered in the ament index so `ros2 launch/run alike_ros ...` find it) and
 # the stage-1 ONNX models exported from ../shared/weights. Each step is skipped when its inputs
 # did not change, so a re-run takes well under a second.
@@ -39,7 +39,7 @@ if ! fresh wheels "$key"; then
     | xargs -0 -r sed -i \
       -e "s#/opt/python/cp311-cp311/lib/python3.11/site-packages/numpy/_core/include#$npinc#g" \
       -e "s#/opt/python/cp311-cp311/include/python3.11#$inc#g" || true
-  rm -f "$stamps/msgs" "$stamps/composition"
+  rm -f "$stamps/msgs" "$stamps/composition" "$stamps/tf2_msgs"
   stamp wheels "$key"
 fi
 
@@ -75,6 +75,17 @@ key=$(digest "$ros2_stack"/src/composition_interfaces/{package.xml,CMakeLists.tx
 if ! fresh composition "$key"; then
   build_interfaces composition_interfaces "$ros2_stack/src/composition_interfaces"
   stamp composition "$key"
+fi
+# tf2_msgs (TFMessage): the matcher's odom -> base_link transform on /tf where tf2_ros (not on
+# PyPI) is missing; it needs geometry_msgs and action_msgs, both among the Jazzy wheels.
+if [ -d "$ros2_stack/src/tf2_msgs" ]; then
+  key=$(digest "$ros2_stack"/src/tf2_msgs/{package.xml,CMakeLists.txt,msg/*.msg,srv/*.srv,action/*.action})
+  if ! fresh tf2_msgs "$key"; then
+    build_interfaces tf2_msgs "$ros2_stack/src/tf2_msgs"
+    stamp tf2_msgs "$key"
+  fi
+else
+  echo "[setup] no $ros2_stack/src/tf2_msgs: the matcher's odometry publishes no /tf" >&2
 fi
 
 key=$(digest alike_ros_msgs/package.xml alike_ros_msgs/CMakeLists.txt alike_ros_msgs/msg/*.msg)
@@ -128,6 +139,6 @@ if ! fresh models "$key"; then
   fi
 fi
 
-"$py" -c "import rclpy, alike_ros, alike_ros_msgs.msg, launch_ros.actions, launch_testing" \
+"$py" -c "import rclpy, alike_ros, alike_ros_msgs.msg, launch_ros.actions, launch_testing, nav_msgs.msg" \
   || { echo "[setup] import check failed" >&2; exit 1; }
 echo "[setup] ready in $(( $(date +%s) - t0 )) s: $venv"

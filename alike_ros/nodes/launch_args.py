@@ -93,19 +93,64 @@ class GivenParameters(Substitution):
         return _write_params(f'{self.node_name}_args_', given)
 
 
+class DepthParameters(Substitution):
+    """
+    The matcher's odometry parameters a `depth_topic` launch argument implies.
+
+    Empty: none (the params file's, odometry off by default). A topic: use_depth true, and
+    geometry essential where the params file's matcher has homography (the default), whose
+    inliers cannot carry tracks through a 3D scene.
+    """
+
+    def __init__(self, params_file: SomeSubstitutionsType, depth_topic: SomeSubstitutionsType,
+                 namespace: SomeSubstitutionsType = '', node_name: str = 'alike_matcher'):
+        super().__init__()
+        self.params_file = normalize_to_list_of_substitutions(params_file)
+        self.depth_topic = normalize_to_list_of_substitutions(depth_topic)
+        self.namespace = normalize_to_list_of_substitutions(namespace)
+        self.node_name = node_name
+
+    def describe(self):
+        return f'DepthParameters({self.node_name})'
+
+    def perform(self, context):
+        params = {}
+        if perform_substitutions(context, self.depth_topic):
+            with open(perform_substitutions(context, self.params_file)) as f:
+                mine = node_parameters(yaml.safe_load(f), self.node_name,
+                                       perform_substitutions(context, self.namespace))
+            params['use_depth'] = True
+            if mine.get('geometry', 'homography') == 'homography':
+                params['geometry'] = 'essential'
+        return _write_params(f'{self.node_name}_depth_', params)
+
+
+# The depth topic of make_bag's RGB-D bags, which the launch's player remaps to depth_topic.
+BAG_DEPTH_TOPIC = '/camera/depth/image_raw'
+
+
+def depth_remap(depth_topic: SomeSubstitutionsType, default: str):
+    """Return a substitution: `depth_topic`, or `default` where it is empty."""
+    from launch.substitutions import PythonExpression
+    return PythonExpression(["'", depth_topic, f"' or '{default}'"])
+
+
 def bag_player_command(bag: SomeSubstitutionsType, topic: SomeSubstitutionsType,
                        delay: SomeSubstitutionsType, wait_subscribers: SomeSubstitutionsType,
-                       rate: SomeSubstitutionsType, info_topic: SomeSubstitutionsType):
+                       rate: SomeSubstitutionsType, info_topic: SomeSubstitutionsType,
+                       depth_topic: SomeSubstitutionsType = ''):
     """
     Return the command that plays a bag's /camera/image_raw on `topic` at `rate` x real time.
 
-    The bag's /camera/camera_info, if it has one, goes to `info_topic`.
+    The bag's /camera/camera_info, if it has one, goes to `info_topic`, its
+    /camera/depth/image_raw to `depth_topic` (where given).
 
     `ros2 bag play` where rosbag2 is installed; this package's player (the same rosbag2
     files, read with rosbags) where it is not. The package's player first waits until the
     topic has `wait_subscribers` subscribers (the graph is up), then `delay` seconds.
     """
-    remap = [['/camera/image_raw:=', topic], ['/camera/camera_info:=', info_topic]]
+    remap = [['/camera/image_raw:=', topic], ['/camera/camera_info:=', info_topic],
+             [BAG_DEPTH_TOPIC + ':=', depth_remap(depth_topic, BAG_DEPTH_TOPIC)]]
     if shutil.which('ros2') and importlib.util.find_spec('ros2bag') is not None:
         # --wait-for-all-acked: readers get the last message before the player exits.
         return ['ros2', 'bag', 'play', bag, '--delay', delay, '--rate', rate,

@@ -12,6 +12,12 @@ publishes the relative pose on `motion`, from the previous frame or from the las
 and track ids are carried through the inliers and a motion-predicted window. Every
 frame gets exactly one MatchArray; when no model can be given, valid is false and `reason` says
 why. camera_info is matched to frames by stamp; a missing one is reported, never fatal.
+
+With `use_depth` (OdometryConfig) it also subscribes `depth`, a depth image registered to the
+colour camera, matched to frames by stamp like camera_info, and publishes the metric odometry
+of the FrontEnd's Odometry: nav_msgs/Odometry on `odom` and the odom -> base transform on /tf
+(tf2_ros's broadcaster where it is installed; tf2_msgs/TFMessage otherwise), with a `~/reset`
+service (std_srvs/Trigger) that restarts it at the origin (docs/odometry.md).
 """
 
 from collections import deque
@@ -23,14 +29,16 @@ from rclpy.qos import QoSProfile
 from sensor_msgs.msg import CameraInfo, Image
 
 from alike_ros import geometry, matchers
-from alike_ros.config import MatcherConfig, MatcherNodeConfig
+from alike_ros.config import MatcherConfig, MatcherNodeConfig, OdometryConfig
 from alike_ros.frontend import FrontEnd
+from alike_ros.geometry import depth as depth_ops
 from alike_ros.geometry.camera import CalibrationError, Camera
 from alike_ros.geometry.tracks import Trails
 from alike_ros.matchers.base import Frame
 from alike_ros.nodes import messages
 from alike_ros.nodes.compat import PublisherEventCallbacks
 from alike_ros.nodes.managed import ManagedNode
+from alike_ros.nodes.params import ConfigError
 from alike_ros.nodes.messages import stamp_ns
 from alike_ros.nodes.qos import image_qos, sensor_qos
 from alike_ros.nodes.runner import run_nodes
@@ -47,6 +55,7 @@ class MatcherNode(ManagedNode):
     # Every method's own config is declared too (flat parameter names, unique across methods:
     # test_matchers checks), so a params file or a lifecycle swap can pick any method.
     CONFIGS = {'config': MatcherConfig, 'node_config': MatcherNodeConfig,
+               'odometry_config': OdometryConfig,
                **{_method_attr(name): m.config for name, m in matchers.METHODS.items()}}
 
     def __init__(self, node_name='alike_matcher', **kwargs):
@@ -55,10 +64,13 @@ class MatcherNode(ManagedNode):
         self.frame_times = deque(maxlen=30)
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
+        self.depths = deque()
         self.trails = Trails(1)
         self.image_sub = self._sub = self._info_sub = self._diag_timer = None
         self.pub = self.overlay_pub = self.motion_pub = None
-        self.counts = {'camera_info_bad': 0}
+        self.odom = None  # with use_depth: OdometryOutput (publishers, reset service)
+        self._depth_sub = None
+        self.counts = {'camera_info_bad': 0, 'depth_bad': 0}
         self.last_reason = ''
         self.autostart()
 
@@ -72,8 +84,15 @@ class MatcherNode(ManagedNode):
         self.images = deque(maxlen=self.node_config.image_buffer)
         self.trails = Trails(self.node_config.trail_length)
         method = matchers.get_method(self.config.method)
+        odometry = self.odometry_config if self.odometry_config.use_depth else None
+        if odometry is not None and self.config.geometry == 'homography':
+            raise ConfigError('use_depth (odometry) needs geometry essential or fundamental, '
+                              'whose inliers carry the tracks: set geometry: essential')
         self.front = FrontEnd(self.config, getattr(self, _method_attr(method.name)),
-                              log=self.get_logger())
+                              log=self.get_logger(), odometry=odometry)
+        self.depths = deque(maxlen=self.node_config.image_buffer)
+        if odometry is not None:
+            self.odom = OdometryOutput(self, self.front.odometry)
         self.pub = self.create_lifecycle_publisher(messages.MatchArray, 'matches', 10)
         # Images are needed for the overlay only: the publisher's matched event subscribes
         # them while someone watches (keypoint methods).
@@ -90,6 +109,9 @@ class MatcherNode(ManagedNode):
         self._info_sub = self.create_subscription(
             CameraInfo, 'camera_info', self._on_camera_info,
             sensor_qos(self.node_config.image_reliability, depth=10))
+        if self.odom is not None:
+            self._depth_sub = self.create_subscription(
+                Image, 'depth', self._on_depth, image_qos(self.node_config.image_reliability))
         if self.method.needs_image:
             self._sub = self.create_subscription(
                 Image, 'image', self._on_image_frame,
@@ -102,10 +124,11 @@ class MatcherNode(ManagedNode):
                                f'{self.resolve_topic_name("matches")}')
 
     def deactivate(self):
-        for sub in (self._sub, self.image_sub, self._info_sub):
+        for sub in (self._sub, self.image_sub, self._info_sub, self._depth_sub):
             if sub is not None:
                 self.destroy_subscription(sub)
-        self.image_sub = self._sub = self._info_sub = None
+        self.image_sub = self._sub = self._info_sub = self._depth_sub = None
+        self.depths.clear()
         if self.front is not None:
             self.front.reset()
         self.trails = Trails(self.node_config.trail_length)
@@ -120,6 +143,9 @@ class MatcherNode(ManagedNode):
         if self._diag_timer is not None:
             self.destroy_timer(self._diag_timer)
         self.pub = self.overlay_pub = self.motion_pub = self._diag_timer = None
+        if self.odom is not None:
+            self.odom.destroy()
+        self.odom = None
         self.front = None
 
     def apply_live(self, attr, config):
@@ -132,6 +158,8 @@ class MatcherNode(ManagedNode):
             self.front.matcher.config = config
         if attr == 'config':
             self.front.config = config
+        if attr == 'odometry_config' and self.front.odometry is not None:
+            self.front.odometry.config = config
 
     def _update_image_subscription(self):
         """Subscribe images while the overlay is watched (keypoint methods, when active)."""
@@ -152,6 +180,9 @@ class MatcherNode(ManagedNode):
     def _on_image(self, msg):
         self.images.append(msg)
 
+    def _on_depth(self, msg):
+        self.depths.append(msg)
+
     def _on_image_frame(self, msg):
         """Methods that match pixels: each image is a frame."""
         self._on_frame(msg.header, lambda: Frame(image=messages.image_msg_to_array(msg)))
@@ -166,7 +197,10 @@ class MatcherNode(ManagedNode):
         """Answer one frame with exactly one MatchArray (and its motion, when there is one)."""
         self.frame_times.append(time.monotonic())
         result = self.front.process(convert, stamp_ns(header.stamp),
-                                    lambda: self._camera_for(header), tag=header)
+                                    lambda: self._camera_for(header), tag=header,
+                                    depth=lambda: self._depth_for(header))
+        if result.odometry is not None:
+            self.odom.publish(header, result.odometry, self.odometry_config)
         if result.motion is not None:
             self.motion_pub.publish(motion_msg(header, result.motion_reference, result.motion))
         out = match_array(result, self.config)
@@ -193,6 +227,25 @@ class MatcherNode(ManagedNode):
         except CalibrationError as err:
             self.counts['camera_info_bad'] += 1
             return None, f'unusable camera_info: {err}'
+
+    def _depth_for(self, header):
+        """Return (depth pixels, '') for a frame's stamp, or (None, why not)."""
+        stamp = stamp_ns(header.stamp)
+        cfg = self.odometry_config
+        best = min(self.depths, key=lambda m: abs(stamp_ns(m.header.stamp) - stamp),
+                   default=None)
+        if best is None:
+            return None, 'none received on ' + self.resolve_topic_name('depth')
+        gap = abs(stamp_ns(best.header.stamp) - stamp)
+        if gap > cfg.depth_tolerance * 1e9:
+            return None, (f'none with this stamp (nearest {gap / 1e6:.0f} ms away; '
+                          f'depth_tolerance {cfg.depth_tolerance} s)')
+        try:  # as the message has it: 16-bit depth is scaled at the keypoints only
+            return depth_ops.depth_pixels(best.encoding, best.height, best.width, best.step,
+                                          best.data, bool(best.is_bigendian)), ''
+        except ValueError as err:
+            self.counts['depth_bad'] += 1
+            return None, f'unusable depth image: {err}'
 
     def fps(self):
         """Keypoint frames per second over the last frames."""
@@ -234,10 +287,19 @@ class MatcherNode(ManagedNode):
         counts = {**(self.front.counts if self.front else {}), **self.counts}
         missing = counts.get('camera_missing', 0)
         counts['camera_info_missing'] = counts.pop('camera_missing', 0)
+        message = 'camera_info missing for some frames' if missing else self.state
+        odometry = self.front.odometry if self.front else None
+        extra = {}
+        if odometry is not None:
+            counts.update(odometry.counts)
+            extra['last_odom_lost_reason'] = odometry.last_lost_reason
+            if self.odom.lost_since_report:
+                message = f'odometry lost in {self.odom.lost_since_report} frames'
+            self.odom.lost_since_report = 0
         self.publish_status(
-            'ALIKE matcher', f'{self.config.method}/{self.config.geometry}', missing,
-            'camera_info missing for some frames' if missing else self.state,
-            {**counts, 'state': self.state, 'last_invalid_reason': self.last_reason})
+            'ALIKE matcher', f'{self.config.method}/{self.config.geometry}',
+            missing or message.startswith('odometry lost'), message,
+            {**counts, 'state': self.state, 'last_invalid_reason': self.last_reason, **extra})
 
 
 def match_array(result, config):
@@ -282,6 +344,93 @@ def motion_msg(header, reference_header, fit):
     t.x, t.y, t.z = (float(v) for v in fit.translation)
     q = msg.transform.rotation
     q.x, q.y, q.z, q.w = geometry.quaternion_xyzw(fit.rotation)
+    return msg
+
+
+class OdometryOutput:
+    """
+    What a matcher with depth publishes: odom (nav_msgs/Odometry), /tf, the reset service.
+
+    Lost frames (rtabmap's convention, docs/odometry.md): by default the last pose and no
+    motion, with covariance 9999, and its transform; with publish_null_when_lost a zero pose
+    with covariance 9999 and no transform.
+    """
+
+    def __init__(self, node, odometry):
+        from nav_msgs.msg import Odometry as OdometryMsg  # imported only with depth
+        from std_srvs.srv import Trigger
+        self.node, self.odometry, self.msg_type = node, odometry, OdometryMsg
+        self.pub = node.create_lifecycle_publisher(OdometryMsg, 'odom', 10)
+        self.tf_pub, self.broadcaster = None, None
+        try:  # on a robot: tf2_ros's own broadcaster
+            from tf2_ros import TransformBroadcaster
+            self.broadcaster = TransformBroadcaster(node)
+        except ImportError:  # tf2_ros is not on PyPI: publish what it would
+            from tf2_msgs.msg import TFMessage
+            self.tf_type = TFMessage
+            self.tf_pub = node.create_lifecycle_publisher(TFMessage, '/tf', QoSProfile(depth=100))
+        self.service = node.create_service(Trigger, '~/reset', self._reset)
+        self.lost_since_report = 0
+
+    def destroy(self):
+        """Destroy the publishers and the service."""
+        self.node.destroy_lifecycle_publisher(self.pub)
+        if self.tf_pub is not None:
+            self.node.destroy_lifecycle_publisher(self.tf_pub)
+        self.node.destroy_service(self.service)
+
+    def _reset(self, request, response):
+        self.odometry.reset()
+        response.success = True
+        response.message = 'odometry restarts at the origin with the next frame'
+        self.node.get_logger().info(response.message)
+        return response
+
+    def publish(self, header, result, cfg):
+        """Publish one frame's odometry (and transform), stamped with its image."""
+        if result.lost:
+            self.lost_since_report += 1
+            self.node.get_logger().warning(f'odometry lost: {result.reason}',
+                                           throttle_duration_sec=10.0)
+        null = result.lost and cfg.publish_null_when_lost
+        self.pub.publish(odometry_msg(self.msg_type(), header, result, cfg, null))
+        if cfg.publish_tf and not null:
+            t = transform_msg(header, result.pose, cfg.odom_frame, cfg.base_frame)
+            if self.broadcaster is not None:
+                self.broadcaster.sendTransform(t)
+            else:
+                self.tf_pub.publish(self.tf_type(transforms=[t]))
+
+
+def transform_msg(header, pose, parent, child):
+    """Return the TransformStamped of a 4 x 4 pose of `child` in `parent`, stamped as header."""
+    msg = TransformStamped()
+    msg.header.stamp = header.stamp
+    msg.header.frame_id, msg.child_frame_id = parent, child
+    t, q = msg.transform.translation, msg.transform.rotation
+    t.x, t.y, t.z = (float(v) for v in pose[:3, 3])
+    q.x, q.y, q.z, q.w = geometry.quaternion_xyzw(pose[:3, :3])
+    return msg
+
+
+def odometry_msg(msg, header, result, cfg, null=False):
+    """
+    Fill a nav_msgs/Odometry with an OdometryResult: pose in odom_frame, twist in base_frame.
+
+    Lost: the last pose (or, `null`, a zero pose) and no motion, with covariance 9999.
+    """
+    msg.header.stamp = header.stamp
+    msg.header.frame_id, msg.child_frame_id = cfg.odom_frame, cfg.base_frame
+    pose = msg.pose.pose
+    if not null:
+        pose.position.x, pose.position.y, pose.position.z = (float(v)
+                                                             for v in result.pose[:3, 3])
+        o = pose.orientation
+        o.x, o.y, o.z, o.w = geometry.quaternion_xyzw(result.pose[:3, :3])
+    msg.pose.covariance = [float(v) for v in result.covariance.reshape(-1)]
+    v, w = msg.twist.twist.linear, msg.twist.twist.angular
+    v.x, v.y, v.z, w.x, w.y, w.z = (float(x) for x in result.twist)
+    msg.twist.covariance = [float(x) for x in result.twist_covariance.reshape(-1)]
     return msg
 
 

@@ -26,6 +26,9 @@ START_NS = 1_700_000_000 * 10**9  # make_bag's first stamp by default
 TRANSPORTS = ('compressed', 'compressedDepth', 'theora', 'zstd')  # image_transport suffixes
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 VIDEO_EXTS = {'.mp4', '.avi', '.mkv', '.mov', '.webm'}
+# The depth image topic of an RGB-D bag (edge.launch.py's player remaps it to depth_topic).
+DEPTH_TOPIC = '/camera/depth/image_raw'
+DEPTH_ENCODINGS = {'uint16': '16UC1', 'float32': '32FC1'}
 
 
 def _typestore():
@@ -47,7 +50,7 @@ def read_frames(source):
                 yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         finally:
             cap.release()
-    files = image_files([source])
+    files = [f for f in image_files([source]) if not is_depth_file(f)]
     if not files:
         raise ValueError(f'no images in {source}')
     for f in files:
@@ -55,6 +58,32 @@ def read_frames(source):
         if bgr is None:
             raise ValueError(f'cannot read image {f}')
         yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def is_depth_file(path):
+    """Tell whether an image file is a depth image by its name (7-Scenes: *.depth.png)."""
+    return '.depth.' in Path(path).name
+
+
+def read_depth(source):
+    """
+    Return the depth images (uint16 or float32 arrays) of a folder, sorted by name.
+
+    Where the folder also holds colour images (7-Scenes' frame-*.color.png beside
+    frame-*.depth.png) only the *.depth.* files.
+    """
+    files = image_files([source])
+    if any(is_depth_file(f) for f in files):
+        files = [f for f in files if is_depth_file(f)]
+    if not files:
+        raise ValueError(f'no depth images in {source}')
+    out = []
+    for f in files:
+        depth = cv2.imread(str(f), cv2.IMREAD_UNCHANGED)
+        if depth is None or depth.ndim != 2 or depth.dtype.name not in DEPTH_ENCODINGS:
+            raise ValueError(f'{f} is not a one-channel 16-bit or float depth image')
+        out.append(depth)
+    return out
 
 
 def _header(types, stamp_ns, frame_id):
@@ -86,6 +115,20 @@ def image_message(typestore, rgb, encoding, stamp_ns, frame_id):
                              is_bigendian=0, step=pixels.nbytes // h, data=pixels.reshape(-1))
 
 
+def depth_message(typestore, depth, stamp_ns, frame_id):
+    """Build a rosbags Image of a depth image: uint16 as 16UC1, float32 metres as 32FC1."""
+    types = typestore.types
+    depth = np.ascontiguousarray(depth)
+    encoding = DEPTH_ENCODINGS.get(depth.dtype.name)
+    if encoding is None or depth.ndim != 2:
+        raise ValueError(f'a depth image is H x W uint16 or float32, got {depth.shape} '
+                         f'{depth.dtype}')
+    h, w = depth.shape
+    return types[IMAGE_TYPE](header=_header(types, stamp_ns, frame_id), height=h, width=w,
+                             encoding=encoding, is_bigendian=0, step=depth.nbytes // h,
+                             data=depth.view(np.uint8).reshape(-1))
+
+
 def load_camera_info(path):
     """Read a camera_calibration_parsers YAML file into a dict of CameraInfo fields."""
     import yaml
@@ -102,6 +145,21 @@ def load_camera_info(path):
         raise ValueError(f'{path} is not a camera calibration file ({err!r})') from None
 
 
+def intrinsics_camera_info(path, width, height):
+    """
+    Return load_camera_info's fields of a 3 x 3 K text file (7-Scenes' camera-intrinsics.txt).
+
+    No distortion; the image size is the frames'.
+    """
+    K = np.loadtxt(path, dtype=np.float64)
+    if K.shape != (3, 3):
+        raise ValueError(f'{path} is not a 3 x 3 camera matrix')
+    P = np.hstack([K, np.zeros((3, 1))])
+    return {'width': int(width), 'height': int(height), 'distortion_model': 'plumb_bob',
+            'd': [0.0] * 5, 'k': K.reshape(-1).tolist(), 'r': np.eye(3).reshape(-1).tolist(),
+            'p': P.reshape(-1).tolist()}
+
+
 def camera_info_message(typestore, info, stamp_ns, frame_id):
     """Build a rosbags CameraInfo message from load_camera_info's fields."""
     types = typestore.types
@@ -116,14 +174,16 @@ def camera_info_message(typestore, info, stamp_ns, frame_id):
 
 def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
              frame_id='camera_optical_frame', start_ns=START_NS, loops=1,
-             progress=None, camera_info=None, stamps_ns=None):
+             progress=None, camera_info=None, stamps_ns=None, depth=None,
+             depth_topic=DEPTH_TOPIC):
     """
     Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written.
 
     `source`: an image folder, a video, or a list of RGB frames. With `camera_info`
     (load_camera_info's fields) each frame also gets a CameraInfo of the same stamp on the
     image topic's sibling camera_info. `stamps_ns` (one per frame, one loop) replaces the
-    stamps `rate` would give.
+    stamps `rate` would give. `depth` (a folder, read_depth, or a list of uint16 / float32
+    arrays, one per frame) adds each frame's depth image, same stamp, on `depth_topic`.
     """
     if stamps_ns is not None and loops != 1:
         raise ValueError('stamps_ns needs loops 1')
@@ -138,14 +198,20 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
     frames = list(source) if isinstance(source, (list, tuple)) else list(read_frames(source))
     if stamps_ns is not None and len(stamps_ns) != len(frames):
         raise ValueError(f'{len(stamps_ns)} stamps for {len(frames)} frames')
+    if depth is not None:
+        depth = list(depth) if isinstance(depth, (list, tuple)) else read_depth(depth)
+        if len(depth) != len(frames):
+            raise ValueError(f'{len(depth)} depth images for {len(frames)} frames')
     n = 0
     with Writer(out, version=9, storage_plugin=STORAGES[storage]) as writer:
         conn = writer.add_connection(topic, IMAGE_TYPE, typestore=typestore)
         if camera_info:
             info_conn = writer.add_connection(camera_info_topic(topic), CAMERA_INFO_TYPE,
                                               typestore=typestore)
+        if depth is not None:
+            depth_conn = writer.add_connection(depth_topic, IMAGE_TYPE, typestore=typestore)
         for _ in range(loops):
-            for rgb in frames:
+            for i, rgb in enumerate(frames):
                 stamp = start_ns + round(n * 1e9 / rate) if stamps_ns is None \
                     else int(stamps_ns[n])
                 if camera_info:  # first, as drivers do: it is there when the frame is
@@ -154,6 +220,9 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
                                  typestore.serialize_cdr(info, CAMERA_INFO_TYPE))
                 msg = image_message(typestore, rgb, encoding, stamp, frame_id)
                 writer.write(conn, stamp, typestore.serialize_cdr(msg, IMAGE_TYPE))
+                if depth is not None:  # after the colour image: a driver's order
+                    msg = depth_message(typestore, depth[i], stamp, frame_id)
+                    writer.write(depth_conn, stamp, typestore.serialize_cdr(msg, IMAGE_TYPE))
                 n += 1
                 if progress:
                     progress()
@@ -226,6 +295,12 @@ def message_class(msgtype):
     return getattr(importlib.import_module(f'{pkg}.msg'), name)
 
 
+def _is_depth(cdr):
+    """Tell whether a CDR-serialised Image is a depth image (by its encoding)."""
+    msg = _typestore().deserialize_cdr(cdr, IMAGE_TYPE)
+    return msg.encoding in ('16UC1', '32FC1', 'mono16')
+
+
 class BagPlayer:
     """Publishes a bag's messages from a node with the recorded timing."""
 
@@ -243,6 +318,12 @@ class BagPlayer:
                 self.types[topic] = msgtype
                 self.publishers[topic] = node.create_publisher(
                     message_class(msgtype), remap.get(topic, topic), qos)
+        first = {}
+        for topic, msgtype, _, data in self.messages:
+            if msgtype == IMAGE_TYPE:
+                first.setdefault(topic, data)
+        self.depth_topics = {topic for topic, data in first.items() if _is_depth(data)}
+        self.image_topics = set(first) - self.depth_topics
         self.published = 0
         self.images_published = 0
         # How far behind the recorded timing the player published (a loaded machine): late
@@ -253,8 +334,13 @@ class BagPlayer:
     LATE_S = 0.02
 
     def image_publishers(self):
-        """Return the publishers of the bag's image topics (what the graph subscribes first)."""
-        return [p for topic, p in self.publishers.items() if self.types[topic] == IMAGE_TYPE]
+        """
+        Return the publishers of the bag's image topics (what the graph subscribes first).
+
+        Depth images are not among them: only the matcher subscribes those.
+        """
+        return [p for topic, p in self.publishers.items()
+                if topic in self.image_topics]
 
     def play(self, on_publish=None, should_stop=lambda: False):
         """Publish everything (again and again with loop); return the number published."""
@@ -273,7 +359,7 @@ class BagPlayer:
                 self.late_count += late > self.LATE_S
                 self.publishers[topic].publish(data)
                 self.published += 1
-                self.images_published += self.types[topic] == IMAGE_TYPE
+                self.images_published += topic in self.image_topics
                 if on_publish:
                     on_publish(topic, stamp)
             if not self.loop:

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright 2026 alike_ros maintainers
+
+"""
+Depth images in metres, and keypoints lifted to 3D with them.
+
+A depth image registered to the colour camera (RealSense's aligned_depth_to_color, TUM's
+depth PNGs) holds, at each colour pixel, the Z of the surface seen there: 16UC1 in depth units
+(`depth_scale` a metre: 1000 for millimetres, 5000 for TUM's PNGs; 0 = none) or 32FC1 in
+metres (NaN, inf or 0 = none). A depth image of another size than the colour image (a
+registered depth at half resolution) is looked up at the scaled pixel.
+
+A keypoint is lifted only where depth is trustworthy: inside [min, max] metres and not on a
+depth edge. At an occlusion boundary a keypoint's pixel may see the foreground in the depth
+image and the background in the colour one (registration is never perfect; unregistered
+depth is off by pixels everywhere), so a keypoint whose 3 x 3 depth neighbourhood spans more
+than `max_step` metres, or holds a pixel without depth, is rejected.
+"""
+
+import numpy as np
+
+DEPTH_ENCODINGS = ('16UC1', 'mono16', '32FC1')
+
+
+def depth_pixels(encoding, height, width, step, data, bigendian=False):
+    """
+    Return the H x W pixels of a depth image's fields (sensor_msgs/Image's).
+
+    uint16 for 16UC1 / mono16, float32 for 32FC1 (a copy only where rows are padded);
+    raises ValueError naming what is wrong.
+    """
+    types = {'16UC1': np.uint16, 'mono16': np.uint16, '32FC1': np.float32}
+    if encoding not in types:
+        raise ValueError(f"depth encoding '{encoding}' is not supported: use "
+                         f"{', '.join(DEPTH_ENCODINGS)}")
+    dtype = np.dtype(types[encoding]).newbyteorder('>' if bigendian else '<')
+    row = width * dtype.itemsize
+    buffer = np.frombuffer(data, np.uint8)
+    if height <= 0 or width <= 0 or step < row or buffer.size < step * (height - 1) + row:
+        raise ValueError(f'malformed depth image: {width} x {height} {encoding}, step {step}, '
+                         f'{buffer.size} bytes')
+    rows = np.lib.stride_tricks.as_strided(buffer, (height, row), (step, 1))
+    pixels = np.ascontiguousarray(rows).view(dtype).reshape(height, width)
+    return pixels if dtype.isnative else pixels.astype(dtype.newbyteorder('='))
+
+
+def to_metres(depth, encoding, depth_scale=1000.0):
+    """
+    Return a depth image as float32 metres, 0 where there is none.
+
+    `depth`: H x W uint16 (16UC1 / mono16, `depth_scale` units a metre) or float32 (32FC1,
+    metres). Raises ValueError for other encodings.
+    """
+    if encoding in ('16UC1', 'mono16'):
+        return np.asarray(depth, np.uint16).astype(np.float32) * np.float32(1.0 / depth_scale)
+    if encoding == '32FC1':
+        metres = np.asarray(depth, np.float32)
+        return np.where(np.isfinite(metres) & (metres > 0), metres, np.float32(0.0))
+    raise ValueError(f"depth encoding '{encoding}' is not supported: use "
+                     f"{', '.join(DEPTH_ENCODINGS)}")
+
+
+def sample(depth, points, size):
+    """
+    Return the 3 x 3 depth neighbourhoods (N x 9, metres, 0 = none) of pixel points.
+
+    `points` are N x 2 pixels of an image of `size` (width, height); a depth image of another
+    size is looked up at the scaled pixel. Neighbours outside the image count as no depth.
+    """
+    h, w = depth.shape[:2]
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    sx, sy = w / max(size[0], 1), h / max(size[1], 1)
+    u = np.floor((pts[:, 0] + 0.5) * sx).astype(np.int64)  # the pixel whose centre is nearest
+    v = np.floor((pts[:, 1] + 0.5) * sy).astype(np.int64)
+    du, dv = np.meshgrid([-1, 0, 1], [-1, 0, 1])
+    uu, vv = u[:, None] + du.reshape(1, -1), v[:, None] + dv.reshape(1, -1)
+    inside = (uu >= 0) & (uu < w) & (vv >= 0) & (vv < h)
+    out = np.zeros(uu.shape, np.float32)
+    out[inside] = depth[vv[inside], uu[inside]]
+    return out
+
+
+def keypoint_depth(depth, points, size, min_depth, max_depth, max_step, scale=1.0):
+    """
+    Return the depth (metres) at each pixel point, NaN where it is not to be trusted.
+
+    `depth` in metres, or in units that `scale` turns into metres (1 / depth_scale for
+    16UC1: only the samples are converted, not the image). Not trusted: no depth at the
+    pixel or a neighbour, outside [min_depth, max_depth], or a 3 x 3 neighbourhood spanning
+    more than `max_step` metres (a depth edge).
+    """
+    patch = sample(depth, points, size) * np.float32(scale)
+    z = patch[:, 4].astype(np.float64)
+    ok = (patch.min(axis=1) > 0) & (z >= min_depth) & (z <= max_depth) \
+        & (patch.max(axis=1) - patch.min(axis=1) <= max_step)
+    return np.where(ok, z, np.nan)
+
+
+def lift(normalised, z):
+    """Return N x 3 camera-frame points of normalised coordinates and depths (NaN rows stay)."""
+    xy = np.asarray(normalised, np.float64).reshape(-1, 2)
+    z = np.asarray(z, np.float64).reshape(-1, 1)
+    return np.hstack([xy * z, z])

@@ -1,0 +1,358 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright 2026 alike_ros maintainers
+
+"""
+Metric odometry from a registered depth image: tracks with 3D positions, PnP, a pose in odom.
+
+Every tracked keypoint with trustworthy depth (geometry/depth.py: out-of-range and depth-edge
+pixels rejected) is lifted to 3D and placed in `odom` with its frame's pose; the PointMap keeps
+one position per live track, the running mean of its observations. Each frame's points on
+those tracks (the tracks link them: no matching) give 3D-2D pairs, and PnP (PoseLib
+LO-RANSAC, refined on all inliers: geometry/pnp.py) the camera's pose in odom: frame to a
+local map, so no error is chained from keyframe to keyframe while the tracks live. The frame's
+own depths then refine its tracks' positions; a PnP outlier's track starts its point anew
+(the tracker continued it to the wrong keypoint).
+
+Frames: `odom` is the base frame at the first pose; the camera sits at `base_to_camera` (REP
+103 axes for base and camera_link; the optical frame turns them to z forward, x right, y
+down). Poses go out as base in odom, with covariances (x, y, z, roll, pitch, yaw) in odom's
+axes for the pose and base's for the twist (nav_msgs/Odometry). The pose covariance chains
+each frame's PnP covariance onto the last (as if every frame were an independent step: an
+upper bound for a tracker that measures against a map); the twist's is two frames' fit
+covariances over the time between them.
+
+Tracking is lost for a frame when its tracks cannot place it (fewer than odom_min_inliers PnP
+inliers among the tracked points with a 3D position), or before any depth arrived. Such a
+frame's result says so (`lost`, with the reason); the pose stays the last one, and the map
+starts again from that frame's points at that pose, so tracking resumes from the last pose.
+"""
+
+from dataclasses import dataclass, field
+import time
+
+import cv2
+import numpy as np
+
+from alike_ros.config import OdometryConfig
+from alike_ros.geometry import depth as depth_ops
+from alike_ros.geometry import pnp
+from alike_ros.geometry.tracks import UNTRACKED
+
+# A frame is fitted from the constant-velocity prediction when at least this share of its
+# tracked points fit it (else by LO-RANSAC): a prediction that far off is no prediction.
+PREDICTION_SHARE = 0.5
+# The covariance a lost frame's pose and twist carry (rtabmap's BAD_COVARIANCE).
+LOST_VARIANCE = 9999.0
+# camera_link (REP 103: x forward, y left, z up) <- optical (z forward, x right, y down).
+LINK_FROM_OPTICAL = np.array([[0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]])
+
+
+def transform(rotation=None, translation=None):
+    """Return a 4 x 4 rigid transform."""
+    out = np.eye(4)
+    if rotation is not None:
+        out[:3, :3] = rotation
+    if translation is not None:
+        out[:3, 3] = np.asarray(translation, np.float64).reshape(3)
+    return out
+
+
+def invert(T):
+    """Return the inverse of a rigid transform."""
+    R, t = T[:3, :3], T[:3, 3]
+    return transform(R.T, -R.T @ t)
+
+
+def rpy_matrix(roll, pitch, yaw):
+    """Return the rotation of fixed-axis roll, pitch, yaw (Rz(yaw) Ry(pitch) Rx(roll))."""
+    cr, sr, cp, sp, cy, sy = (np.cos(roll), np.sin(roll), np.cos(pitch), np.sin(pitch),
+                              np.cos(yaw), np.sin(yaw))
+    return np.array([[cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
+                     [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
+                     [-sp, cp * sr, cp * cr]])
+
+
+def base_from_optical(x=0.0, y=0.0, z=0.0, roll=0.0, pitch=0.0, yaw=0.0):
+    """Return T_base_optical of camera_link at (x, y, z, roll, pitch, yaw) in the base frame."""
+    return transform(rpy_matrix(roll, pitch, yaw) @ LINK_FROM_OPTICAL, (x, y, z))
+
+
+def adjoint(T):
+    """Return the 6 x 6 adjoint of T for (translation, rotation) perturbations."""
+    R, t = T[:3, :3], T[:3, 3]
+    tx = np.array([[0, -t[2], t[1]], [t[2], 0, -t[0]], [-t[1], t[0], 0]])
+    out = np.zeros((6, 6))
+    out[:3, :3], out[:3, 3:], out[3:, 3:] = R, tx @ R, R
+    return out
+
+
+def rotate_covariance(R, cov):
+    """Return a (translation, rotation) covariance expressed in axes rotated by R."""
+    B = np.zeros((6, 6))
+    B[:3, :3] = B[3:, 3:] = R
+    return B @ cov @ B.T
+
+
+def rotation_deg(R):
+    """Return the angle of a rotation matrix in degrees."""
+    return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1.0, 1.0))))
+
+
+def lost_covariance():
+    """Return the 6 x 6 covariance of a pose or twist that is not known."""
+    return np.eye(6) * LOST_VARIANCE
+
+
+class PointMap:
+    """
+    The 3D points of the live tracks, in odom: each the running mean of its lifted depths.
+
+    Keyed by track id (sorted), so a frame's points find theirs without matching. A point's
+    first depth places it; later depths of the same track, each lifted with its frame's pose,
+    average its position (depth noise and a registration off by pixels average out). A
+    track that disappears from the frame leaves the map.
+    """
+
+    def __init__(self):
+        self.ids = np.zeros(0, np.uint64)
+        self.sum = np.zeros((0, 3))
+        self.count = np.zeros(0, np.int64)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def find(self, ids):
+        """Return (indices into ids, map rows) of the ids the map has."""
+        ids = np.asarray(ids, np.uint64)
+        if not len(self.ids) or not len(ids):
+            return np.zeros(0, np.intp), np.zeros(0, np.intp)
+        rows = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        found = np.flatnonzero((self.ids[rows] == ids) & (ids != UNTRACKED))
+        return found, rows[found]
+
+    def points(self, rows):
+        """Return the positions (K x 3) of map rows."""
+        return self.sum[rows] / self.count[rows, None]
+
+    def update(self, ids, world, replace):
+        """
+        Keep the tracks in `ids` only; add the observations `world` (K x 3, NaN: none).
+
+        `replace` (K flags): observations that start their point anew (a track whose point
+        no longer fits: a wrong continuation) instead of adding to it.
+        """
+        ids = np.asarray(ids, np.uint64)
+        observed = np.isfinite(world[:, 2]) & (ids != UNTRACKED)
+        found, rows = self.find(ids)
+        keep = np.zeros(len(self.ids), bool)
+        keep[rows] = True
+        add = np.zeros(len(ids), bool)
+        add[found] = True
+        new_ids = ids[observed & ~add]
+        at = found[observed[found]]
+        r = rows[observed[found]]
+        fresh = replace[at]
+        self.sum[r[fresh]], self.count[r[fresh]] = world[at[fresh]], 1
+        self.sum[r[~fresh]] += world[at[~fresh]]
+        self.count[r[~fresh]] += 1
+        ids_all = np.r_[self.ids[keep], new_ids]
+        order = np.argsort(ids_all, kind='stable')
+        self.ids = ids_all[order]
+        self.sum = np.r_[self.sum[keep], world[observed & ~add]][order]
+        self.count = np.r_[self.count[keep], np.ones(len(new_ids), np.int64)][order]
+
+
+@dataclass
+class OdometryResult:
+    """One frame's odometry: the base's pose in odom, its twist, or why tracking is lost."""
+
+    stamp: int
+    status: str  # 'tracking', 'started' (the map starts: the first pose) or 'lost'
+    reason: str = ''  # why lost
+    pose: np.ndarray = field(default_factory=lambda: np.eye(4))  # T_odom_base
+    covariance: np.ndarray = field(default_factory=lost_covariance)  # odom axes
+    twist: np.ndarray = field(default_factory=lambda: np.zeros(6))  # v, w in base axes
+    twist_covariance: np.ndarray = field(default_factory=lost_covariance)
+    camera_pose: np.ndarray = field(default_factory=lambda: np.eye(4))  # T_odom_optical
+    correspondences: int = 0  # tracked points with a 3D position in this frame
+    inliers: int = 0
+    rms_px: float = 0.0
+    tag: object = None  # what the caller passed with this frame
+    ms: float = 0.0  # time this step took
+
+    @property
+    def lost(self):
+        """Return whether this frame has no measured pose."""
+        return self.status == 'lost'
+
+
+class Odometry:
+    """
+    The odometry of one camera stream: the tracks' 3D map, the pose, covariance, counters.
+
+    `config` is an OdometryConfig (live: assign a new one). `update` takes one frame.
+    """
+
+    def __init__(self, config=None):
+        self.config = (config or OdometryConfig()).validated()
+        self.counts = {'odom_frames': 0, 'odom_lost': 0, 'odom_restarts': 0,
+                       'depth_missing': 0}
+        self.reset()
+
+    @property
+    def config(self):
+        """Return the live OdometryConfig."""
+        return self._config
+
+    @config.setter
+    def config(self, config):
+        self._config = config.validated()
+        self.base_camera = base_from_optical(*self._config.base_to_camera)
+        self.camera_base = invert(self.base_camera)
+
+    def reset(self, pose=None):
+        """Start again at `pose` (T_odom_base; default the origin) with the next frame."""
+        self.map = PointMap()
+        base = np.eye(4) if pose is None else np.asarray(pose, np.float64)
+        self.camera_pose = base @ self.base_camera  # T_odom_optical
+        self.covariance = np.zeros((6, 6))  # right perturbation, camera axes
+        self.last = None  # (stamp, T_odom_base) of the last measured pose
+        self.velocity = None  # the last frame-to-frame motion (previous -> current camera)
+        self.last_lost_reason = ''
+
+    def update(self, stamp, points, camera, ids, depth=None, tag=None):
+        """
+        Return the OdometryResult of one frame.
+
+        `points` N x 2 pixels, `camera` a geometry.camera.Camera (None: lost), `ids` the
+        points' track ids (0: none), `depth` this frame's depth image (float metres, or
+        16-bit in depth_scale units a metre), None, or a callable returning (depth or None,
+        why not).
+        """
+        t0 = time.perf_counter()
+        out = self._update(stamp, np.asarray(points, np.float64).reshape(-1, 2), camera,
+                           np.asarray(ids, np.uint64), depth, tag)
+        self.counts['odom_frames'] += 1
+        if out.lost:
+            self.counts['odom_lost'] += 1
+            self.last_lost_reason = out.reason
+        out.ms = (time.perf_counter() - t0) * 1e3
+        return out
+
+    def skip(self, stamp, reason):
+        """Return (and count) the lost result of a frame that cannot be measured at all."""
+        out = self._lost(stamp, reason)
+        self.counts['odom_frames'] += 1
+        self.counts['odom_lost'] += 1
+        self.last_lost_reason = reason
+        return out
+
+    def _update(self, stamp, points, camera, ids, depth, tag):
+        if camera is None:
+            return self._lost(stamp, 'no camera_info for this frame')
+        cfg = self._config
+        image, why = depth() if callable(depth) else (depth, 'no depth image given')
+        z = None
+        if image is not None:
+            scale = 1.0 if np.issubdtype(image.dtype, np.floating) else 1.0 / cfg.depth_scale
+            z = depth_ops.keypoint_depth(image, points, (camera.width, camera.height),
+                                         cfg.depth_min, cfg.depth_max, cfg.depth_edge, scale)
+        else:
+            self.counts['depth_missing'] += 1
+            why = f'no depth for this frame: {why}'
+        at, rows = self.map.find(ids)
+        fit = None
+        if len(at) >= cfg.odom_min_inliers:
+            fit = self._fit(camera.undistorted_pixels(points[at]), self.map.points(rows),
+                            camera, None if z is None else z[at])
+        started = not len(self.map)
+        if started or fit is None or fit.num_inliers < cfg.odom_min_inliers:
+            # Start (again) from the last pose: this frame's points make the map.
+            self.map = PointMap()
+            why = self._observe(points, camera, ids, z, np.zeros(len(ids), bool), why)
+            if not started:
+                found = 0 if fit is None else fit.num_inliers
+                why = (f'{found} PnP inliers of {len(at)} tracked points with a 3D position '
+                       f'(odom_min_inliers {cfg.odom_min_inliers})')
+            self.counts['odom_restarts'] += bool(len(self.map))
+            if why or not started:
+                return self._lost(stamp, why, len(at))
+            return self._result(stamp, 'started', tag)
+        cur_from_odom = fit.matrix()
+        previous = invert(self.camera_pose)  # odom -> previous camera
+        self.camera_pose = invert(cur_from_odom)
+        step = cur_from_odom @ invert(previous)  # previous camera -> current camera
+        self.velocity = step
+        A = adjoint(step)
+        self.covariance = A @ self.covariance @ A.T + fit.covariance
+        outliers = np.zeros(len(ids), bool)
+        outliers[at[~fit.inliers]] = True
+        self._observe(points, camera, ids, z, outliers, why)
+        out = self._result(stamp, 'tracking', tag, fit)
+        out.correspondences = len(at)
+        return out
+
+    def _fit(self, pixels, mapped, camera, z):
+        """
+        Return the PnPFit of the tracked points' pixels and 3D positions, or None.
+
+        From the constant-velocity prediction where it holds (most of the pairs fit it), else
+        from PoseLib's LO-RANSAC; either way refined on all inliers (with depth: pnp.refine).
+        """
+        cfg = self._config
+        refine = dict(threshold=cfg.pnp_threshold, depths=z, depth_noise=cfg.depth_noise)
+        if self.velocity is not None:
+            predicted = self.velocity @ invert(self.camera_pose)
+            fit = pnp.refine(predicted, pixels, mapped, camera.K, **refine)
+            if fit is not None and fit.num_inliers >= max(cfg.odom_min_inliers,
+                                                          PREDICTION_SHARE * len(pixels)):
+                return fit
+        fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold)
+        if fit is None:
+            return None
+        return pnp.refine(fit.matrix(), pixels, mapped, camera.K, **refine)
+
+    def _observe(self, points, camera, ids, z, replace, why):
+        """Add this frame's lifted points (`z`: their depths) to the map at the current pose."""
+        if z is None:
+            self.map.update(ids, np.full((len(ids), 3), np.nan), replace)
+            return why
+        cfg = self._config
+        xyz = depth_ops.lift(camera.normalised(points), z)
+        world = xyz @ self.camera_pose[:3, :3].T + self.camera_pose[:3, 3]
+        self.map.update(ids, world, replace)
+        if len(self.map) < cfg.odom_min_inliers:
+            return (f'{len(self.map)} tracked keypoints with usable depth, the odometry '
+                    f'needs odom_min_inliers {cfg.odom_min_inliers}')
+        return ''
+
+    def _base_pose(self):
+        return self.camera_pose @ self.camera_base
+
+    def _result(self, stamp, status, tag, fit=None):
+        """Return a measured pose: the base in odom, its covariance, the twist since the last."""
+        base = self._base_pose()
+        to_base = adjoint(self.base_camera)
+        cov_base = to_base @ self.covariance @ to_base.T
+        out = OdometryResult(stamp, status, pose=base, camera_pose=self.camera_pose.copy(),
+                             covariance=rotate_covariance(base[:3, :3], cov_base),
+                             tag=tag)
+        if fit is not None:
+            out.inliers, out.rms_px = fit.num_inliers, fit.rms_px
+        if self.last is not None and stamp > self.last[0] and fit is not None:
+            dt = (stamp - self.last[0]) * 1e-9
+            delta = invert(self.last[1]) @ base
+            rotvec, _ = cv2.Rodrigues(delta[:3, :3])
+            out.twist = np.r_[delta[:3, 3], rotvec.reshape(3)] / dt
+            # Two poses' independent fit errors over dt.
+            rel = to_base @ fit.covariance @ to_base.T
+            out.twist_covariance = 2.0 * rel / dt ** 2
+        self.last = (stamp, base)
+        return out
+
+    def _lost(self, stamp, reason, correspondences=0):
+        base = self._base_pose()
+        self.last = self.velocity = None  # the next twist needs two measured poses
+        return OdometryResult(stamp, 'lost', reason, pose=base,
+                              camera_pose=self.camera_pose.copy(),
+                              correspondences=correspondences)
