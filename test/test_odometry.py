@@ -347,6 +347,90 @@ def test_rgbd_bags_carry_depth_beside_the_frames(tmp_path):
         make_bag(rgb, tmp_path / 'bag2', depth=depth[:2])
 
 
+def test_matcher_node_publishes_odom_and_tf_and_resets_on_request():
+    """In one process: CameraInfo, depth and keypoints in; odom, /tf and ~/reset out."""
+    import time
+
+    from alike_ros_msgs.msg import KeypointArray
+    from nav_msgs.msg import Odometry as OdometryMsg
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.parameter import Parameter
+    from sensor_msgs.msg import CameraInfo, Image
+    from std_srvs.srv import Trigger
+    from tf2_msgs.msg import TFMessage
+
+    from alike_ros.nodes.matcher_node import MatcherNode
+    from alike_ros.nodes.messages import flat
+
+    _, frames = _sequence(np.random.default_rng(7), frames=6)
+    rclpy.init()
+    matcher = MatcherNode(parameter_overrides=[
+        Parameter('geometry', value='essential'), Parameter('use_depth', value=True),
+        Parameter('odom_frame', value='odom_test')])
+    probe = rclpy.create_node('odometry_probe')
+    executor = SingleThreadedExecutor()
+    for n in (matcher, probe):
+        executor.add_node(n)
+    odom, tf = [], []
+    probe.create_subscription(OdometryMsg, 'odom', odom.append, 10)
+    probe.create_subscription(TFMessage, '/tf', tf.append, 10)
+    kp_pub = probe.create_publisher(KeypointArray, 'keypoints', 10)
+    info_pub = probe.create_publisher(CameraInfo, 'camera_info', 10)
+    depth_pub = probe.create_publisher(Image, 'depth', 10)
+    client = probe.create_client(Trigger, '/alike_matcher/reset')
+
+    def spin_until(done, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while not done() and time.monotonic() < deadline:
+            executor.spin_once(timeout_sec=0.05)
+        return done()
+
+    def send(i):
+        _, kp, desc, depth = frames[i]
+        stamp = (100 + i, 0)
+        info = CameraInfo(width=640, height=480, distortion_model='plumb_bob',
+                          d=[0.0] * 5, k=CAMERA.K.reshape(-1).tolist())
+        d = Image(height=480, width=640, encoding='32FC1', step=640 * 4)
+        d.data = depth.tobytes()
+        msg = KeypointArray(height=480, width=640, descriptor_size=32, model='test')
+        msg.keypoints, msg.descriptors = flat(kp, 'f'), flat(desc, 'f')
+        msg.scores = flat(np.ones(len(kp)), 'f')
+        for m in (info, d, msg):
+            m.header.stamp.sec, m.header.stamp.nanosec = stamp
+        info_pub.publish(info)
+        depth_pub.publish(d)
+        spin_until(lambda: len(matcher.depths) and len(matcher.camera_infos) > i)
+        kp_pub.publish(msg)
+        assert spin_until(lambda: len(odom) == i + 1 and len(tf) == i + 1)
+
+    try:
+        assert spin_until(lambda: kp_pub.get_subscription_count() > 0
+                          and depth_pub.get_subscription_count() > 0
+                          and probe.count_publishers('odom') > 0 and client.service_is_ready())
+        for i in range(4):
+            send(i)
+        assert [(m.header.frame_id, m.child_frame_id) for m in odom] == [
+            ('odom_test', 'base_link')] * 4
+        assert all(m.pose.covariance[0] < LOST_VARIANCE for m in odom)
+        # The scene moves 2 cm a frame to the camera's right: the camera, and the base, go
+        # left (REP 103: +y).
+        assert odom[-1].pose.pose.position.y > 0.04
+        t = tf[-1].transforms[0]
+        assert (t.header.frame_id, t.child_frame_id, t.header.stamp) == (
+            'odom_test', 'base_link', odom[-1].header.stamp)
+        assert t.transform.translation.y == odom[-1].pose.pose.position.y
+        future = client.call_async(Trigger.Request())
+        assert spin_until(future.done) and future.result().success
+        send(4)  # the first frame after the reset is the origin again
+        assert odom[-1].pose.pose.position.y == 0.0
+        assert matcher.front.odometry.counts['odom_restarts'] == 2
+    finally:
+        matcher.destroy_node()
+        probe.destroy_node()
+        rclpy.shutdown()
+
+
 @needs_shared
 def test_launched_graph_publishes_metric_odometry_on_a_depth_bag(tmp_path):
     """

@@ -395,23 +395,30 @@ def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
 
 
 def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=None,
-        detector_params=None, odometry_params=None, peers=PEERS, launch=True, bag_rate=1.0,
-        image_topic=None, depth_topic=None, depth_scale=None, max_frames=None):
-    """Run the evaluation; write the report, plot and trajectories to `out`; return the report."""
+        detector_params=None, peers=PEERS, launch=True, bag_rate=1.0, image_topic=None,
+        depth_topic=None, depth_scale=None, max_frames=None):
+    """
+    Run the evaluation; write the report, plot and trajectories to `out`; return the report.
+
+    `matcher_params` hold the matcher's and its odometry's parameters (geometry essential and
+    use_depth by default); `depth_scale` (16-bit depth units a metre) is theirs unless given.
+    """
     from alike_ros.config import OdometryConfig
     from alike_ros.geometry.camera import Camera
     from alike_ros.detector import Detector
     from alike_ros.tools.motion_eval import configs, json_ready
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    matcher_params = dict(matcher_params or {})
+    depth_scale = depth_scale or matcher_params.get('depth_scale')
     frames, raw, depths, stamps, info, truth, scale = inputs(
         frames_dir, bag, ground_truth_file, image_topic, depth_topic, depth_scale)
     if max_frames:
         frames, raw, depths, stamps = (v[:max_frames] for v in (frames, raw, depths, stamps))
     camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
                                 info['height'])
-    odometry_params = {'use_depth': True, 'depth_scale': scale, **(odometry_params or {})}
-    matcher_params = {'geometry': 'essential', **(matcher_params or {}), **odometry_params}
+    matcher_params = {'geometry': 'essential', 'use_depth': True, **matcher_params,
+                      'depth_scale': scale}
     detector_params = detector_params or {}
     mcfg, dcfg = configs(matcher_params, detector_params)
     ocfg = OdometryConfig().with_changes(**{k: v for k, v in matcher_params.items()
