@@ -58,8 +58,9 @@ def test_small_end_to_end(two_sequences):
     method = evaluation.DetectorMethod('alike-t', det)
     real = evaluation.evaluate(method, evaluation.real_pairs(two_sequences))
     orb = evaluation.evaluate(evaluation.OrbMethod(), evaluation.real_pairs(two_sequences))
-    assert real['pairs'] == 10 and real['keypoints_per_image'] > 500
-    assert real['mma'][2] > 0.4 and real['mma'][2] > orb['mma'][2]
+    # Measured: MMA@3 0.710 against ORB's 0.389, 2400 keypoints an image (deterministic).
+    assert real['pairs'] == 10 and real['keypoints_per_image'] == pytest.approx(2400, rel=0.02)
+    assert real['mma'][2] == pytest.approx(0.710, abs=0.01) and orb['mma'][2] < 0.45
     assert all(a <= b + 1e-9 for a, b in zip(real['mma'], real['mma'][1:]))  # monotone
 
 
@@ -82,4 +83,5 @@ def test_coarse_loftr_pairs(two_sequences):
     r = evaluation.evaluate(evaluation.ImageMatcherMethod('coarse_loftr'),
                             evaluation.real_pairs(two_sequences))
     # These pairs are registered (identity homography): cells land on themselves.
-    assert r['pairs'] == 10 and r['matches_per_pair'] > 200 and r['mha'][2] == 1.0
+    # Measured: 490 cell matches a pair.
+    assert r['pairs'] == 10 and r['matches_per_pair'] > 440 and r['mha'][2] == 1.0
