@@ -267,7 +267,7 @@ def test_essential_geometry_publishes_motion_and_carries_tracks(tmp_path):
         assert len(set(ids.tolist())) == len(ids)
         earlier |= set(ids.tolist())
         carried += len(pairs)
-    assert carried > 1000
+    assert carried > 11000, carried  # measured 12389 inlier continuations over the bag
     assert int(result.matcher_stats['undistorted']) == len(valid)
     assert int(result.matcher_stats['camera_info_missing']) == 0
 
@@ -320,8 +320,9 @@ def test_a_track_budget_tracks_that_many_points_and_indexes_the_full_arrays(tmp_
         chosen_before = tracked
         for i in ids[tracked].tolist():
             long_lived[i] = long_lived.get(i, 0) + 1
-    # Continuations first: most of the budget lives through the bag (measured: 150 of 150).
-    assert sum(n >= 10 for n in long_lived.values()) >= 0.6 * budget
+    # Continuations first: the budget lives through the bag (measured: 153 tracks of 10+
+    # frames for a budget of 150).
+    assert sum(n >= 10 for n in long_lived.values()) >= 0.9 * budget
 
 
 def test_a_track_budget_starts_tracks_by_score_even_without_a_fit(ros):
