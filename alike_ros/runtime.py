@@ -34,6 +34,27 @@ def tune_malloc():
         return False
 
 
+def limit_blas_threads(default=1):
+    """
+    Run numpy's BLAS (the matcher's and stage 2's matmuls) on `default` threads.
+
+    A graph process shares the cores with ONNX Runtime's threads: a BLAS call that wakes a
+    second thread waits for a core the detector holds. Measured in the composed graph at
+    30 Hz on 2 cores: the matcher 20-23 -> 10.5 ms a frame, stage 1 37 -> 29 ms with one
+    thread (docs/performance.md). ALIKE_ROS_BLAS_THREADS overrides it (0: the library's own
+    choice). Returns the limit set, or None where threadpoolctl or a BLAS is missing.
+    """
+    threads = int(os.environ.get('ALIKE_ROS_BLAS_THREADS', default))
+    if threads <= 0:
+        return None
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    threadpool_limits(threads, user_api='blas')
+    return threads
+
+
 def exit_with_parent(sig=signal.SIGTERM):
     """
     Ask Linux to send `sig` to this process when its parent dies.

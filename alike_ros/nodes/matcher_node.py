@@ -62,6 +62,7 @@ class MatcherNode(ManagedNode):
         super().__init__(node_name, **kwargs)
         self.front = None  # the FrontEnd: matching, fit, tracks, keyframes, motion
         self.frame_times = deque(maxlen=30)
+        self.frame_ms = deque(maxlen=100)  # callback time a frame, the overlay apart
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
         self.depths = deque()
@@ -195,7 +196,8 @@ class MatcherNode(ManagedNode):
 
     def _on_frame(self, header, convert):
         """Answer one frame with exactly one MatchArray (and its motion, when there is one)."""
-        self.frame_times.append(time.monotonic())
+        t0 = time.monotonic()
+        self.frame_times.append(t0)
         result = self.front.process(convert, stamp_ns(header.stamp),
                                     lambda: self._camera_for(header), tag=header,
                                     depth=lambda: self._depth_for(header))
@@ -207,6 +209,7 @@ class MatcherNode(ManagedNode):
         if not result.valid:
             self.last_reason = result.reason
         self.pub.publish(out)
+        self.frame_ms.append((time.monotonic() - t0) * 1e3)  # what the host pays a frame
         if result.previous_tag is not None:
             self._overlay(header, result, out)
 
@@ -299,7 +302,16 @@ class MatcherNode(ManagedNode):
         self.publish_status(
             'ALIKE matcher', f'{self.config.method}/{self.config.geometry}',
             missing or message.startswith('odometry lost'), message,
-            {**counts, 'state': self.state, 'last_invalid_reason': self.last_reason, **extra})
+            {**counts, 'state': self.state, 'last_invalid_reason': self.last_reason,
+             **percentiles('frame_ms', self.frame_ms), **extra})
+
+
+def percentiles(name, values):
+    """Return {name_p50, name_p95} of recent values ({} before the first)."""
+    if not values:
+        return {}
+    p50, p95 = np.percentile(np.asarray(values), (50, 95))
+    return {f'{name}_p50': f'{p50:.2f}', f'{name}_p95': f'{p95:.2f}'}
 
 
 def match_array(result, config):

@@ -20,7 +20,7 @@ from rclpy.signals import SignalHandlerOptions
 
 from alike_ros.errors import ModelFileError, ProviderError
 from alike_ros.nodes.managed import StartupError
-from alike_ros.runtime import exit_with_parent, stop_on_signals, tune_malloc
+from alike_ros.runtime import exit_with_parent, limit_blas_threads, stop_on_signals, tune_malloc
 
 # What a bad parameter, model file or provider raises at start-up.
 STARTUP_ERRORS = (ValueError, OSError, ModelFileError, ProviderError, ImportError,
@@ -37,8 +37,9 @@ def spin_until(executor, stop):
 
 
 def init_program(args=None):
-    """Process set-up of a node program: malloc, parent watch, rclpy without its signal handler."""
+    """Process set-up of a node program: malloc, BLAS threads, parent watch, rclpy's signals."""
     tune_malloc()
+    limit_blas_threads()
     exit_with_parent()
     stop = stop_on_signals()
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)

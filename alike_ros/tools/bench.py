@@ -10,6 +10,7 @@ Runtime settings on the same frames, interleaved, so ratios are measured side by
 """
 
 import resource
+from pathlib import Path
 import statistics
 import time
 
@@ -235,15 +236,29 @@ def default_images(count=10):
     return [cv2.imread(str(f)) for f in files]
 
 
-def graph(model, rate, loops, modes, threads=2):
+def _params_of(params_file):
+    """Return (detector params, matcher params) of a params file ({} and {} without one)."""
+    if not params_file:
+        return {}, {}
+    import yaml
+    data = yaml.safe_load(Path(params_file).read_text())
+    node = {k.rsplit('/', 1)[-1]: v.get('ros__parameters', {}) for k, v in data.items()}
+    # The bag is played reliably (replay's rule: a lost UDP fragment is not a detector drop).
+    return tuple({k: v for k, v in node.get(name, {}).items() if k != 'image_reliability'}
+                 for name in ('alike_detector', 'alike_matcher'))
+
+
+def graph(model, rate, loops, modes, threads=2, params_file=None):
     """
     Play the shared TUM frames as a bag at `rate` through detector + matcher, once per mode.
 
     Returns a row per mode (one, two, graph, container): frames in and out, drops, latencies,
-    peak RSS, and the matcher core (MNN + homography) at 2000 x 2000 keypoints.
+    the host's cost a frame (everything but stage 1: what a TIDL board's ARM cores run), peak
+    RSS, and the matcher core (MNN + homography) at 2000 x 2000 keypoints. `params_file`: the
+    nodes' parameters (a params file as edge.launch.py takes; `model` and `threads` still win
+    where given).
     """
     import tempfile
-    from pathlib import Path
 
     from alike_ros.geometry import fit
     from alike_ros.matchers.mnn import mnn_match
@@ -267,13 +282,18 @@ def graph(model, rate, loops, modes, threads=2):
     with tempfile.TemporaryDirectory() as tmp:
         bag = Path(tmp) / 'bag'
         n = make_bag(paths.tum_dir(), bag, rate=rate, loops=loops)
+        detector, matcher = _params_of(params_file)
+        detector.update({k: v for k, v in (('threads', threads), ('model', model)) if v})
         for processes in modes:
-            result = replay(bag, processes=processes, params={'threads': threads, 'model': model})
-            stats = result.detector_stats
+            result = replay(bag, processes=processes, params=detector, matcher_params=matcher)
+            stats, mstats = result.detector_stats, result.matcher_stats
+            host = float(stats.get('total_ms_p50', 'nan')) - float(
+                stats.get('stage1_ms_p50', 'nan')) + float(mstats.get('frame_ms_p50', 'nan'))
             lat = result.latencies_ms()
             rows.append({
-                'cpu': cpu_summary(), 'model': model, 'rate_hz': rate, 'frames_in': n,
-                'processes': processes, 'threads': threads,
+                'cpu': cpu_summary(), 'model': detector.get('model', 'alike-t'),
+                'params_file': str(params_file or ''), 'rate_hz': rate, 'frames_in': n,
+                'processes': processes, 'threads': detector.get('threads', 2),
                 'frames_out': result.keypoint_msgs, 'fps_out': result.fps_out(),
                 'dropped_pct': 100.0 * (n - result.keypoint_msgs) / n,
                 'detector_latency_ms_p50': float(stats.get('latency_ms_p50', 'nan')),
@@ -281,6 +301,9 @@ def graph(model, rate, loops, modes, threads=2):
                 'end_to_end_latency_ms_p50': float(np.percentile(lat, 50)),
                 'end_to_end_latency_ms_p95': float(np.percentile(lat, 95)),
                 'detector_total_ms_p50': float(stats.get('total_ms_p50', 'nan')),
+                'detector_stage1_ms_p50': float(stats.get('stage1_ms_p50', 'nan')),
+                'matcher_frame_ms_p50': float(mstats.get('frame_ms_p50', 'nan')),
+                'host_only_ms_p50': host,
                 'matcher_2000x2000_ms_p50': matcher_ms,
                 'graph_peak_rss_mb': result.peak_rss_mb,
             })
