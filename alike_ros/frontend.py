@@ -88,15 +88,18 @@ class FrontEnd:
     `config` is a MatcherConfig (live: assign a new one to `config`), `method_config` the
     method's own config (default: its defaults), `log` a logger for errors (logging or rclpy).
     `odometry` an OdometryConfig: metric odometry from the depth images given to `process`
-    (the Odometry is `self.odometry`; live: assign a new config to its `config`).
+    (the Odometry is `self.odometry`; live: assign a new config to its `config`). `matcher`:
+    a matchers.base.Matcher to match with instead of the method's (a peer's own matching).
     """
 
-    def __init__(self, config=None, method_config=None, log=None, odometry=None):
+    def __init__(self, config=None, method_config=None, log=None, odometry=None,
+                 matcher=None):
         self._config = (config or MatcherConfig()).validated()
         self.method = matchers.get_method(self._config.method)
         if 'poselib' in (self._config.estimator(), self._config.robust_method):
             import alike_ros.geometry.poselib_fit  # noqa: F401 (raises what to install)
-        self.matcher = self.method.build(method_config, log=log)
+        # A Matcher instance may stand in for the method's (peers matched their own way).
+        self.matcher = matcher or self.method.build(method_config, log=log)
         self.log = log
         self.counts = dict.fromkeys(COUNTS, 0)
         self.tracker = self._new_tracker()

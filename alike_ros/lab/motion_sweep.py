@@ -76,7 +76,7 @@ def markdown(rows):
         syn = r['synthetic'].values()
         rot = np.median([s['rotation_deg'] for s in syn if s['rotation_deg'] is not None])
         tr = np.median([s['translation_deg'] for s in syn if s['translation_deg'] is not None])
-        ms = np.median([s['fit_ms'] for s in r['tum'].values()])
+        ms = np.median([s['match_fit_ms'] for s in r['tum'].values()])
         lines.append(f"| {r['method']} | {r['threshold']:g} | {r['confidence']:g} | "
                      f"{r['max_iters']} | {' | '.join(cells)} | {rot:.3f} / {tr:.2f} | "
                      f'{ms:.1f} |')

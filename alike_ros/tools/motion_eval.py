@@ -14,11 +14,12 @@ geometry at frame gaps 1, 3 and 5. Writes motion.json and motion.png.
 
 import json
 from pathlib import Path
-import time
 
 import cv2
 import numpy as np
 
+from alike_ros import matchers
+from alike_ros.matchers.base import Frame, Matcher, Matches
 from alike_ros.runtime import cpu_summary
 from alike_ros.tools import motion_metrics as metrics
 
@@ -78,45 +79,56 @@ def features(name, images, detector_config):
     return [(f.keypoints, f.descriptors) for f in (detector.detect(im) for im in images)]
 
 
-def match(name, desc0, desc1):
-    """Mutual nearest neighbours: ours on cosine similarity, the peers by cross-check."""
-    if name in PEERS:
+class PeerMatcher(Matcher):
+    """Ours by the mnn method (cosine), the peers by OpenCV's cross-check (L2 / Hamming)."""
+
+    def __init__(self, name):
+        """Match as `name` ('ours', 'sift' or 'orb') is matched."""
+        super().__init__(None)
+        self.name = name
+        self.mnn = matchers.get_method('mnn').build()
+
+    def match(self, previous, current):
+        """Return the Matches of two Frames."""
+        if self.name not in PEERS:
+            return self.mnn.match(previous, current)
         from alike_ros.tools.baselines import cross_check_match
-        return cross_check_match(name, desc0, desc1)
-    from alike_ros.matchers.mnn import mnn_match
-    return mnn_match(desc0, desc1)[0]
-
-
-def estimate(camera, p0, p1, method, threshold, confidence=0.999, max_iters=2000):
-    """Return (R, t, inliers, fit ms) of an essential fit, R and t None when it fails."""
-    from alike_ros import geometry
-    t0 = time.perf_counter()
-    fit = geometry.fit_calibrated('essential', camera, p0, p1, method, threshold, confidence,
-                                  max_iters)
-    ms = (time.perf_counter() - t0) * 1e3
-    if fit is None:
-        return None, None, 0, ms
-    return fit.rotation, fit.translation, fit.num_inliers, ms
+        pairs = cross_check_match(self.name, previous.descriptors, current.descriptors)
+        return Matches.of(pairs, np.ones(len(pairs), np.float32), previous.keypoints,
+                          current.keypoints)
 
 
 def offline(name, feats, camera, poses, method, threshold, gaps=GAPS, confidence=0.999,
             max_iters=2000):
-    """Score one feature set's essential fits at each frame gap: {gap: summary}."""
+    """
+    Score one feature set's essential fits at each frame gap: {gap: summary}.
+
+    Each pair runs through the matcher's FrontEnd (frame-to-frame motion, no tracks), with
+    the feature set's own matching; `match_fit_ms` is the FrontEnd's matching and fit.
+    """
+    from alike_ros.config import MatcherConfig
+    from alike_ros.frontend import FrontEnd
+    config = MatcherConfig(geometry='essential', motion_reference='previous', track_window=0.0,
+                           track_max_missed=0, robust_method=method, reproj_threshold=threshold,
+                           confidence=confidence, max_iters=max_iters, min_inliers=5)
+    front = FrontEnd(config, matcher=PeerMatcher(name))
     out = {}
     for gap in gaps:
         rows, times = [], []
         for i in range(len(feats) - gap):
             if poses[i] is None or poses[i + gap] is None:
                 continue
-            (k0, d0), (k1, d1) = feats[i], feats[i + gap]
-            pairs = match(name, d0, d1)
-            rotation, translation, _, ms = estimate(camera, k0[pairs[:, 0]], k1[pairs[:, 1]],
-                                                    method, threshold, confidence, max_iters)
-            times.append(ms)
-            rows.append(metrics.pair_errors(rotation, translation,
-                                            *metrics.relative_motion(poses[i], poses[i + gap])))
+            front.reset()
+            front.process(Frame(*feats[i]), 1, camera)
+            result = front.process(Frame(*feats[i + gap]), 2, camera)
+            times.append(result.timings['match_fit'])
+            motion = result.motion
+            rows.append(metrics.pair_errors(
+                None if motion is None else motion.rotation,
+                None if motion is None else motion.translation,
+                *metrics.relative_motion(poses[i], poses[i + gap])))
         out[gap] = {**metrics.summarise(rows),
-                    'fit_ms': float(np.median(times)) if times else None,
+                    'match_fit_ms': float(np.median(times)) if times else None,
                     'pose_deg': [r['pose_deg'] for r in rows]}
     return out
 
