@@ -111,6 +111,8 @@ class FrontEnd:
         self.previous = None  # (stamp, tag, Frame)
         self._previous_stamp = None
         self._fitted, self._points, self._camera = None, None, None
+        self._prior = None  # the last frame-to-frame pose: where the next fit starts
+        self._normalised = {}  # stamp -> (camera, all its points undistorted, normalised)
         self.previous_ids = None
         self.keyframe = None
         self._restart_tracks()
@@ -251,7 +253,11 @@ class FrontEnd:
             return str(err)
         out.pairs, out.scores = matches.pairs, matches.scores
         out.inliers = np.zeros(len(matches), np.uint8)
-        reason = self._fit(matches.points0, matches.points1, camera, out)
+        reason = self._fit(matches.points0, matches.points1, camera, out,
+                           lambda cam: (self._normal(cam, previous[0], out.previous_points)
+                                        [matches.pairs[:, 0]],
+                                        self._normal(cam, out.stamp, out.points)
+                                        [matches.pairs[:, 1]]))
         if reason or self._fitted.rotation is None:
             return reason
         if not self._keyframes():
@@ -281,8 +287,27 @@ class FrontEnd:
                 and self._config.estimator() == 'poselib'
                 and self.keyframe.stamp != self._previous_stamp)
 
-    def _fit(self, p0, p1, camera, out):
-        """Fit the geometry of matched points into `out`; return '' or why not valid."""
+    def _normal(self, camera, stamp, points):
+        """
+        Return a frame's points undistorted and normalised, each frame once per camera.
+
+        A frame is the current one, then the previous, maybe the keyframe: its points were
+        undistorted up to four times a frame (a fifth of the essential path's cost).
+        """
+        cached = self._normalised.get(stamp)
+        if cached is None or not cached[0].same_as(camera):
+            cached = self._normalised[stamp] = (camera, camera.normalised(points))
+            keep = {stamp, self._previous_stamp, self.keyframe and self.keyframe.stamp}
+            for old in set(self._normalised) - keep:
+                del self._normalised[old]
+        return cached[1]
+
+    def _fit(self, p0, p1, camera, out, normalise=None):
+        """
+        Fit the geometry of matched points into `out`; return '' or why not valid.
+
+        `normalise(camera)` returns the pairs' normalised coordinates (essential).
+        """
         cfg, kind, n = self._config, self._config.geometry, len(p0)
         self._fitted, self._points, self._camera = None, (p0, p1), None
         need = geometry.MIN_POINTS[kind]
@@ -305,8 +330,12 @@ class FrontEnd:
         self._camera = camera
         if kind == 'essential':  # normalised once: the keyframe step reuses them
             out.undistorted = True
-            self._points = camera.normalised(p0), camera.normalised(p1)
-            fit = geometry.fit(kind, *self._points, *robust, camera.focal, pose=pose)
+            self._points = (normalise(camera) if normalise
+                            else (camera.normalised(p0), camera.normalised(p1)))
+            fit = (None if pose else self._refined(camera)) or geometry.fit(
+                kind, *self._points, *robust, camera.focal, pose=pose)
+            if fit is not None and fit.rotation is not None:
+                self._prior = fit
         elif camera is not None:
             out.undistorted = True
             fit = geometry.fit_calibrated(kind, camera, p0, p1, *robust)
@@ -321,6 +350,21 @@ class FrontEnd:
         out.matrix = fit.matrix
         self._fitted = fit
         return ''
+
+    def _refined(self, camera):
+        """
+        Return the frame-to-frame essential fit refined from the last one, or None.
+
+        As the keyframe's (_from_keyframe): motion changes little in a frame, so the pose of
+        the frame before, refined on this frame's pairs, is the fit without sampling; None
+        (sample instead) when it explains under half of them or there is none.
+        """
+        cfg = self._config
+        if self._prior is None or cfg.estimator() != 'poselib':
+            return None
+        from alike_ros.geometry.poselib_fit import refine_essential
+        return refine_essential(*self._points, self._prior.rotation, self._prior.translation,
+                                cfg.threshold(), camera.focal)
 
     def _track(self, out, previous, current):
         """Return (ids, ages) of the current points: inlier links, then the window pass."""
@@ -372,8 +416,8 @@ class FrontEnd:
             fit = None
             k, c = shared_tracks(kf.ids, ids)
             if len(k) >= max(geometry.MIN_POINTS['essential'], cfg.min_inliers):
-                xy0 = self._camera.normalised(self.matcher.points(kf.frame)[k])
-                xy1 = self._camera.normalised(out.points[c])
+                xy0 = self._normal(self._camera, kf.stamp, self.matcher.points(kf.frame))[k]
+                xy1 = self._normal(self._camera, out.stamp, out.points)[c]
                 fit = self._from_keyframe(kf, xy0, xy1)
             if fit is None or fit.num_inliers < cfg.min_inliers:
                 self._make_keyframe(out, current, ids)

@@ -69,6 +69,13 @@ class Camera:
         """Build from a sensor_msgs/CameraInfo."""
         return cls.from_fields(msg.k, msg.d, msg.distortion_model, msg.width, msg.height)
 
+    def same_as(self, other):
+        """Return whether another Camera has the same calibration (one per stream, mostly)."""
+        return other is self or (other is not None and self.model == other.model
+                                 and (self.width, self.height) == (other.width, other.height)
+                                 and np.array_equal(self.K, other.K)
+                                 and np.array_equal(self.D, other.D))
+
     @property
     def focal(self):
         """Return the focal length in pixels (geometric mean of fx and fy)."""

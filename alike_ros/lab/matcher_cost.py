@@ -44,7 +44,7 @@ def detect(path):
     return path
 
 
-def worker(features, params, camera_info):
+def worker(features, params, camera_info, clock='wall'):
     """Serve passes: per stdin line GEOMETRY, print {ms: [per frame], valid, keyframes}."""
     import rclpy
     from rclpy.parameter import Parameter
@@ -74,6 +74,9 @@ def worker(features, params, camera_info):
         m.header = h
         return m
 
+    # 'cpu': the process's CPU time, which other jobs on a shared machine inflate far less
+    # than the wall clock (run with one BLAS thread: a spinning thread's time counts too).
+    tick = time.process_time if clock == 'cpu' else time.perf_counter
     for passes, line in enumerate(sys.stdin, 1):
         node = nodes[line.strip()]
         node.trigger_deactivate()  # forget the previous pass: frames, tracks, keyframe
@@ -84,15 +87,15 @@ def worker(features, params, camera_info):
             msg = messages.features_to_msg(f, h, int(data['h']), int(data['w']), 'alike-t',
                                            f.descriptors.shape[1])
             node._on_camera_info(info(h))
-            t = time.perf_counter()
+            t = tick()
             node._on_keypoints(msg)
-            ms.append((time.perf_counter() - t) * 1e3)
+            ms.append((tick() - t) * 1e3)
         counts = node.front.counts if hasattr(node, 'front') else node.counts
         print(json.dumps({'ms': ms[1:], 'valid': counts['valid'],
                           'keyframes': counts.get('keyframes')}), flush=True)
 
 
-def run(versions, rounds, features, camera_info):
+def run(versions, rounds, features, camera_info, clock='wall'):
     """Interleave the checkouts' passes; return {geometry: {label: summary}}."""
     workers = {}
     for label, spec in versions.items():
@@ -102,6 +105,7 @@ def run(versions, rounds, features, camera_info):
             [path] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
         workers[label] = subprocess.Popen(
             [sys.executable, __file__, '--worker', features, '--params', params or '{}',
+             '--clock', clock,
              '--camera-info', camera_info], cwd=path, env=env, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     times = {(label, g): [] for label in versions for g in GEOMETRIES}
@@ -140,19 +144,22 @@ def add_arguments(p):
     p.add_argument('--camera-info', help='calibration YAML (default: TUM Freiburg 2)')
     p.add_argument('--worker', help=argparse.SUPPRESS)
     p.add_argument('--params', default='{}', help=argparse.SUPPRESS)
+    p.add_argument('--clock', choices=('wall', 'cpu'), default='wall',
+                   help="'cpu': the workers' CPU time instead of the wall clock (a loaded "
+                        'machine; set OPENBLAS_NUM_THREADS=1 so spinning threads do not count)')
 
 
 def compare(args):
     """Run the comparison (or, with --worker, serve one checkout's passes)."""
     if args.worker:
-        worker(args.worker, json.loads(args.params), args.camera_info)
+        worker(args.worker, json.loads(args.params), args.camera_info, args.clock)
         return
     from alike_ros.paths import config_file
     from alike_ros.runtime import cpu_summary
     camera_info = args.camera_info or str(config_file('tum_freiburg2_camera_info.yaml'))
     features = args.features or detect('/tmp/matcher_cost_tum.npz')
     versions = dict(v.split('=', 1) for v in args.versions)
-    report = run(versions, args.rounds, features, camera_info)
+    report = run(versions, args.rounds, features, camera_info, args.clock)
     print(f'{cpu_summary()}; load {os.getloadavg()[0]:.2f} (1 min) at the end')
     print('| geometry | checkout | ms per frame (median) | ratio | valid | keyframes |\n'
           '|---|---|---:|---:|---:|---:|')
