@@ -8,6 +8,7 @@ import pytest
 
 from alike_ros import dkd
 
+
 def peaks(shape, points, value=0.9, background=0.01):
     s = np.full(shape, background, np.float32)
     for (y, x), v in zip(points, np.broadcast_to(value, len(points))):

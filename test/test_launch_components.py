@@ -147,7 +147,7 @@ class TestComponentsAndLifecycle(unittest.TestCase):
             (dict(plugin='alike_ros::DetectorNode', package_name='no_such_pkg'),
              "package 'no_such_pkg' registers no Python components"),
             (dict(plugin='alike_ros::DetectorNode', node_name='bad_detector',
-                  parameters=[param('top_k', -5)]), 'top_k must be -1'),
+                  parameters=[param('top_k', -5)]), "top_k must be 0 (the family's), -1"),
             (dict(plugin='alike_ros::DetectorNode', node_name='bad_model',
                   parameters=[param('model_file', '/nonexistent.onnx')]),
              '/nonexistent.onnx does not exist'),
@@ -241,12 +241,12 @@ class TestComponentsAndLifecycle(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         top_k, model, scores_th = out.stdout.split('Parameter name: ')[1:]
         self.assertIn('Min value: -1', top_k)
-        self.assertIn('-1 (threshold mode) or positive', top_k)
+        self.assertIn("0 (the family's), -1 (threshold mode) or positive", top_k)
         self.assertNotIn('takes effect at configure', top_k)  # live
         self.assertIn('one of: alike-t, alike-s', model)
         self.assertIn('edgepoint2-S48', model)
         self.assertIn('takes effect at configure', model)
-        self.assertIn('Min value: 0.0', scores_th)
+        self.assertIn('Min value: -1.0', scores_th)
         self.assertIn('Max value: 1.0', scores_th)
         out = ros2('param', 'describe', '/alike_matcher', 'method', 'reproj_threshold',
                    until=lambda o: 'method' in o)

@@ -3,6 +3,7 @@
 
 """Nodes with real rclpy: parameters, start-up errors, bad frames, matcher edge cases."""
 
+import re
 import subprocess
 import time
 
@@ -55,14 +56,15 @@ def spin_until(executor, done, timeout=20.0):
 
 
 @pytest.mark.parametrize('name, value, words', [
-    ('top_k', -5, 'top_k must be -1'),
-    ('scores_th', 1.5, 'scores_th must be in [0, 1]'),
+    ('top_k', -5, "top_k must be 0 (the family's), -1 (threshold mode) or positive"),
+    ('scores_th', 1.5, "scores_th must be -1 (the family's) or in [0, 1]"),
+    ('scores_th', -0.5, "scores_th must be in [0, 1] or -1 (the family's)"),
     ('model', 'alike-x', "model 'alike-x' is unknown"),
     ('provider', 'npu', "provider 'npu' is unknown"),
     ('input_height', -1, 'input size must be positive'),
 ])
 def test_invalid_startup_parameter_says_what_to_fix(ros, name, value, words):
-    with pytest.raises(ConfigError, match=words.replace('[', r'\[').replace(']', r'\]')):
+    with pytest.raises(ConfigError, match=re.escape(words)):
         DetectorNode(parameter_overrides=[Parameter(name, value=value)])
 
 
@@ -72,7 +74,7 @@ def test_missing_model_file(ros):
 
 
 @pytest.mark.parametrize('args, words', [
-    (['-p', 'scores_th:=1.5'], 'scores_th must be in [0, 1]'),
+    (['-p', 'scores_th:=1.5'], "scores_th must be -1 (the family's) or in [0, 1]"),
     (['-p', 'model_file:=/nope.onnx'], '/nope.onnx does not exist'),
     pytest.param(['-p', 'provider:=tidl', '-p', 'strict_provider:=true'], 'provider tidl',
                  marks=needs_shared),  # the model opens before the provider is refused
@@ -93,9 +95,14 @@ def test_live_parameter_changes_are_validated(ros):
         # the config's check does.
         bad = node.set_parameters([Parameter('scores_th', value=1.5)])[0]
         assert not bad.successful and 'scores_th out of range' in bad.reason
-        zero = node.set_parameters([Parameter('top_k', value=0)])[0]
-        assert not zero.successful and 'top_k must be -1 (threshold mode) or positive' \
-            in zero.reason
+        between = node.set_parameters([Parameter('scores_th', value=-0.5)])[0]
+        assert not between.successful and "scores_th must be in [0, 1] or -1 (the family's)" \
+            in between.reason
+        # 0 / -1 live: back to the family's own (ALIKE: threshold mode at 0.2).
+        family = node.set_parameters([Parameter('top_k', value=0),
+                                      Parameter('scores_th', value=-1.0)])
+        assert all(r.successful for r in family)
+        assert (node.detector.config.scores_th, node.detector.config.top_k) == (0.2, -1)
         read_only = node.set_parameters([Parameter('model', value='alike-n')])[0]
         assert not read_only.successful
         ok = node.set_parameters([Parameter('scores_th', value=0.3),
