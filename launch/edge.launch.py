@@ -7,6 +7,7 @@ ALIKE detector + matcher on the robot.
   ros2 launch alike_ros edge.launch.py image_topic:=/camera/image_raw
   ros2 launch alike_ros edge.launch.py bag:=/data/run1 use_rviz:=true composed:=false
   ros2 launch alike_ros edge.launch.py container:=/my_container   # into a running container
+  ros2 launch alike_ros edge.launch.py preset:=fast               # config/fast.yaml
 
 composed:=true (default) starts a component container and loads both nodes into it;
 container:=NAME loads them into an existing container instead; composed:=false runs each node
@@ -28,7 +29,8 @@ from launch_ros.descriptions import ComposableNode
 
 from alike_ros.config import PROVIDERS
 from alike_ros.nodes.launch_args import (BAG_DEPTH_TOPIC, bag_player_command, DepthParameters,
-                                         depth_remap, GivenParameters, NodeParameters)
+                                         depth_remap, GivenParameters, NodeParameters,
+                                         ParamsFile, PRESETS)
 from alike_ros.extractors import MODEL_NAMES
 
 
@@ -51,14 +53,15 @@ def _rviz_installed():
 def generate_launch_description():
     share = get_package_share_directory('alike_ros')
     arg = LaunchConfiguration
+    params_file = ParamsFile(arg('params_file'), arg('preset'), os.path.join(share, 'config'))
     remappings = [('image', arg('image_topic')),
                   ('image/compressed', [arg('image_topic'), '/compressed']),
                   ('camera_info', arg('camera_info_topic'))]
     detector_params = [
-        NodeParameters(arg('params_file'), 'alike_detector', arg('namespace')),
+        NodeParameters(params_file, 'alike_detector', arg('namespace')),
         GivenParameters('alike_detector', {'model': arg('model'), 'provider': arg('provider')})]
-    matcher_params = [NodeParameters(arg('params_file'), 'alike_matcher', arg('namespace')),
-                      DepthParameters(arg('params_file'), arg('depth_topic'), arg('namespace'))]
+    matcher_params = [NodeParameters(params_file, 'alike_matcher', arg('namespace')),
+                      DepthParameters(params_file, arg('depth_topic'), arg('namespace'))]
     # The matcher's depth input (odometry): depth_topic where given, else (a params file that
     # sets use_depth) the bag's and the camera drivers' usual /camera/depth/image_raw.
     matcher_remappings = remappings + [
@@ -128,9 +131,14 @@ def generate_launch_description():
                                           'publishes metric odometry on odom and /tf '
                                           '(use_depth; geometry essential unless the params '
                                           "file's is fundamental); '' = off"),
-        DeclareLaunchArgument('params_file',
-                              default_value=os.path.join(share, 'config', 'edge.yaml'),
-                              description='parameters of alike_detector and alike_matcher'),
+        DeclareLaunchArgument('params_file', default_value='',
+                              description='parameters of alike_detector and alike_matcher; '
+                                          "'' = the preset's file (config/edge.yaml without "
+                                          'a preset)'),
+        DeclareLaunchArgument('preset', default_value='', choices=[''] + list(PRESETS),
+                              description='parameter preset where params_file is not given: '
+                                          'fast = config/fast.yaml (edgepoint2-S48 at half '
+                                          "a VGA frame, about ORB's cost; docs/frontier.md)"),
         DeclareLaunchArgument('composed', default_value='true', choices=BOOLEAN,
                               description='both nodes in one component container process'),
         DeclareLaunchArgument('container', default_value='',

@@ -162,3 +162,26 @@ def test_bench_keeps_the_speed_up_over_the_dense_split(tmp_path):
     assert row['dense']['descriptors'] >= 3 * row['ours']['descriptors'], row
     assert f'| total vs ours | | {ratio:.2f}x |' in stdout
     assert saved['peak_rss_mb'] > 0
+
+
+def test_frontier_puts_each_row_beside_orb_and_sift_in_one_loop(tmp_path):
+    """The lab's frontier on one row: its files, the peers' rows, the preset's rule."""
+    out = tmp_path / 'frontier'
+    stdout = lab('frontier', '--out', out, '--models', 'edgepoint2-T32', '--budgets', 76800,
+                 '--int8', '', '--repeats', 1, '--no-preset', timeout=600)
+    report = json.loads((out / 'frontier.json').read_text())
+    rows = {r['label']: r for r in report['rows']}
+    assert sorted(rows) == ['ORB', 'SIFT', 'edgepoint2-T32 @76800']
+    ours, orb = rows['edgepoint2-T32 @76800'], rows['ORB']
+    assert ours['network'] == '256x320' and orb['detector_vs_orb'] == 1.0
+    assert 0 < ours['host_ms'] < ours['detector_ms'] + ours['matcher_ms']
+    assert ours['same_loop']['orb']['detector_ms'] > 0  # ORB timed in the row's own loop
+    assert ours['pose_pairs'] == 36 and ours['pose_auc_orders']['orders'] == 7
+    assert ours['sequences']['7scenes']['pose_pairs'] == 85
+    # Deterministic (seeded fits, the mean of 7 keypoint orders): measured 0.21 / 0.40 / 0.58;
+    # ORB 0.30 / 0.47 / 0.62. HPatches MMA@3 0.657 (ORB 0.422).
+    assert abs(ours['pose_auc'][2] - 0.58) <= 0.03 and abs(orb['pose_auc'][2] - 0.62) <= 0.03
+    assert abs(ours['hpatches_mma3'] - 0.657) <= 0.005 and orb['hpatches_mma3'] < 0.45
+    assert (out / 'frontier.png').stat().st_size > 20_000
+    assert '| setting | network |' in (out / 'frontier.md').read_text()
+    assert report['cpu'] in stdout

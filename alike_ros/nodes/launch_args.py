@@ -93,6 +93,36 @@ class GivenParameters(Substitution):
         return _write_params(f'{self.node_name}_args_', given)
 
 
+# Parameter presets: config/<name>.yaml, chosen with edge.launch.py's preset:=<name>
+# (fast: docs/frontier.md).
+PRESETS = ('fast',)
+
+
+class ParamsFile(Substitution):
+    """
+    The params file of the launch: `params_file` where given, else the `preset`'s.
+
+    preset:=fast selects config/fast.yaml; no preset, config/edge.yaml.
+    """
+
+    def __init__(self, params_file: SomeSubstitutionsType, preset: SomeSubstitutionsType,
+                 config_dir: str):
+        super().__init__()
+        self.params_file = normalize_to_list_of_substitutions(params_file)
+        self.preset = normalize_to_list_of_substitutions(preset)
+        self.config_dir = config_dir
+
+    def describe(self):
+        return 'ParamsFile(params_file or the preset)'
+
+    def perform(self, context):
+        given = perform_substitutions(context, self.params_file)
+        if given:
+            return given
+        preset = perform_substitutions(context, self.preset) or 'edge'
+        return os.path.join(self.config_dir, f'{preset}.yaml')
+
+
 class DepthParameters(Substitution):
     """
     The matcher's odometry parameters a `depth_topic` launch argument implies.
