@@ -58,6 +58,11 @@ class Replay:
         return np.array([(t - self.sent[s]) * 1e3 for s, (t, _) in self.keypoints.items()
                          if s in self.sent])
 
+    def first_latencies_ms(self, count=2):
+        """The latencies of the stream's first `count` frames (what a cold start would cost)."""
+        return [(t - self.sent[s]) * 1e3 for s, (t, _) in sorted(self.keypoints.items())
+                if s in self.sent][:count]
+
 
 class _Collector(Node):
     def __init__(self, result, overlay, context, namespace='alike_replay', image_topic=None):
