@@ -149,12 +149,13 @@ def test_the_graph_motion_reaches_the_measured_accuracy(report):
     assert graph['frames_out'] == graph['frames_in'] == 20
     assert graph['valid'] == graph['pairs'] == 19
     assert 2 <= graph['keyframes'] <= 6  # keyframes, not every frame (measured 3-4)
-    # Measured with every frame scored: rotation 0.24-0.26 deg, translation direction 3.4-3.9
-    # deg, AUC@20 0.74-0.82 (README, docs/motion.md and two runs of this test; runs that
-    # dropped frames: 0.21-0.30, 3.2-3.9, 0.72-0.84). Margins of about one run's spread.
-    assert graph['rotation_deg']['median'] <= 0.30
-    assert graph['translation_deg']['median'] <= 4.5
-    assert graph['auc']['@20'] >= 0.70
+    # Measured (keyframe motion refined from the frame before; every frame scored, so three
+    # runs gave the same figures): rotation 0.255 deg, translation direction 3.32 deg, AUC@5
+    # / @20 0.35 / 0.82 (README). Before that refinement (0.24-0.26, 3.4-3.9, AUC@5 0.26,
+    # @20 0.74-0.82) the direction and AUC@5 bounds fail. Margins: about 10 %.
+    assert graph['rotation_deg']['median'] <= 0.28
+    assert graph['translation_deg']['median'] <= 3.65
+    assert graph['auc']['@20'] >= 0.78 and graph['auc']['@5'] >= 0.30
     # The baseline the issue reports (frame to frame, OpenCV at 3 px): 34 deg, AUC@20 0.15.
     refs = [p['stamp_ns'] - p['reference_ns'] for p in graph['pairs_detail']]
     assert max(refs) > min(refs)  # some motions reach back past the previous frame
@@ -190,7 +191,7 @@ def test_tracks_last_beside_klt(report):
     assert many['tracked_per_frame'] >= klt['tracked_per_frame']
     assert many['tracks_10_or_longer'] >= 0.9 * klt['tracks_10_or_longer']
     assert ours['tracks_10_or_longer'] >= 1.5 * only['tracks_10_or_longer']
-    # Measured 853 with every frame scored (README; 470-604 in runs that dropped frames);
+    # Measured 849 with every frame scored (README; 470-604 in runs that dropped frames);
     # before the motion work: 336, p90 5. A margin of 5 %: shorter tracks fail.
     assert tracks['graph']['tracks_10_or_longer'] >= 810, tracks['graph']
     assert tracks['graph']['p90_length'] >= 12  # measured 13
