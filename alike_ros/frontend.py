@@ -96,7 +96,8 @@ class FrontEnd:
                  matcher=None):
         self._config = (config or MatcherConfig()).validated()
         self.method = matchers.get_method(self._config.method)
-        if 'poselib' in (self._config.estimator(), self._config.robust_method):
+        if odometry is not None or 'poselib' in (self._config.estimator(),
+                                                 self._config.robust_method):
             import alike_ros.geometry.poselib_fit  # noqa: F401 (raises what to install)
         # A Matcher instance may stand in for the method's (peers matched their own way).
         self.matcher = matcher or self.method.build(method_config, log=log)
@@ -165,6 +166,7 @@ class FrontEnd:
         """
         t0 = time.perf_counter()
         out = FrameResult(stamp=stamp, tag=tag)
+        self._camera = None  # this frame's, once its fit has one (the odometry's too)
         try:
             current = frame() if callable(frame) else frame
         except ValueError as err:
@@ -182,6 +184,9 @@ class FrontEnd:
             if stamp <= previous[0]:
                 out.reason = (f'stamp does not increase ({previous[0]} ns -> {stamp} ns): '
                               'previous frame dropped')
+                # A replayed stream (a bag's loop) repeats stamps: nothing keyed by them holds.
+                self._normalised.clear()
+                self.keyframe = None
             elif n0 == 0 or n1 == 0:
                 out.reason = f'empty frame ({n0} previous, {n1} current keypoints)'
             else:
@@ -229,7 +234,7 @@ class FrontEnd:
         except Exception as err:  # one bad depth image must not end the stream
             why = f'odometry failed: {type(err).__name__}: {err}'
             self._error(why)
-            self.odometry.reference = None  # restarts from the last pose
+            self.odometry.restart()
             out.odometry = self.odometry.skip(out.stamp, why)
         out.timings['odometry'] = out.odometry.ms
 

@@ -220,6 +220,11 @@ class Odometry:
         self.velocity = None  # the last frame-to-frame motion (previous -> current camera)
         self.last_lost_reason = ''
 
+    def restart(self):
+        """Start a new map from the last pose with the next frame (after a failure)."""
+        self.map = PointMap()
+        self.last = self.velocity = None
+
     def update(self, stamp, points, camera, ids, depth=None, tag=None):
         """
         Return the OdometryResult of one frame.

@@ -138,7 +138,8 @@ def generate_launch_description():
         DeclareLaunchArgument('preset', default_value='', choices=[''] + list(PRESETS),
                               description='parameter preset where params_file is not given: '
                                           'fast = config/fast.yaml (edgepoint2-S48 at half '
-                                          "a VGA frame, about ORB's cost; docs/frontier.md)"),
+                                          "a VGA frame, about 1.4x ORB's detector cost; "
+                                          'docs/frontier.md)'),
         DeclareLaunchArgument('composed', default_value='true', choices=BOOLEAN,
                               description='both nodes in one component container process'),
         DeclareLaunchArgument('container', default_value='',

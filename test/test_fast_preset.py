@@ -4,7 +4,7 @@
 """
 The `fast` preset: config/fast.yaml is a params file both nodes take, and preset:=fast picks it.
 
-Its speed (detector about ORB's cost per frame) is measured by the frontier benchmark
+Its speed (a detector at about 1.4x ORB's cost per frame) is measured by the frontier benchmark
 (`python -m alike_ros.lab frontier`, docs/frontier.md), not here: a timed unit test on a shared
 machine would say more about the machine than about the preset. Its pose accuracy against ORB
 through the same geometry is cheap, and checked here on the shared TUM frames.

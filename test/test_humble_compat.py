@@ -220,3 +220,30 @@ def test_the_detector_counts_lost_frames_from_events_on_humble(ros, monkeypatch,
         assert (node.counts['lost'], node.counts['lost_reported']) == (3, 6)
     finally:
         node.destroy_node()
+
+
+def test_the_matcher_runs_without_poselib_until_a_fit_needs_it():
+    """docs/humble.md: a robot's pip set may lack PoseLib; homography needs none of it."""
+    import subprocess
+    code = '''
+import sys
+sys.modules["poselib"] = None  # as if not installed
+import rclpy
+from rclpy.parameter import Parameter
+from alike_ros.nodes.matcher_node import MatcherNode
+from alike_ros.nodes.params import ConfigError
+rclpy.init()
+node = MatcherNode(parameter_overrides=[Parameter("geometry", value="homography")])
+assert node.state == "active", node.state
+node.destroy_node()
+try:
+    MatcherNode(parameter_overrides=[Parameter("geometry", value="essential")])
+except (ConfigError, ImportError) as err:
+    assert "pip install poselib" in str(err), err
+else:
+    raise AssertionError("essential started without PoseLib")
+rclpy.shutdown()
+'''
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]

@@ -295,7 +295,7 @@ def test_odometry_messages_carry_the_pose_frames_and_the_lost_convention():
     from std_msgs.msg import Header
 
     from alike_ros.geometry import quaternion_xyzw
-    from alike_ros.nodes.matcher_node import odometry_msg, transform_msg
+    from alike_ros.nodes.odometry_output import odometry_msg, transform_msg
     from alike_ros.odometry import OdometryResult
     cfg = OdometryConfig(use_depth=True)
     header = Header()
@@ -400,7 +400,8 @@ def test_matcher_node_publishes_odom_and_tf_and_resets_on_request():
             m.header.stamp.sec, m.header.stamp.nanosec = stamp
         info_pub.publish(info)
         depth_pub.publish(d)
-        spin_until(lambda: len(matcher.depths) and len(matcher.camera_infos) > i)
+        # This frame's depth and camera_info in the matcher first (buffers of 30: > i holds).
+        spin_until(lambda: len(matcher.depths) > i and len(matcher.camera_infos) > i)
         kp_pub.publish(msg)
         assert spin_until(lambda: len(odom) == i + 1 and len(tf) == i + 1)
 

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alike_ros.geometry.poselib_fit import ransac_options
-
 MIN_POINTS = 4  # P3P's minimal sample and one to check it
 # Pixel noise the covariance assumes at least: keypoints are sub-pixel, not exact.
 MIN_SIGMA_PX = 0.3
@@ -64,7 +62,9 @@ def estimate(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_ite
     `camera` is a geometry.camera.Camera (its K); `threshold` the inlier reprojection error in
     pixels. None when there are fewer than MIN_POINTS points or inliers.
     """
-    import poselib  # alike_ros.geometry.poselib_fit has said what to install
+    # PoseLib only when asked for: the matcher without depth must run where it is missing.
+    from alike_ros.geometry.poselib_fit import ransac_options  # raises what to install
+    import poselib
 
     pixels = np.ascontiguousarray(pixels, np.float64).reshape(-1, 2)
     points3d = np.ascontiguousarray(points3d, np.float64).reshape(-1, 3)

@@ -6,7 +6,7 @@ The sweep behind the geometry defaults: estimator x threshold (x confidence, ite
 
 Each setting is scored in one run on real frames with ground truth (the TUM frames, our
 keypoints, essential fits at frame gaps 1, 3 and 5: AUC@5/10/20, median errors) and on the
-synthetic scenes (tools/synthetic.py: known motion, pixel noise 0.5 and 1 px, 25 % and 50 %
+synthetic scenes (lab/synthetic.py: known motion, pixel noise 0.5 and 1 px, 25 % and 50 %
 outliers, the TUM camera and a 1241 x 376 driving-like camera at 1 m baselines).
 """
 

@@ -4,9 +4,10 @@
 """
 Synthetic two-view scenes with known camera motion, and how well a geometry recovers it.
 
-`alike-ros geometry-eval` and test_geometry.py use these: random 3D points in front of a
-calibrated (distorted) camera, a known relative motion, pixel noise and a share of outlier
-matches; the fit is scored by rotation error, translation-direction error and inlier recall.
+`python -m alike_ros.lab geometry-eval` and test_geometry.py use these: random 3D points in
+front of a calibrated (distorted) camera, a known relative motion, pixel noise and a share of
+outlier matches; the fit is scored by rotation error, translation-direction error and inlier
+recall.
 """
 
 from dataclasses import dataclass

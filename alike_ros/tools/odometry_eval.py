@@ -8,7 +8,7 @@ Colour, depth and CameraInfo (an RGB-D folder as 7-Scenes ships it, or a bag wit
 truth) go through the real graph under `ros2 launch` as `motion-eval` runs it, with the
 matcher's odometry on; every nav_msgs/Odometry on `odom` is recorded. In the same run the
 same keypoints through an offline FrontEnd, OpenCV ORB and SIFT keypoints through the same
-lifting and PnP (odometry.Odometry, matched to the reference keyframe by mutual nearest
+lifting and PnP (odometry.Odometry; their tracks carried frame to frame by mutual nearest
 neighbours), and OpenCV's dense cv2.Odometry (RGB_DEPTH and DEPTH, frame to frame) give their
 trajectories. Each is scored with evo's metrics: ATE RMSE after an SE(3) alignment (no scale),
 RPE translation and rotation frame to frame (median, RMSE), frames with a pose; on its own
@@ -367,7 +367,9 @@ def graph(out, frames, depths, stamps_ns, camera_info, matcher_params, detector_
 def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
            depth_topic=None, depth_scale=None):
     """
-    Return (RGB frames, depths in metres, stamps ns, camera_info, truth {stamp: pose}, scale).
+    Return (RGB frames, raw depths, depths in metres, stamps ns, camera_info, truth, scale).
+
+    `truth` maps a stamp to its pose relative to the first; `raw` are the images as read.
 
     An RGB-D folder (default: the shared 7-Scenes frames; poses beside the frames or a TUM
     `ground_truth_file`) or a bag (and a TUM `ground_truth_file`). `depth_scale`: 16-bit
@@ -444,7 +446,7 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     trajectories['ours offline'], results = front_end_odometry(ours, raw, stamps, camera,
                                                                mcfg, ocfg)
     report['ours offline'] = {'lost': sum(r.lost for r in results),
-                              'restarts': sum(r.status == 'started' for r in results),
+                              'starts': sum(r.status == 'started' for r in results),
                               'inliers_median': float(np.median([r.inliers for r in results
                                                                  if not r.lost] or [0])),
                               'odometry_ms_median': float(np.median([r.ms for r in results]))}

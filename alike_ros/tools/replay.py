@@ -59,7 +59,7 @@ class Replay:
                          if s in self.sent])
 
     def first_latencies_ms(self, count=2):
-        """The latencies of the stream's first `count` frames (what a cold start would cost)."""
+        """Return the latencies of the stream's first `count` frames (a cold start's cost)."""
         return [(t - self.sent[s]) * 1e3 for s, (t, _) in sorted(self.keypoints.items())
                 if s in self.sent][:count]
 

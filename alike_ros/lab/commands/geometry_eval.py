@@ -12,7 +12,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    """Run `alike-ros geometry-eval`."""
+    """Run `python -m alike_ros.lab geometry-eval`."""
     from alike_ros.lab import synthetic
     print('500 points 2-8 m ahead of the TUM camera (plumb_bob), 3 deg rotation, 0.2 m '
           f'baseline, threshold 3 px, median of {args.trials} scenes\n')
