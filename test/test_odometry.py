@@ -443,7 +443,7 @@ def test_launched_graph_publishes_metric_odometry_on_a_depth_bag(tmp_path):
     median 0.15 deg, the camera moving 5-8 mm a frame. The bounds leave a millimetre.
     """
     from alike_ros.tools import odometry_eval
-    report = odometry_eval.run(tmp_path, max_frames=20, peers=(), bag_rate=0.5)
+    report = odometry_eval.run(tmp_path, max_frames=20, peers=('orb',), bag_rate=0.5)
     graph = report['graph']
     assert graph['odom'] == graph['tf'] == graph['matches'] == 20, graph
     assert graph['lost'] == 0
@@ -457,3 +457,9 @@ def test_launched_graph_publishes_metric_odometry_on_a_depth_bag(tmp_path):
     assert scores['ate_rmse_m'] == pytest.approx(offline['ate_rmse_m'], abs=1e-4)
     for name in ('graph.txt', 'groundtruth.txt', 'odometry.json', 'odometry.png'):
         assert (tmp_path / name).is_file()
+    # ORB through the same FrontEnd, map and PnP (tracks by inlier links only): a pose for
+    # every frame; measured ATE 5.28 mm, RPE median 3.57 mm (deterministic).
+    orb = report['methods']['orb']['own']
+    assert orb['frames'] == 20
+    assert orb['ate_rmse_m'] == pytest.approx(0.00528, abs=0.001)
+    assert orb['rpe_translation_m']['median'] == pytest.approx(0.00357, abs=0.0005)

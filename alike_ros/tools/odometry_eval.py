@@ -187,51 +187,33 @@ def camera_poses(optical_in_odom, base_camera):
     return {s: to_first @ p for s, p in optical_in_odom.items()}
 
 
-def peer_tracks(name, feats, camera):
+def peer_config(matcher_config):
     """
-    Return track ids per frame of ORB or SIFT keypoints, linked as the matcher links ours.
+    Return the MatcherConfig ORB and SIFT run with: tracks through essential-fit inliers only.
 
-    Mutual nearest neighbours with the previous frame; the links that are inliers of an
-    essential fit (PoseLib, as the matcher's) continue a track, every other keypoint starts
-    one.
+    The window pass compares unit descriptors (ORB's are binary codes), so the peers carry a
+    track by inlier links of frame-to-frame fits: mutual nearest neighbours, PoseLib.
     """
-    from alike_ros import geometry
-    from alike_ros.tools.baselines import cross_check_match
-    out, previous, next_id = [], None, 1
-    for kp, desc in feats:
-        ids = np.zeros(len(kp), np.uint64)
-        if previous is not None and len(kp):
-            pairs = cross_check_match(name, previous[1], desc)
-            fit = geometry.fit_calibrated('essential', camera, previous[0][pairs[:, 0]],
-                                          kp[pairs[:, 1]], 'poselib', 1.5) \
-                if len(pairs) >= 5 else None
-            if fit is not None:
-                linked = pairs[fit.inliers.astype(bool)]
-                ids[linked[:, 1]] = out[-1][linked[:, 0]]
-        fresh = np.flatnonzero(ids == 0)
-        ids[fresh] = next_id + np.arange(len(fresh), dtype=np.uint64)
-        next_id += len(fresh)
-        out.append(ids)
-        previous = (kp, desc)
-    return out
+    return matcher_config.with_changes(geometry='essential', motion_reference='previous',
+                                       track_window=0.0, track_max_missed=0)
 
 
-def keypoint_peer(name, frames, depths, stamps, camera, odometry_config):
-    """Return {stamp: camera pose} of ORB or SIFT keypoints through the same tracks and PnP."""
-    from alike_ros.odometry import Odometry
+def keypoint_peer(name, frames, depths, stamps, camera, matcher_config, odometry_config):
+    """Return ({stamp: camera pose}, ms) of ORB or SIFT through a FrontEnd: our map and PnP."""
+    from alike_ros.frontend import Frame, FrontEnd
     from alike_ros.tools.baselines import opencv_features
+    from alike_ros.tools.motion_eval import PeerMatcher
 
     feats = opencv_features(name, [cv2.cvtColor(f, cv2.COLOR_RGB2BGR) for f in frames])
-    odometry = Odometry(odometry_config)
+    front = FrontEnd(peer_config(matcher_config), matcher=PeerMatcher(name),
+                     odometry=odometry_config)
     poses, times = {}, []
-    for (kp, _), ids, depth, stamp in zip(feats, peer_tracks(name, feats, camera), depths,
-                                          stamps):
-        t0 = time.perf_counter()
-        r = odometry.update(stamp, kp, camera, ids, depth)
-        times.append((time.perf_counter() - t0) * 1e3)
+    for (kp, desc), depth, stamp in zip(feats, depths, stamps):
+        r = front.process(Frame(kp, desc), stamp, camera, depth=depth).odometry
+        times.append(r.ms)
         if not r.lost:
             poses[stamp] = r.camera_pose
-    return camera_poses(poses, odometry.base_camera), float(np.median(times))
+    return camera_poses(poses, front.odometry.base_camera), float(np.median(times))
 
 
 def opencv_odometry(kind, frames, depths, stamps, camera):
@@ -453,7 +435,8 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     report['cost'] = added_cost(ours, raw, stamps, camera, mcfg, ocfg)
     for name in peers:
         if name in ('orb', 'sift'):
-            trajectories[name], ms = keypoint_peer(name, frames, depths, stamps, camera, ocfg)
+            trajectories[name], ms = keypoint_peer(name, frames, depths, stamps, camera, mcfg,
+                                                   ocfg)
         else:
             trajectories[name], ms = opencv_odometry(name, frames, depths, stamps, camera)
         report.setdefault('peer_ms', {})[name] = ms
