@@ -166,7 +166,19 @@ def _offline(name, feats, sequence):
                                cfg.threshold(), sequence.gaps, cfg.confidence, cfg.max_iters)
 
 
-def keyframe_errors(feats, sequence):
+def front_config(name):
+    """
+    Return the MatcherConfig a feature set's FrontEnd runs with (defaults, essential).
+
+    ORB's descriptors are binary codes: the window pass of the tracks compares unit
+    descriptors, so ORB carries its tracks by inlier links only (as odometry-eval's peers).
+    """
+    from alike_ros.config import MatcherConfig
+    config = MatcherConfig(geometry='essential')
+    return config.with_changes(track_window=0.0) if name == 'orb' else config
+
+
+def keyframe_errors(feats, sequence, name='ours'):
     """
     Return pair_errors rows of the FrontEnd's motion (defaults, geometry essential).
 
@@ -174,9 +186,8 @@ def keyframe_errors(feats, sequence):
     keyframe, or the previous frame); a frame without a motion counts as a failed fit
     against the previous frame, as motion-eval scores the graph.
     """
-    from alike_ros.config import MatcherConfig
     from alike_ros.frontend import Frame, FrontEnd
-    front = FrontEnd(MatcherConfig(geometry='essential'))
+    front = FrontEnd(front_config(name))
     rows = []
     for i, (kp, desc, scores) in enumerate(feats):
         out = front.process(Frame(kp, desc, scores=scores), (i + 1) * 10**8,
@@ -210,7 +221,7 @@ def accuracy(name, detect, sequences, pairs, method=None, orders=0):
         keypoints += [len(f[0]) for f in feats]
         by_gap = _offline(name, [(k, d) for k, d, _ in feats], seq)
         pose = [e for s in by_gap.values() for e in s['pose_deg']]
-        keyframe = [r['pose_deg'] for r in keyframe_errors(feats, seq)]
+        keyframe = [r['pose_deg'] for r in keyframe_errors(feats, seq, name)]
         per_sequence[seq.name] = {
             'pose_auc': metrics.pose_auc(pose), 'pose_pairs': len(pose), 'pose_deg': pose,
             'keyframe_auc': metrics.pose_auc(keyframe), 'keyframe_pairs': len(keyframe),
@@ -252,7 +263,6 @@ def timings(extractors, frames, camera, repeats):
     `detector_vs_orb` is the median of each frame's detector time over ORB's on the same
     frame, a moment apart.
     """
-    from alike_ros.config import MatcherConfig
     from alike_ros.frontend import Frame, FrontEnd
     names = list(extractors)
     det = {n: [] for n in names}
@@ -262,7 +272,7 @@ def timings(extractors, frames, camera, repeats):
         extractors[name](frames[0])
     turn = 0
     for _ in range(repeats):
-        fronts = {n: FrontEnd(MatcherConfig(geometry='essential')) for n in names}
+        fronts = {n: FrontEnd(front_config(n)) for n in names}
         for i, image in enumerate(frames):
             turn += 1
             for name in names[turn % len(names):] + names[:turn % len(names)]:
