@@ -252,7 +252,7 @@ def test_motion_reference_previous_gives_frame_to_frame_motion(graph):
     from alike_ros.lab.synthetic import track_sequence
     from alike_ros.nodes.matcher_node import MatcherNode
     camera, frames = track_sequence(np.random.default_rng(3))
-    graph.node(MatcherNode, geometry='essential', motion_reference='previous')
+    matcher = graph.node(MatcherNode, geometry='essential', motion_reference='previous')
     arrays = graph.record(MatchArray, 'matches')
     motions = graph.record(TransformStamped, 'motion')
     kp_pub = graph.probe.create_publisher(KeypointArray, 'keypoints', RELIABLE)
@@ -261,7 +261,9 @@ def test_motion_reference_previous_gives_frame_to_frame_motion(graph):
                             and info_pub.get_subscription_count() > 0)
     for i, obs in enumerate(frames):
         info_pub.publish(camera_info(camera, i + 1))
-        graph.spin_until(lambda: False, timeout=0.05)  # camera_info first, as a driver sends
+        # camera_info first, as a driver sends it: in the matcher before the keypoints.
+        assert graph.spin_until(lambda: matcher.camera_infos
+                                and matcher.camera_infos[-1].header.stamp.sec == i + 1)
         kp_pub.publish(keypoint_msg(i + 1, obs.keypoints, obs.descriptors, camera.height,
                                     camera.width))
         assert graph.spin_until(lambda: len(arrays) == i + 1)
@@ -290,7 +292,7 @@ def random_keypoints(sec, n=50, seed=0):
 
 def test_the_overlay_subscribes_images_only_while_watched(graph):
     from alike_ros.nodes.matcher_node import MatcherNode
-    graph.node(MatcherNode)
+    matcher = graph.node(MatcherNode)
     image_topic = f'{graph.namespace}/image'
     kp_pub = graph.probe.create_publisher(KeypointArray, 'keypoints', RELIABLE)
     img_pub = graph.probe.create_publisher(Image, 'image', RELIABLE)
@@ -305,7 +307,8 @@ def test_the_overlay_subscribes_images_only_while_watched(graph):
     blank = np.zeros((480, 640, 3), np.uint8)
     for sec in (1, 2):
         img_pub.publish(image_msg(blank, sec))
-        graph.spin_until(lambda: False, timeout=0.1)
+        assert graph.spin_until(lambda: matcher.images
+                                and matcher.images[-1].header.stamp.sec == sec)
         kp_pub.publish(random_keypoints(sec))
     assert graph.spin_until(lambda: len(overlays) == 1)  # the second frame's matches
     assert overlays[0].header.stamp.sec == 2 and (overlays[0].height, overlays[0].width) == (
