@@ -65,6 +65,12 @@ class Camera:
         return cls(K.reshape(3, 3), D, model, int(width), int(height))
 
     @classmethod
+    def from_info(cls, info):
+        """Build from a dict of CameraInfo's fields (tools.bag.load_camera_info, a bag's)."""
+        return cls.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
+                               info['height'])
+
+    @classmethod
     def from_msg(cls, msg):
         """Build from a sensor_msgs/CameraInfo."""
         return cls.from_fields(msg.k, msg.d, msg.distortion_model, msg.width, msg.height)

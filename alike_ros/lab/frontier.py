@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 
 from alike_ros.tools import motion_eval, motion_metrics as metrics
-from alike_ros.tools.baselines import FEATURES
+from alike_ros.tools.baselines import FEATURES, opencv_detect, opencv_extractor
 
 # input_max_pixels budgets: a VGA frame's (the default, these cameras' native size), a half
 # and a quarter of it.
@@ -90,9 +90,7 @@ def sevenscenes_sequence():
     from alike_ros.paths import shared_dir
     from alike_ros.tools.odometry_eval import read_rgbd_folder
     frames, _, _, info, poses = read_rgbd_folder(shared_dir() / 'data' / 'rgbd_7scenes')
-    camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
-                                info['height'])
-    return Sequence('7scenes', frames, camera, list(poses), SEVENSCENES_GAPS)
+    return Sequence('7scenes', frames, Camera.from_info(info), list(poses), SEVENSCENES_GAPS)
 
 
 def hpatches_pairs():
@@ -138,14 +136,13 @@ class Peer:
         """Make the extractor ('orb' or 'sift') and the package's MNN matcher."""
         from alike_ros import matchers
         self.name = name
-        self.extractor = cv2.ORB_create(count) if name == 'orb' else cv2.SIFT_create(count)
+        self.extractor = opencv_extractor(name, count)
         self.matcher = matchers.get_method('mnn').build()  # Hamming for ORB's codes
 
     def detect(self, image, bgr=False):
         """Return (keypoints N x 2, descriptors): ORB's codes, SIFT's as unit rows."""
         grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY if bgr else cv2.COLOR_RGB2GRAY)
-        kps, desc = self.extractor.detectAndCompute(grey, None)
-        xy = np.array([k.pt for k in kps], np.float32).reshape(-1, 2)
+        xy, desc = opencv_detect(self.extractor, grey)
         if desc is None:
             desc = np.zeros((0, 32 if self.name == 'orb' else 128),
                             np.uint8 if self.name == 'orb' else np.float32)
@@ -332,39 +329,26 @@ def _peer_detect(peer):
     return detect
 
 
-def _ensure_int8(cfg, images):
-    """Quantise the int8 stage-1 models the images need at this config's budget."""
-    from alike_ros.detector import Detector
-    from alike_ros.paths import int8_path, tum_dir
-    from alike_ros.tools.image_files import image_files
-    from alike_ros.tools.quantize import is_current, quantize
-    fp32 = Detector(cfg.with_changes(precision='fp32'))
-    sizes = {tuple(fp32.preprocess(im).blob.shape[2:]) for im in images}
-    for h, w in sorted(sizes):
-        path = fp32.model_file(h, w)  # exported where missing
-        if not is_current(int8_path(path), path):
-            quantize(path, image_files([tum_dir()]), int8_path(path))
-
-
 def measure(row_list, sequences, pairs, repeats=2, progress=print):
     """Measure every row (and ORB, SIFT once for accuracy); return (rows, peers)."""
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
     from alike_ros.tools.evaluation import DetectorMethod
+    from alike_ros.tools.quantize import quantize_sizes
     peers = {name: Peer(name) for name in PEERS}
     peer_rows = {name: Row(name.upper(), {'features': FEATURES}, 'peer') for name in PEERS}
     for name, peer in peers.items():
         det = _peer_detect(peer)
         peer_rows[name].measured.update(accuracy(name, det, sequences, pairs, peer, ORDERS))
     timing_frames = sequences[0].frames
-    all_images = [im for s in sequences for im in s.frames] + \
-        [cv2.cvtColor(im, cv2.COLOR_BGR2RGB) for p in pairs for im in (p.image0, p.image1)]
+    image_sizes = {im.shape[:2] for s in sequences for im in s.frames} | \
+        {im.shape[:2] for p in pairs for im in (p.image0, p.image1)}
     peer_times = {n: [] for n in PEERS}
     for index, row in enumerate(row_list, 1):
         started = time.perf_counter()
         cfg = DetectorConfig(threads=2).with_changes(**row.settings)
-        if cfg.precision == 'int8':
-            _ensure_int8(cfg, all_images)
+        if cfg.precision == 'int8':  # quantised at each network size this budget gives
+            quantize_sizes(cfg.model, image_sizes, cfg)
         detector = Detector(cfg)
 
         ours = Ours(detector)

@@ -21,20 +21,25 @@ def _grey(image):
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
+def opencv_extractor(name, count=FEATURES):
+    """Return OpenCV's SIFT or ORB extractor of `count` features."""
+    if name == 'sift':
+        return cv2.SIFT_create(count)
+    if name == 'orb':
+        return cv2.ORB_create(count)
+    raise ValueError(f"baseline must be 'sift' or 'orb', got '{name}'")
+
+
+def opencv_detect(extractor, image):
+    """Return (keypoints N x 2 float32, descriptors or None) of a BGR / grey image."""
+    kps, desc = extractor.detectAndCompute(_grey(image), None)
+    return np.array([k.pt for k in kps], np.float32).reshape(-1, 2), desc
+
+
 def opencv_features(name, images, count=FEATURES):
     """Return [(keypoints N x 2 float32, descriptors)] of BGR / grey images with SIFT or ORB."""
-    if name == 'sift':
-        extractor = cv2.SIFT_create(count)
-    elif name == 'orb':
-        extractor = cv2.ORB_create(count)
-    else:
-        raise ValueError(f"baseline must be 'sift' or 'orb', got '{name}'")
-    out = []
-    for image in images:
-        kps, desc = extractor.detectAndCompute(_grey(image), None)
-        xy = np.array([k.pt for k in kps], np.float32).reshape(-1, 2)
-        out.append((xy, desc))
-    return out
+    extractor = opencv_extractor(name, count)
+    return [opencv_detect(extractor, image) for image in images]
 
 
 def cross_check_match(name, desc0, desc1):

@@ -124,8 +124,7 @@ def matcher_costs(images, repeats=3, top_k=2000, settings=None, camera=None):
               for f in (det.detect(im, bgr=True) for im in images)]
     if camera is None:
         info = load_camera_info(config_file('tum_freiburg2_camera_info.yaml'))
-        camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'],
-                                    info['width'], info['height'])
+        camera = Camera.from_info(info)
     settings = MATCHER_SETTINGS if settings is None else settings
     times = {k: [] for k in settings}
     for _ in range(repeats):

@@ -221,8 +221,7 @@ def inputs(images=None, bag=None, camera_info=None, ground_truth=None, image_top
         camera_info = camera_info or config_file('tum_freiburg2_camera_info.yaml')
         info = {**load_camera_info(camera_info), 'source': str(camera_info)}
     ground_truth = ground_truth or tum_dir().parent / 'tum_groundtruth.txt'
-    camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
-                                info['height'])
+    camera = Camera.from_info(info)
     return frames, stamps, camera, info, ground_truth, images
 
 

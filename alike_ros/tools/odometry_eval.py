@@ -167,10 +167,15 @@ def scores(estimate, truth, stamps=None):
 
 
 # The methods.
-def front_end_odometry(features, depths, stamps, camera, matcher_config, odometry_config):
-    """Return ({stamp: camera pose}, [OdometryResult]) of our keypoints through a FrontEnd."""
+def front_end_odometry(features, depths, stamps, camera, matcher_config, odometry_config,
+                       matcher=None):
+    """
+    Return ({stamp: camera pose}, [OdometryResult]) of keypoints through a FrontEnd.
+
+    `features` are (keypoints, descriptors, scores or None); `matcher` a peer's own matching.
+    """
     from alike_ros.frontend import Frame, FrontEnd
-    front = FrontEnd(matcher_config, odometry=odometry_config)
+    front = FrontEnd(matcher_config, odometry=odometry_config, matcher=matcher)
     poses, results = {}, []
     for (kp, desc, sc), depth, stamp in zip(features, depths, stamps):
         r = front.process(Frame(kp, desc, scores=sc), stamp, camera, depth=depth).odometry
@@ -200,20 +205,14 @@ def peer_config(matcher_config):
 
 def keypoint_peer(name, frames, depths, stamps, camera, matcher_config, odometry_config):
     """Return ({stamp: camera pose}, ms) of ORB or SIFT through a FrontEnd: our map and PnP."""
-    from alike_ros.frontend import Frame, FrontEnd
     from alike_ros.tools.baselines import opencv_features
     from alike_ros.tools.motion_eval import PeerMatcher
 
     feats = opencv_features(name, [cv2.cvtColor(f, cv2.COLOR_RGB2BGR) for f in frames])
-    front = FrontEnd(peer_config(matcher_config), matcher=PeerMatcher(name),
-                     odometry=odometry_config)
-    poses, times = {}, []
-    for (kp, desc), depth, stamp in zip(feats, depths, stamps):
-        r = front.process(Frame(kp, desc), stamp, camera, depth=depth).odometry
-        times.append(r.ms)
-        if not r.lost:
-            poses[stamp] = r.camera_pose
-    return camera_poses(poses, front.odometry.base_camera), float(np.median(times))
+    poses, results = front_end_odometry([(kp, desc, None) for kp, desc in feats], depths,
+                                        stamps, camera, peer_config(matcher_config),
+                                        odometry_config, PeerMatcher(name))
+    return poses, float(np.median([r.ms for r in results]))
 
 
 def opencv_odometry(kind, frames, depths, stamps, camera):
@@ -399,8 +398,7 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
         frames_dir, bag, ground_truth_file, image_topic, depth_topic, depth_scale)
     if max_frames:
         frames, raw, depths, stamps = (v[:max_frames] for v in (frames, raw, depths, stamps))
-    camera = Camera.from_fields(info['k'], info['d'], info['distortion_model'], info['width'],
-                                info['height'])
+    camera = Camera.from_info(info)
     matcher_params = {'geometry': 'essential', 'use_depth': True, **matcher_params,
                       'depth_scale': scale}
     detector_params = detector_params or {}

@@ -96,12 +96,13 @@ def quantize(model_path, calibration_files, out_path, per_channel=True):
     return out_path
 
 
-def quantize_sizes(name, sizes):
+def quantize_sizes(name, sizes, config=None):
     """
     Int8 models of `name` for the network size of every image size, calibrated on TUM frames.
 
-    The family's own `prepare` says the network size (padded, or resized to /32). Quantised
-    again when the fp32 model changed since (exporter or weights).
+    The family's own `prepare` says the network size (padded, or resized to /32) of the image
+    at its own size, or at the size a DetectorConfig `config` scales it to (input_max_pixels).
+    Quantised again when the fp32 model changed since (exporter or weights).
     """
     import numpy as np
 
@@ -110,7 +111,11 @@ def quantize_sizes(name, sizes):
     from alike_ros.tools.image_files import image_files
     calib = image_files([tum_dir()])
     prepare = extractors.family_of(name).stage2.prepare
-    networks = {prepare(np.zeros((h, w, 3), np.uint8)).blob.shape[2:] for h, w in sizes}
+
+    def size(h, w):
+        return None if config is None else config.network_size(h, w)
+    networks = {prepare(np.zeros((h, w, 3), np.uint8), size=size(h, w)).blob.shape[2:]
+                for h, w in sizes}
     for h, w in sorted(networks):
         path = ensure_model(name, h, w)
         if not is_current(int8_path(path), path):

@@ -54,14 +54,13 @@ class Replay:
         return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
 
     def latencies_ms(self):
-        """Image published -> KeypointArray received (includes DDS both ways), per frame."""
-        return np.array([(t - self.sent[s]) * 1e3 for s, (t, _) in self.keypoints.items()
+        """Image published -> KeypointArray received (includes DDS both ways), by stamp."""
+        return np.array([(t - self.sent[s]) * 1e3 for s, (t, _) in sorted(self.keypoints.items())
                          if s in self.sent])
 
     def first_latencies_ms(self, count=2):
         """Return the latencies of the stream's first `count` frames (a cold start's cost)."""
-        return [(t - self.sent[s]) * 1e3 for s, (t, _) in sorted(self.keypoints.items())
-                if s in self.sent][:count]
+        return self.latencies_ms()[:count].tolist()
 
 
 class _Collector(Node):
