@@ -116,18 +116,26 @@ class Detector:
         if not self.config.native:
             self.warm_up()
 
-    def warm_up(self):
-        """Run one blank frame so the first real one does not pay for allocations and plans."""
+    def warm_up(self, runs=2):
+        """
+        Run blank frames so the first real one does not pay for allocations and plans.
+
+        Two: ONNX Runtime plans its memory on a session's first run and uses the plan from
+        the second; after one blank frame the first real one's stage 1 still took 2-5 ms more
+        than the rest (alike-t, VGA, three processes each), after two it took no more.
+        """
         cfg = self.config
         if cfg.input_height and cfg.input_width or cfg.model_file:
             h, w = cfg.input_height or 480, cfg.input_width or 640
-            self.detect(np.zeros((h, w, 3), np.uint8))  # a missing model fails here
+            for _ in range(runs):
+                self.detect(np.zeros((h, w, 3), np.uint8))  # a missing model fails here
             return
         # Sized by the image (input_max_pixels): warm the size of a VGA camera, the common one.
         # Another camera needs its own size's model, opened on its first frame; a missing
         # VGA model must not fail a configure that will never use it.
         try:
-            self.detect(np.zeros((480, 640, 3), np.uint8))
+            for _ in range(runs):
+                self.detect(np.zeros((480, 640, 3), np.uint8))
         except ModelFileError as err:
             self.log.warning(f'no model to warm up with at 480x640 ({err}); the first frame '
                              'opens the model of its own size')

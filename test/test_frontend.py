@@ -65,6 +65,21 @@ def test_tracks_carry_ids_through_inliers_and_restart_on_new_settings():
         front.config = front.config.with_changes(method='coarse_loftr')
 
 
+@pytest.mark.parametrize('geometry', ['homography', 'essential'])
+def test_a_warm_up_changes_nothing_a_stream_sees(geometry):
+    camera, _, frames = _sequence()
+    cold, warm = (FrontEnd(MatcherConfig(geometry=geometry)) for _ in range(2))
+    warm.warm_up()  # the matcher node's configure does this
+    assert warm.counts == cold.counts and warm.previous is None and warm.tracker.next_id == 1
+    for i, f in enumerate(frames[:6]):
+        a, b = cold.process(f, i + 1, camera), warm.process(f, i + 1, camera)
+        assert a.reason == b.reason and np.array_equal(a.pairs, b.pairs)
+        assert np.array_equal(a.inliers, b.inliers) and np.array_equal(a.track_ids, b.track_ids)
+        assert (a.motion is None) == (b.motion is None)
+        if a.motion is not None:
+            np.testing.assert_array_equal(a.motion.rotation, b.motion.rotation)
+
+
 def test_every_frame_gets_one_result_with_the_reason_when_invalid():
     camera, _, frames = _sequence()
     front = FrontEnd(MatcherConfig(geometry='essential'))

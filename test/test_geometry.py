@@ -17,7 +17,7 @@ from alike_ros.config import MatcherConfig
 from alike_ros.geometry.camera import CalibrationError, Camera
 from alike_ros.geometry.keyframes import is_new_keyframe, shared_tracks, \
     translation_parallax_px
-from alike_ros.geometry.tracks import top_up, Tracker, Trails, UNTRACKED, window_pairs
+from alike_ros.geometry.tracks import near_pairs, top_up, Tracker, Trails, UNTRACKED, window_pairs
 from alike_ros.lab import synthetic, track_study
 
 CAMERAS = {
@@ -268,6 +268,22 @@ def test_shared_tracks_pair_the_points_of_one_track():
     np.testing.assert_array_equal(np.c_[k, c], [[0, 2], [3, 0]])  # tracks 5 and 7
     k, c = shared_tracks(np.zeros(0, np.uint64), np.array([1, 2], np.uint64))
     assert len(k) == len(c) == 0
+
+
+def test_near_pairs_are_the_pairs_within_the_radius_in_as_order():
+    rng = np.random.default_rng(5)
+    for trial in range(200):
+        scale = (5, 50, 700)[trial % 3]
+        a = rng.uniform(-0.2 * scale, scale, (rng.integers(0, 80), 2)).astype(np.float32)
+        b = rng.uniform(-0.1 * scale, scale, (rng.integers(0, 80), 2)).astype(np.float32)
+        if trial % 4 == 0:  # on cell borders and repeated points
+            a, b = np.round(a), np.round(b)
+        radius = float((0.5, 3.0, 16.0, 100.0)[trial % 4])
+        ia, ib = near_pairs(a, b, radius)
+        d2 = ((a[:, None].astype(np.float64) - b[None]) ** 2).sum(axis=2)
+        expected = set(zip(*np.nonzero(d2 <= radius * radius)))
+        assert set(zip(ia.tolist(), ib.tolist())) == expected and len(ia) == len(expected)
+        assert (np.diff(ia) >= 0).all()  # in a's order (the window pass's ties take the first)
 
 
 def test_window_pairs_match_the_sorted_mutual_best_on_random_scenes():

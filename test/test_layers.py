@@ -126,11 +126,17 @@ def loaded_after(statement):
 
 
 def test_a_matcher_process_does_not_load_onnxruntime():
+    # Importing a method loads nothing heavy; mnn multiplies its descriptors with ONNX Runtime
+    # unless told `gemm: numpy` (then nothing of it is loaded).
     loaded = loaded_after('import alike_ros.nodes.matcher_node\n'
                           'from alike_ros import matchers\n'
-                          "matchers.get_method('mnn').build()")
+                          "from alike_ros.matchers.mnn import MnnConfig\n"
+                          "matchers.get_method('mnn').build(MnnConfig(gemm='numpy'))")
     assert 'rclpy' in loaded  # the import happened
     assert not {'onnxruntime', 'onnx', 'torch'} & loaded
+    loaded = loaded_after("from alike_ros import matchers\n"
+                          "matchers.get_method('mnn').build()")
+    assert 'onnxruntime' in loaded and not {'onnx', 'torch'} & loaded
 
 
 @needs_shared

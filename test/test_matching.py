@@ -8,6 +8,7 @@ import numpy as np
 
 from alike_ros.geometry import fit
 from alike_ros.matchers.mnn import mnn_match
+from alike_ros.matchers.mnn.similarity import GEMM_MODEL, Similarity
 
 
 def unit(rng, n, d):
@@ -64,6 +65,34 @@ def test_mnn_similarity_and_ratio_filters():
     assert {(i, i) for i in range(100)} <= kept
     ambiguous = {p for p in map(tuple, all_pairs.tolist()) if 100 <= p[0] < 150}
     assert len(ambiguous) >= 40 and not ambiguous & kept
+
+
+def test_gemm_model_is_the_one_node_graph_it_says():
+    """The bytes the matcher loads are Gemm(a, b, transB=1), float32, IR 8 / opset 13."""
+    from onnx import helper, TensorProto
+    dims = {'a': ['n', 'd'], 'b': ['m', 'd'], 's': ['n', 'm']}
+    info = {k: helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in dims.items()}
+    graph = helper.make_graph([helper.make_node('Gemm', ['a', 'b'], ['s'], transB=1)], 'cosine',
+                              [info['a'], info['b']], [info['s']])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)], ir_version=8,
+                              producer_name='alike_ros')
+    assert model.SerializeToString() == GEMM_MODEL
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(n0=st.integers(1, 300), n1=st.integers(1, 300), d=st.sampled_from([32, 64, 128]),
+       seed=st.integers(0, 2**16))
+def test_mnn_through_onnxruntime_gives_numpys_pairs(n0, n1, d, seed):
+    rng = np.random.default_rng(seed)
+    d0, d1 = unit(rng, n0, d), unit(rng, n1, d)
+    gemm = Similarity()
+    assert gemm.backend == 'onnxruntime'  # a product dependency: it must load
+    np.testing.assert_allclose(gemm(d0, d1), d0 @ d1.T, atol=2e-6)
+    pairs, sims = mnn_match(d0, d1, similarity=gemm)
+    expected, expected_sims = mnn_match(d0, d1)
+    np.testing.assert_array_equal(pairs, expected)
+    np.testing.assert_allclose(sims, expected_sims, atol=2e-6)
+    assert Similarity('numpy').backend == 'numpy'
 
 
 def test_mnn_empty_inputs():

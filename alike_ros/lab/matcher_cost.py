@@ -11,9 +11,10 @@ keypoints to one worker process per checkout (LABEL=PATH, PATH put first on PYTH
 LABEL=PATH@{"param": value} adds node parameters). Each worker builds the real MatcherNode
 of its checkout (homography and essential, the node defaults otherwise) and times its
 keypoint subscription callback (what the executor calls) on the frames, each with its
-CameraInfo (from the package's own YAML loader); the workers take turns, pass by
-pass, the order alternating, so machine load falls on all alike. Prints the median ms per
-frame and the ratio to the first checkout.
+CameraInfo (from the package's own YAML loader), in a process set up as the node programs
+set theirs (malloc, BLAS threads); the workers take turns, pass by pass, the order
+alternating, so machine load falls on all alike. Prints the median ms per frame and the
+ratio to the first checkout.
 """
 
 import argparse
@@ -53,6 +54,12 @@ def worker(features, params, camera_info, clock='wall'):
     from alike_ros.detector import Features
     from alike_ros.nodes import messages
     from alike_ros.nodes.matcher_node import MatcherNode
+    from alike_ros import runtime
+    # The process as the node programs set it up (nodes/runner.py): without the malloc
+    # settings every large temporary is a fresh mmap, and the cost follows which library
+    # happened to free a large buffer first, not the matcher's own work.
+    for setup in ('tune_malloc', 'limit_blas_threads'):
+        getattr(runtime, setup, lambda: None)()
     data = np.load(features)
     rclpy.init()
     nodes = {g: MatcherNode(f'cost_{g}', parameter_overrides=[

@@ -92,6 +92,7 @@ class MatcherNode(ManagedNode):
                               'whose inliers carry the tracks: set geometry: essential')
         self.front = FrontEnd(self.config, getattr(self, _method_attr(method.name)),
                               log=self.get_logger(), odometry=odometry)
+        self.front.warm_up()  # first calls here, not on the stream's first frames
         self.depths = deque(maxlen=self.node_config.image_buffer)
         if odometry is not None:
             self.odom = OdometryOutput(self, self.front.odometry)

@@ -9,18 +9,20 @@ import numpy as np
 
 from alike_ros.config import _Config, _f
 from alike_ros.matchers import base
+from alike_ros.matchers.mnn.similarity import numpy_similarity, Similarity
 
 
-def mnn_match(desc0, desc1, min_similarity=0.0, ratio=1.0):
+def mnn_match(desc0, desc1, min_similarity=0.0, ratio=1.0, similarity=numpy_similarity):
     """
     Mutual nearest neighbours of unit descriptors (N0 x D, N1 x D).
 
     Returns (M x 2 int32 index pairs, M float32 cosine similarities). `ratio` < 1 also
     requires best distance < ratio * second-best distance (Lowe), in both directions' best.
+    `similarity(desc0, desc1)` computes desc0 @ desc1.T (a Similarity: by ONNX Runtime).
     """
     if len(desc0) == 0 or len(desc1) == 0:
         return np.zeros((0, 2), np.int32), np.zeros(0, np.float32)
-    sim = desc0 @ desc1.T
+    sim = similarity(desc0, desc1)
     pairs, s = base.mutual_best(sim)
     keep = s >= min_similarity
     if ratio < 1.0 and sim.shape[1] > 1:
@@ -49,14 +51,22 @@ class MnnConfig(_Config):
                                range=(-1.0, 1.0))
     ratio_test: float = _f(1.0, 'best / second-best distance ratio a match needs; 1 = off',
                            live=True, range=(1e-6, 1.0), rule='in (0, 1]')
+    gemm: str = _f('onnxruntime', "what multiplies the two frames' descriptors: "
+                   "'onnxruntime' (half numpy's time here; numpy where it is missing) or "
+                   "'numpy' (a matcher process of its own then loads no ONNX Runtime)",
+                   choices=('onnxruntime', 'numpy'))
 
 
 class MnnMatcher(base.Matcher):
     """Mutual nearest neighbours; binary (uint8) descriptors are compared by Hamming distance."""
 
     def __init__(self, config=None, log=None, **_):
-        """Nothing to load (options such as threads do not apply)."""
+        """Build the similarity product's session (options such as threads do not apply)."""
         super().__init__(config or MnnConfig(), log)
+        self.similarity = Similarity('auto' if self.config.gemm == 'onnxruntime' else 'numpy')
+        if self.similarity.backend != self.config.gemm and log is not None:
+            log.warning('gemm onnxruntime: onnxruntime does not import here; numpy multiplies '
+                        'the descriptors')
 
     def match(self, previous, current):
         """Match the descriptors of two frames (ValueError when their sizes differ)."""
@@ -68,7 +78,8 @@ class MnnMatcher(base.Matcher):
             pairs = hamming_mnn(d0, d1)
             scores = np.ones(len(pairs), np.float32)
         else:
-            pairs, scores = mnn_match(d0, d1, self.config.min_similarity, self.config.ratio_test)
+            pairs, scores = mnn_match(d0, d1, self.config.min_similarity, self.config.ratio_test,
+                                      self.similarity)
         return base.Matches.of(pairs, scores, previous.keypoints, current.keypoints)
 
 
