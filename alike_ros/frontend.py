@@ -127,10 +127,10 @@ class FrontEnd:
         Match two synthetic frames once, as a stream's first would, and forget them.
 
         A process's first match pays its first calls (ONNX Runtime's first run, OpenCV's and
-        PoseLib's first fits, the lazy imports): 2.6 ms more with the default homography on
-        the TUM frames. The nodes call this at configure, so a stream's first frames cost what
-        the rest cost. Nothing of this FrontEnd changes (a throwaway one shares its matcher);
-        methods that match images skip it.
+        PoseLib's first fits, the lazy imports): 5.6 ms against the median 2.6 with the
+        default homography on the TUM frames. The matcher node calls this at configure, so a
+        stream's first frames cost what the rest cost. Nothing of this FrontEnd changes (a
+        throwaway one shares its matcher); methods that match images skip it.
         """
         if self.method.needs_image:
             return

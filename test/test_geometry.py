@@ -284,6 +284,11 @@ def test_near_pairs_are_the_pairs_within_the_radius_in_as_order():
         expected = set(zip(*np.nonzero(d2 <= radius * radius)))
         assert set(zip(ia.tolist(), ib.tolist())) == expected and len(ia) == len(expected)
         assert (np.diff(ia) >= 0).all()  # in a's order (the window pass's ties take the first)
+    # A track predicted far off or to NaN (a bad homography) costs no table of its extent.
+    a = np.array([[10, 10], [np.nan, 5], [np.inf, 1]])
+    b = np.array([[11, 10], [1e12, 1e12], [np.nan, np.nan], [-np.inf, 3], [10, 9.5]])
+    ia, ib = near_pairs(a, b, 2.0)
+    assert ia.tolist() == [0, 0] and sorted(ib.tolist()) == [0, 4]
 
 
 def test_window_pairs_match_the_sorted_mutual_best_on_random_scenes():

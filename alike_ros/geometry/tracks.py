@@ -39,6 +39,11 @@ def motion_prediction(points0, points1):
     return matrix
 
 
+# near_pairs finds a column's run of cells in a table when it has at most this many cells (a
+# VGA image at a 16 px window: 1500); spread-out or far-off points binary-search instead.
+TABLE_CELLS = 1 << 16
+
+
 def near_pairs(points_a, points_b, radius):
     """
     Return (a indices, b indices) of the point pairs at most `radius` apart.
@@ -46,9 +51,10 @@ def near_pairs(points_a, points_b, radius):
     Points of b are bucketed into square cells of `radius` (one sort); each point of a looks
     in its cell and the 8 around it, so the cost grows with the pairs, not with |a| x |b|.
     A cell's key is column * stride + row, so the three cells of a column around a point are
-    one run of keys, found in a table of where each key's run starts (two rings of empty
-    cells around b's keep every look-up inside it). Pairs come in a's order, then column,
-    then b's order.
+    one run of keys: found in a table of where each key's run starts (two rings of empty cells
+    around b's keep every look-up inside it), or by binary search where the table would be
+    large. Pairs come in a's order, then by b's cell (column, then row; cells counted from the
+    lowest x and y of b's points within reach of a's), then in b's order.
     """
     none = np.zeros(0, np.intp)
     a = np.asarray(points_a, np.float64).reshape(-1, 2)
@@ -57,6 +63,15 @@ def near_pairs(points_a, points_b, radius):
         return none, none
     # 1-D coordinates: reductions and gathers along a contiguous axis are the cheap ones.
     ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+    # Only b's points within reach of a's (a track predicted far off, NaN) are bucketed.
+    reach = np.isfinite(ax) & np.isfinite(ay)
+    if not reach.any():
+        return none, none
+    ib_of = np.flatnonzero((bx >= ax[reach].min() - radius) & (bx <= ax[reach].max() + radius)
+                           & (by >= ay[reach].min() - radius) & (by <= ay[reach].max() + radius))
+    if len(ib_of) == 0:
+        return none, none
+    bx, by = bx[ib_of], by[ib_of]
     x0, y0 = bx.min(), by.min()
     col_b = np.floor((bx - x0) / radius).astype(np.intp)
     row_b = np.floor((by - y0) / radius).astype(np.intp)
@@ -66,15 +81,21 @@ def near_pairs(points_a, points_b, radius):
     keys_b = (col_b + 2) * stride + row_b + 2
     # Stable sort: numpy sorts 16-bit integers by radix (linear), wider ones by merging.
     order = np.argsort(keys_b.astype(np.int16) if cells < 2 ** 15 else keys_b, kind='stable')
-    start = np.zeros(cells + 1, np.intp)
-    np.cumsum(np.bincount(keys_b, minlength=cells), out=start[1:])
     # a's cells clipped to one ring around b's: farther points have nothing near anyway.
-    col_a = np.clip(np.floor((ax - x0) / radius).astype(np.intp), -1, cols)
-    row_a = np.clip(np.floor((ay - y0) / radius).astype(np.intp), -1, rows)
+    with np.errstate(invalid='ignore'):  # a non-finite point of a: any cell, no pair
+        col_a = np.clip(np.floor((ax - x0) / radius).astype(np.intp), -1, cols)
+        row_a = np.clip(np.floor((ay - y0) / radius).astype(np.intp), -1, rows)
     centre = (col_a + 2) * stride + row_a + 2
     columns = (centre[:, None] + np.array([-stride, 0, stride])).reshape(-1)
-    lo = start[columns - 1]
-    counts = start[columns + 2] - lo
+    if cells <= TABLE_CELLS:
+        start = np.zeros(cells + 1, np.intp)
+        np.cumsum(np.bincount(keys_b, minlength=cells), out=start[1:])
+        lo = start[columns - 1]
+        counts = start[columns + 2] - lo
+    else:
+        sorted_keys = keys_b[order]
+        lo = np.searchsorted(sorted_keys, columns - 1, 'left')
+        counts = np.searchsorted(sorted_keys, columns + 1, 'right') - lo
     total = int(counts.sum())
     if total == 0:
         return none, none
@@ -83,7 +104,7 @@ def near_pairs(points_a, points_b, radius):
     ib = order[np.arange(total) + starts]
     dx, dy = ax[ia] - bx[ib], ay[ia] - by[ib]
     close = np.flatnonzero(dx * dx + dy * dy <= radius * radius)
-    return ia[close], ib[close]
+    return ia[close], ib_of[ib[close]]
 
 
 def window_pairs(predicted, keypoints, track_desc, desc, window_px, min_similarity):

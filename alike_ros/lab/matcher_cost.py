@@ -58,8 +58,9 @@ def worker(features, params, camera_info, clock='wall'):
     # The process as the node programs set it up (nodes/runner.py): without the malloc
     # settings every large temporary is a fresh mmap, and the cost follows which library
     # happened to free a large buffer first, not the matcher's own work.
-    for setup in ('tune_malloc', 'limit_blas_threads'):
-        getattr(runtime, setup, lambda: None)()
+    runtime.tune_malloc()
+    # Checkouts as old as 54930cf have no limit_blas_threads (OPENBLAS_NUM_THREADS=1 then).
+    getattr(runtime, 'limit_blas_threads', lambda: None)()
     data = np.load(features)
     rclpy.init()
     nodes = {g: MatcherNode(f'cost_{g}', parameter_overrides=[

@@ -65,8 +65,8 @@ class MnnMatcher(base.Matcher):
         super().__init__(config or MnnConfig(), log)
         self.similarity = Similarity('auto' if self.config.gemm == 'onnxruntime' else 'numpy')
         if self.similarity.backend != self.config.gemm and log is not None:
-            log.warning('gemm onnxruntime: onnxruntime does not import here; numpy multiplies '
-                        'the descriptors')
+            log.warning(f'gemm onnxruntime: no session here ({self.similarity.problem}); '
+                        'numpy multiplies the descriptors')
 
     def match(self, previous, current):
         """Match the descriptors of two frames (ValueError when their sizes differ)."""

@@ -36,20 +36,19 @@ class Similarity:
     """
 
     def __init__(self, backend='auto'):
-        """Build the session ('auto') or not ('numpy')."""
-        self.session = None
+        """Build the session ('auto') or not ('numpy'); `self.problem` says why it is not."""
+        self.session, self.problem = None, ''
         if backend != 'numpy':
             try:
                 import onnxruntime as ort
-            except ImportError:
-                ort = None
-            if ort is not None:
                 options = ort.SessionOptions()
                 # One thread, as the node programs' BLAS: the executor and stage 1 have the rest.
                 options.intra_op_num_threads = options.inter_op_num_threads = 1
                 options.log_severity_level = 3
                 self.session = ort.InferenceSession(GEMM_MODEL, options,
                                                     providers=['CPUExecutionProvider'])
+            except Exception as err:  # missing, or a vendor build that cannot run it: numpy
+                self.problem = f'{type(err).__name__}: {err}'
         self.backend = 'onnxruntime' if self.session is not None else 'numpy'
 
     def __call__(self, desc0, desc1):
