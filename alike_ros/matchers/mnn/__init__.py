@@ -63,7 +63,7 @@ class MnnMatcher(base.Matcher):
     def __init__(self, config=None, log=None, **_):
         """Build the similarity product's session (options such as threads do not apply)."""
         super().__init__(config or MnnConfig(), log)
-        self.similarity = Similarity('auto' if self.config.gemm == 'onnxruntime' else 'numpy')
+        self.similarity = Similarity(self.config.gemm)
         if self.similarity.backend != self.config.gemm and log is not None:
             log.warning(f'gemm onnxruntime: no session here ({self.similarity.problem}); '
                         'numpy multiplies the descriptors')

@@ -31,12 +31,12 @@ class Similarity:
     """
     desc0 @ desc1.T by an ONNX Runtime session of GEMM_MODEL (one thread), else numpy.
 
-    `backend` 'auto' takes ONNX Runtime when it imports, 'numpy' forces numpy. `self.backend`
-    says which one runs.
+    `backend` is MnnConfig.gemm's value: 'onnxruntime' where a session can be built, else
+    numpy; 'numpy' always numpy. `self.backend` says which one runs.
     """
 
-    def __init__(self, backend='auto'):
-        """Build the session ('auto') or not ('numpy'); `self.problem` says why it is not."""
+    def __init__(self, backend='onnxruntime'):
+        """Build the session (or not, 'numpy'); `self.problem` says why it is not."""
         self.session, self.problem = None, ''
         if backend != 'numpy':
             try:
