@@ -420,6 +420,20 @@ class OdometryConfig(_Config):
                                     'about 0.0015); how much the pose refinement trusts the '
                                     "tracked points' measured depths against their pixels; "
                                     '0 = pixels only (PnP)', live=True, range=(0.0, 10.0))
+    surface_stride: int = _f(8, 'align the depth image as a surface too: every this many '
+                                'depth pixels a point (8: about 4800 of 640 x 480), each '
+                                'paired with the reference frame\'s surface by projection '
+                                '(point to plane); 0 = keypoints only', live=True,
+                             range=(0, 64))
+    surface_weight: float = _f(100.0, 'how much the depth surface counts against the '
+                                      "keypoints in the pose: its points' information times "
+                                      'this (their sigma: depth_noise; the covariance takes '
+                                      'them at that); 0 = keypoints only', live=True,
+                               range=(0.0, 1e9))
+    surface_renew: float = _f(0.8, 'a frame becomes the reference surface when its depth '
+                                   "points pair with the reference's less than this share "
+                                   "of the reference's own coverage (the view moved on)",
+                              live=True, range=(0.0, 1.0))
     pnp_threshold: float = _f(3.0, 'PnP inlier reprojection error, pixels', live=True,
                               range=(0.1, 1000.0))
     odom_min_inliers: int = _f(15, 'PnP inliers a pose needs; fewer: tracking is lost for '

@@ -13,6 +13,14 @@ local map, so no error is chained from keyframe to keyframe while the tracks liv
 own depths then refine its tracks' positions; a PnP outlier's track starts its point anew
 (the tracker continued it to the wrong keypoint).
 
+The depth image is also a surface (geometry/surface.py): a grid of its points joins the
+refinement, each pulled onto the reference frame's surface along its normal (point to plane,
+as KinectFusion and rtabmap's ICP registration align depth). Thousands of depth points pin the
+pose where the keypoints' few hundred pixels leave it loose; the keypoints place the frame
+first (the pairing needs a pose within centimetres) and hold what a surface leaves free (a
+flat wall lets the camera slide along it). The reference is a frame's depth, kept until less
+than `surface_renew` of a frame's points pair with it.
+
 Frames: `odom` is the base frame at the first pose; the camera sits at `base_to_camera` (REP
 103 axes for base and camera_link; the optical frame turns them to z forward, x right, y
 down). Poses go out as base in odom, with covariances (x, y, z, roll, pitch, yaw) in odom's
@@ -36,11 +44,15 @@ import numpy as np
 from alike_ros.config import OdometryConfig
 from alike_ros.geometry import depth as depth_ops
 from alike_ros.geometry import pnp
+from alike_ros.geometry import surface as surface_ops
 from alike_ros.geometry.tracks import UNTRACKED
 
 # A frame is fitted from the constant-velocity prediction when at least this share of its
 # tracked points fit it (else by LO-RANSAC): a prediction that far off is no prediction.
 PREDICTION_SHARE = 0.5
+# The depth surface's pairs farther apart than this (metres) are not the same surface: the
+# keypoints place a frame within millimetres, so a pair this far off is another object.
+SURFACE_PAIR_DISTANCE = 0.1
 # The covariance a lost frame's pose and twist carry (rtabmap's BAD_COVARIANCE).
 LOST_VARIANCE = 9999.0
 # camera_link (REP 103: x forward, y left, z up) <- optical (z forward, x right, y down).
@@ -196,7 +208,8 @@ class Odometry:
     def __init__(self, config=None):
         self.config = (config or OdometryConfig()).validated()
         self.counts = {'odom_frames': 0, 'odom_lost': 0, 'odom_restarts': 0,
-                       'depth_missing': 0}
+                       'depth_missing': 0, 'surface_refused': 0}
+        self._rays = None  # (camera, depth shape, stride, rays, grid K) of the depth grid
         self.reset()
 
     @property
@@ -219,11 +232,12 @@ class Odometry:
         self.last = None  # (stamp, T_odom_base) of the last measured pose
         self.velocity = None  # the last frame-to-frame motion (previous -> current camera)
         self.last_lost_reason = ''
+        self.surface = None  # surface_ops.Surface of the reference depth frame
 
     def restart(self):
         """Start a new map from the last pose with the next frame (after a failure)."""
         self.map = PointMap()
-        self.last = self.velocity = None
+        self.last = self.velocity = self.surface = None
 
     def update(self, stamp, points, camera, ids, depth=None, tag=None):
         """
@@ -257,11 +271,12 @@ class Odometry:
             return self._lost(stamp, 'no camera_info for this frame')
         cfg = self._config
         image, why = depth() if callable(depth) else (depth, 'no depth image given')
-        z = None
+        z = grid = None
         if image is not None:
             scale = 1.0 if np.issubdtype(image.dtype, np.floating) else 1.0 / cfg.depth_scale
             z = depth_ops.keypoint_depth(image, points, (camera.width, camera.height),
                                          cfg.depth_min, cfg.depth_max, cfg.depth_edge, scale)
+            grid = self._grid(image, camera, scale)
         else:
             self.counts['depth_missing'] += 1
             why = f'no depth for this frame: {why}'
@@ -269,7 +284,7 @@ class Odometry:
         fit = None
         if len(at) >= cfg.odom_min_inliers:
             fit = self._fit(camera.undistorted_pixels(points[at]), self.map.points(rows),
-                            camera, None if z is None else z[at])
+                            camera, None if z is None else z[at], grid)
         started = not len(self.map)
         if started or fit is None or fit.num_inliers < cfg.odom_min_inliers:
             # Start (again) from the last pose: this frame's points make the map.
@@ -280,6 +295,7 @@ class Odometry:
                 why = (f'{found} PnP inliers of {len(at)} tracked points with a 3D position '
                        f'(odom_min_inliers {cfg.odom_min_inliers})')
             self.counts['odom_restarts'] += bool(len(self.map))
+            self._new_surface(grid)
             if why or not started:
                 return self._lost(stamp, why, len(at))
             return self._result(stamp, 'started', tag)
@@ -293,29 +309,82 @@ class Odometry:
         outliers = np.zeros(len(ids), bool)
         outliers[at[~fit.inliers]] = True
         self._observe(points, camera, ids, z, outliers, why)
+        if grid is not None and (self.surface is None or fit.surface_share
+                                 < cfg.surface_renew * self.surface.coverage):
+            self._new_surface(grid)
         out = self._result(stamp, 'tracking', tag, fit)
         out.correspondences = len(at)
         return out
 
-    def _fit(self, pixels, mapped, camera, z):
+    def _fit(self, pixels, mapped, camera, z, grid):
         """
         Return the PnPFit of the tracked points' pixels and 3D positions, or None.
 
         From the constant-velocity prediction where it holds (most of the pairs fit it), else
-        from PoseLib's LO-RANSAC; either way refined on all inliers (with depth: pnp.refine).
+        from PoseLib's LO-RANSAC; either way refined on all inliers (with depth: pnp.refine),
+        then with the depth surface where there is one (_align).
         """
         cfg = self._config
         refine = dict(threshold=cfg.pnp_threshold, depths=z, depth_noise=cfg.depth_noise)
+        fit = None
         if self.velocity is not None:
             predicted = self.velocity @ invert(self.camera_pose)
             fit = pnp.refine(predicted, pixels, mapped, camera.K, **refine)
-            if fit is not None and fit.num_inliers >= max(cfg.odom_min_inliers,
-                                                          PREDICTION_SHARE * len(pixels)):
-                return fit
-        fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold)
+            if fit is not None and fit.num_inliers < max(cfg.odom_min_inliers,
+                                                         PREDICTION_SHARE * len(pixels)):
+                fit = None
         if fit is None:
+            fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold)
+            if fit is None:
+                return None
+            fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **refine)
+        if fit is None or grid is None or self.surface is None or not cfg.surface_weight:
+            return fit
+        return self._align(fit, pixels, mapped, camera, grid, refine)
+
+    def _align(self, fit, pixels, mapped, camera, grid, refine):
+        """
+        Return the keypoints' fit refined with this frame's depth surface against the reference.
+
+        The surface's point-to-plane pairs (geometry/surface.py) join the keypoints' residuals
+        at surface_weight. Where the result leaves fewer than odom_min_inliers keypoints
+        fitting (the surface pulled the frame where the keypoints say it is not), the
+        keypoints' fit stands, counted in `surface_refused`.
+        """
+        cfg = self._config
+        points = grid[np.isfinite(grid[..., 2])]
+        paired = [0]
+
+        def term(T):
+            J, r, zs = surface_ops.point_to_plane(T, points, self.surface,
+                                                  SURFACE_PAIR_DISTANCE)
+            paired[0] = len(r)
+            return J, r, depth_ops.sigma(zs, cfg.depth_noise)
+        # The keypoints' rounds are done (fit): straight to the joint one.
+        aligned = pnp.refine(fit.matrix(), pixels, mapped, camera.K, surface=term,
+                             surface_weight=cfg.surface_weight, iterations=0, **refine)
+        if aligned is None or aligned.num_inliers < cfg.odom_min_inliers:
+            self.counts['surface_refused'] += 1
+            return fit
+        aligned.surface_share = paired[0] / max(len(points), 1)
+        return aligned
+
+    def _grid(self, image, camera, scale):
+        """Return this frame's depth grid (h x w x 3 camera points), or None when off."""
+        cfg = self._config
+        if not cfg.surface_stride:
             return None
-        return pnp.refine(fit.matrix(), pixels, mapped, camera.K, **refine)
+        key = (image.shape[:2], cfg.surface_stride)
+        if self._rays is None or self._rays[1] != key or not camera.same_as(self._rays[0]):
+            self._rays = (camera, key) + surface_ops.grid_rays(camera, image.shape,
+                                                               cfg.surface_stride)
+        return surface_ops.grid_points(image, self._rays[2], cfg.surface_stride, cfg.depth_min,
+                                       cfg.depth_max, scale)
+
+    def _new_surface(self, grid):
+        """Make this frame's depth grid, at its pose, the reference surface."""
+        self.surface = None if grid is None else surface_ops.surface(
+            grid, self._rays[3], self.camera_pose)
 
     def _observe(self, points, camera, ids, z, replace, why):
         """Add this frame's lifted points (`z`: their depths) to the map at the current pose."""

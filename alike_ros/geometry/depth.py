@@ -20,6 +20,18 @@ than `max_step` metres, or holds a pixel without depth, is rejected.
 import numpy as np
 
 DEPTH_ENCODINGS = ('16UC1', 'mono16', '32FC1')
+# Depth error that no camera beats (quantisation, calibration), metres.
+NOISE_FLOOR = 0.002
+
+
+def sigma(z, depth_noise):
+    """
+    Return the depth error (metres) at depths z: depth_noise z^2 + NOISE_FLOOR.
+
+    A structured-light or stereo camera's error grows with the square of the distance
+    (depth_noise about 0.0015 for a Kinect).
+    """
+    return depth_noise * np.square(z) + NOISE_FLOOR
 
 
 def depth_pixels(encoding, height, width, step, data, bigendian=False):

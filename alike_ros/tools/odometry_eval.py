@@ -379,7 +379,7 @@ def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
 
 def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=None,
         detector_params=None, peers=PEERS, launch=True, bag_rate=1.0, image_topic=None,
-        depth_topic=None, depth_scale=None, max_frames=None):
+        depth_topic=None, depth_scale=None, max_frames=None, step=1):
     """
     Run the evaluation; write the report, plot and trajectories to `out`; return the report.
 
@@ -396,8 +396,9 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     depth_scale = depth_scale or matcher_params.get('depth_scale')
     frames, raw, depths, stamps, info, truth, scale = inputs(
         frames_dir, bag, ground_truth_file, image_topic, depth_topic, depth_scale)
-    if max_frames:
-        frames, raw, depths, stamps = (v[:max_frames] for v in (frames, raw, depths, stamps))
+    if max_frames or step > 1:
+        frames, raw, depths, stamps = (v[:max_frames][::step]
+                                       for v in (frames, raw, depths, stamps))
     camera = Camera.from_info(info)
     matcher_params = {'geometry': 'essential', 'use_depth': True, **matcher_params,
                       'depth_scale': scale}

@@ -27,6 +27,17 @@ def positive_float(text):
     return value
 
 
+def positive_int(text):
+    """Parse a whole number above 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be a whole number above 0, got {text!r}')
+    return value
+
+
 def models(text):
     """Parse a comma list of model names, or 'all' (every model of the registry)."""
     from alike_ros.extractors import MODEL_NAMES

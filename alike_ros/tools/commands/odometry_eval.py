@@ -25,6 +25,9 @@ def add_arguments(p):
     p.add_argument('--depth-scale', type=_args.positive_float,
                    help='16-bit depth units a metre (default 1000: millimetres; TUM 5000)')
     p.add_argument('--max-frames', type=int, help='only the first frames')
+    p.add_argument('--step', type=_args.positive_int, default=1,
+                   help='every step-th frame of those: a lower frame rate, more motion '
+                        'between frames (the stamps stay the recorded ones)')
     p.add_argument('--rate', type=_args.positive_float, default=1.0,
                    help='playback speed of the graph run (below 1 where a loaded machine '
                         'would drop frames)')
@@ -52,7 +55,7 @@ def run(args):
         matcher_params=parse_params(args.matcher), detector_params=parse_params(args.detector),
         peers=peers, launch=not args.no_launch, bag_rate=args.rate,
         image_topic=args.image_topic, depth_topic=args.depth_topic,
-        depth_scale=args.depth_scale, max_frames=args.max_frames)
+        depth_scale=args.depth_scale, max_frames=args.max_frames, step=args.step)
     print(odometry_eval.markdown(report))
     ours = 'graph' if 'graph' in report['methods'] else 'ours_offline'
     print(f'wrote {args.out}/odometry.json, odometry.png and TUM trajectories: evo_ape tum '

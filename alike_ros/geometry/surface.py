@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright 2026 alike_ros maintainers
+
+"""
+A depth image's surface, and point-to-plane residuals of another frame's depth against it.
+
+Keypoints pin a pose through a few hundred pixels; a depth image measures the whole surface
+in front of the camera. A reference frame's depth, taken on a coarse grid (every `stride`-th
+pixel: a few thousand points, the cost of a few hundred keypoints), becomes points and normals
+in odom. Another frame's grid points, moved into odom by a pose, are matched to the reference
+by projection (the grid cell they fall in: KinectFusion's projective association, no search)
+and each pair gives the distance along the reference normal. Those residuals join the
+keypoints' reprojection errors in the pose refinement (geometry/pnp.py), as rtabmap's
+visual + ICP registration and KinectFusion's tracking use them.
+
+Pure functions of arrays: depth in metres (0 = none), K of the full image, poses as 4 x 4.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# A grid cell's normal needs its four neighbours on one surface: a jump larger than this share
+# of the depth between grid neighbours is an occlusion edge, not a slope.
+EDGE_SHARE = 0.1
+
+
+@dataclass
+class Surface:
+    """A reference frame's depth on a grid: points and unit normals in its camera's axes."""
+
+    padded: np.ndarray  # ((h + 2) * (w + 2)) x 6: point, normal (NaN: none) per grid cell
+    # and a border of empty cells, in the reference camera's frame
+    shape: tuple  # (h, w) of the grid
+    camera_pose: np.ndarray  # 4 x 4 T_odom_reference
+    K: np.ndarray  # 3 x 3 of the grid
+
+    coverage: float  # share of its own points with a normal: the most another frame pairs
+
+
+def grid_rays(camera, depth_shape, stride):
+    """
+    Return (h x w x 2 normalised rays, 3 x 3 K) of a depth image's grid (every stride-th pixel).
+
+    `camera` is the colour camera's geometry.camera.Camera (the depth is registered to it);
+    `depth_shape` the depth image's (height, width), which may differ from the colour image's.
+    The rays are undistorted; K maps pinhole pixels of the colour camera onto grid cells (the
+    association looks up the nearest cell, where distortion moves little).
+    """
+    height, width = depth_shape[:2]
+    sx, sy = camera.width / width, camera.height / height
+    offset = stride // 2
+    u = (np.arange(offset, width, stride) + 0.5) * sx - 0.5
+    v = (np.arange(offset, height, stride) + 0.5) * sy - 0.5
+    uu, vv = np.meshgrid(u, v)
+    rays = camera.normalised(np.stack([uu.ravel(), vv.ravel()], 1)).reshape(len(v), len(u), 2)
+    # Colour pixel -> grid cell: the inverse of the sampling above.
+    Kg = np.array(camera.K, np.float64)
+    Kg[0] = (Kg[0] * (1.0 / sx) + np.array([0, 0, 0.5 / sx - 0.5 - offset])) / stride
+    Kg[1] = (Kg[1] * (1.0 / sy) + np.array([0, 0, 0.5 / sy - 0.5 - offset])) / stride
+    return rays, Kg
+
+
+def grid_points(depth, rays, stride, min_depth, max_depth, scale=1.0):
+    """
+    Return the h x w x 3 camera-frame points of a depth image's grid (NaN: no depth there).
+
+    `depth` in metres, or in units that `scale` turns into metres (1 / depth_scale for
+    16-bit: only the grid is converted); `rays` from grid_rays. Outside [min_depth,
+    max_depth]: no point.
+    """
+    offset = stride // 2
+    z = np.asarray(depth)[offset::stride, offset::stride].astype(np.float64) * scale
+    z[~((z >= min_depth) & (z <= max_depth))] = np.nan
+    out = np.empty(z.shape + (3,))
+    out[..., :2] = rays * z[..., None]
+    out[..., 2] = z
+    return out
+
+
+def normals(points):
+    """
+    Return h x w x 3 unit normals of a camera-frame point grid (NaN: none), towards the camera.
+
+    From the central differences of the four neighbours; none at the border, next to a
+    missing point, or across an occlusion edge (a jump over EDGE_SHARE of the depth).
+    """
+    out = np.full(points.shape, np.nan)
+    dx = points[1:-1, 2:] - points[1:-1, :-2]
+    dy = points[2:, 1:-1] - points[:-2, 1:-1]
+    n = np.cross(dx, dy)
+    z = points[1:-1, 1:-1, 2]
+    jump = np.maximum(np.abs(dx[..., 2]), np.abs(dy[..., 2])) > 2 * EDGE_SHARE * z
+    length = np.linalg.norm(n, axis=-1)
+    ok = np.isfinite(length) & (length > 0) & ~jump
+    n = n / np.where(ok, length, 1.0)[..., None]
+    n = np.where((np.einsum('hwi,hwi->hw', n, points[1:-1, 1:-1]) > 0)[..., None], -n, n)
+    out[1:-1, 1:-1] = np.where(ok[..., None], n, np.nan)
+    return out
+
+
+def surface(points, Kg, camera_pose):
+    """Return the Surface of a camera-frame grid seen from `camera_pose` (T_odom_camera)."""
+    h, w = points.shape[:2]
+    padded = np.full((h + 2, w + 2, 6), np.nan)
+    padded[1:-1, 1:-1, :3] = points
+    padded[1:-1, 1:-1, 3:] = normals(points)
+    padded = padded.reshape(-1, 6)
+    has_normal = np.isfinite(padded[:, 3])
+    padded[~has_normal] = np.nan
+    coverage = has_normal.sum() / max(np.count_nonzero(np.isfinite(points[..., 2])), 1)
+    return Surface(padded, (h, w), np.array(camera_pose, np.float64), Kg, float(coverage))
+
+
+def point_to_plane(T, points, ref, max_distance):
+    """
+    Return (J N x 6, residuals N metres, z N) of camera points against a reference Surface.
+
+    `T` maps odom into the current camera (the pose being refined); `points` (N x 3, finite)
+    are the current frame's grid points in its camera frame. Each is moved into the reference
+    camera, takes the grid cell it projects into, and pairs with that cell's point when their
+    distance is below `max_distance`: residual n . (X - q), J its derivative under a small
+    motion exp(eps) of the current camera, eps = (translation, rotation) in its axes
+    (T <- exp(eps) T). z: the current points' depths, for their noise.
+    """
+    # Current camera -> reference camera: T_ref_odom T_odom_cur.
+    Rr, tr = ref.camera_pose[:3, :3], ref.camera_pose[:3, 3]
+    R, t = T[:3, :3], T[:3, 3]
+    A_R = Rr.T @ R.T
+    A_t = Rr.T @ (-R.T @ t - tr)
+    X = points @ A_R.T + A_t
+    h, w = ref.shape
+    # The grid cell of each point: its pixel in the grid, rounded, in the table padded by a
+    # border of empty cells (anything outside the grid or behind the camera lands there).
+    uvw = X @ ref.K.T
+    # Behind the camera: z tiny, so the cell is far outside (or, on the axis, a cell whose
+    # point is not within max_distance).
+    z = np.maximum(uvw[:, 2], 1e-9)
+    u = np.clip(np.floor(uvw[:, 0] / z + 1.5), 0, w + 1)
+    v = np.clip(np.floor(uvw[:, 1] / z + 1.5), 0, h + 1)
+    qn = np.take(ref.padded, (v * (w + 2) + u).astype(np.intp), axis=0)
+    d = X - qn[:, :3]
+    with np.errstate(invalid='ignore'):
+        keep = np.flatnonzero(np.einsum('ni,ni->n', d, d) < max_distance ** 2)
+    qn, d = qn[keep], d[keep]
+    r = np.einsum('ni,ni->n', d, qn[:, 3:])
+    m = qn[:, 3:] @ A_R  # the normal in the current camera's axes
+    p = points[keep]
+    J = np.empty((len(r), 6))
+    J[:, :3] = -m
+    J[:, 3] = m[:, 1] * p[:, 2] - m[:, 2] * p[:, 1]
+    J[:, 4] = m[:, 2] * p[:, 0] - m[:, 0] * p[:, 2]
+    J[:, 5] = m[:, 0] * p[:, 1] - m[:, 1] * p[:, 0]
+    return J, r, p[:, 2]
