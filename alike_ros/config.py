@@ -418,8 +418,10 @@ class OdometryConfig(_Config):
     depth_noise: float = _f(0.0015, 'depth noise of the camera: sigma = depth_noise z^2 + '
                                     '2 mm at z metres (structured light such as the Kinect: '
                                     'about 0.0015); how much the pose refinement trusts the '
-                                    "tracked points' measured depths against their pixels; "
-                                    '0 = pixels only (PnP)', live=True, range=(0.0, 10.0))
+                                    "tracked points' measured depths against their pixels, "
+                                    "and the depth surface's points; 0 = the tracked points' "
+                                    'pixels only, the surface at a flat 2 mm (surface_stride '
+                                    '0 turns it off)', live=True, range=(0.0, 10.0))
     surface_stride: int = _f(8, 'align the depth image as a surface too: every this many '
                                 'depth pixels a point (8: about 4800 of 640 x 480), each '
                                 'paired with the reference frame\'s surface by projection '
@@ -433,7 +435,7 @@ class OdometryConfig(_Config):
     surface_renew: float = _f(0.8, 'a frame becomes the reference surface when its depth '
                                    "points pair with the reference's less than this share "
                                    "of the reference's own coverage (the view moved on)",
-                              live=True, range=(0.0, 1.0))
+                              live=True, range=(0.01, 1.0))
     pnp_threshold: float = _f(3.0, 'PnP inlier reprojection error, pixels', live=True,
                               range=(0.1, 1000.0))
     odom_min_inliers: int = _f(15, 'PnP inliers a pose needs; fewer: tracking is lost for '

@@ -53,6 +53,10 @@ PREDICTION_SHARE = 0.5
 # The depth surface's pairs farther apart than this (metres) are not the same surface: the
 # keypoints place a frame within millimetres, so a pair this far off is another object.
 SURFACE_PAIR_DISTANCE = 0.1
+# A frame's depth makes a reference surface only with normals in at least this share of its
+# grid's cells: an empty or nearly empty depth image (a view past depth_max, a lens cap)
+# would leave nothing to pair with, so the last reference stays.
+SURFACE_MIN_SHARE = 0.05
 # The covariance a lost frame's pose and twist carry (rtabmap's BAD_COVARIANCE).
 LOST_VARIANCE = 9999.0
 # camera_link (REP 103: x forward, y left, z up) <- optical (z forward, x right, y down).
@@ -209,7 +213,7 @@ class Odometry:
         self.config = (config or OdometryConfig()).validated()
         self.counts = {'odom_frames': 0, 'odom_lost': 0, 'odom_restarts': 0,
                        'depth_missing': 0, 'surface_refused': 0}
-        self._rays = None  # (camera, depth shape, stride, rays, grid K) of the depth grid
+        self._grid_of = None  # ((depth shape, stride), surface_ops.Grid) of the last frame
         self.reset()
 
     @property
@@ -309,7 +313,10 @@ class Odometry:
         outliers = np.zeros(len(ids), bool)
         outliers[at[~fit.inliers]] = True
         self._observe(points, camera, ids, z, outliers, why)
-        if grid is not None and (self.surface is None or fit.surface_share
+        # A new reference where there is none, where the surface was refused (this frame
+        # starts one at the keypoints' pose) or where the frames moved on from it.
+        if grid is not None and (self.surface is None or fit.surface_share is None
+                                 or fit.surface_share
                                  < cfg.surface_renew * self.surface.coverage):
             self._new_surface(grid)
         out = self._result(stamp, 'tracking', tag, fit)
@@ -338,7 +345,7 @@ class Odometry:
             if fit is None:
                 return None
             fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **refine)
-        if fit is None or grid is None or self.surface is None or not cfg.surface_weight:
+        if fit is None or grid is None or self.surface is None:
             return fit
         return self._align(fit, pixels, mapped, camera, grid, refine)
 
@@ -358,7 +365,7 @@ class Odometry:
         def term(T):
             J, r, zs = surface_ops.point_to_plane(T, points, self.surface,
                                                   SURFACE_PAIR_DISTANCE)
-            paired[0] = len(r)
+            paired[0] = len(r)  # of the last step's pairing: the final pose's, near enough
             return J, r, depth_ops.sigma(zs, cfg.depth_noise)
         # The keypoints' rounds are done (fit): straight to the joint one.
         aligned = pnp.refine(fit.matrix(), pixels, mapped, camera.K, surface=term,
@@ -372,19 +379,23 @@ class Odometry:
     def _grid(self, image, camera, scale):
         """Return this frame's depth grid (h x w x 3 camera points), or None when off."""
         cfg = self._config
-        if not cfg.surface_stride:
+        if not cfg.surface_stride or not cfg.surface_weight:
+            self.surface = None  # turned on again, it starts from a frame of its own
             return None
         key = (image.shape[:2], cfg.surface_stride)
-        if self._rays is None or self._rays[1] != key or not camera.same_as(self._rays[0]):
-            self._rays = (camera, key) + surface_ops.grid_rays(camera, image.shape,
-                                                               cfg.surface_stride)
-        return surface_ops.grid_points(image, self._rays[2], cfg.surface_stride, cfg.depth_min,
-                                       cfg.depth_max, scale)
+        if (self._grid_of is None or self._grid_of[0] != key
+                or not camera.same_as(self._grid_of[1].camera)):
+            self._grid_of = (key, surface_ops.grid(camera, image.shape, cfg.surface_stride))
+        return surface_ops.grid_points(image, self._grid_of[1], cfg.depth_min, cfg.depth_max,
+                                       scale)
 
     def _new_surface(self, grid):
-        """Make this frame's depth grid, at its pose, the reference surface."""
-        self.surface = None if grid is None else surface_ops.surface(
-            grid, self._rays[3], self.camera_pose)
+        """Make this frame's depth grid, at its pose, the reference surface (if it has one)."""
+        if grid is None:
+            return
+        made = surface_ops.surface(grid, self._grid_of[1], self.camera_pose)
+        if made.normals >= SURFACE_MIN_SHARE * grid.shape[0] * grid.shape[1]:
+            self.surface = made
 
     def _observe(self, points, camera, ids, z, replace, why):
         """Add this frame's lifted points (`z`: their depths) to the map at the current pose."""

@@ -179,22 +179,27 @@ def test_projection_jacobian_matches_finite_differences():
 
 
 # The depth surface.
-def test_grid_cells_project_onto_themselves_at_any_depth_resolution():
-    for shape in ((480, 640), (240, 320)):
-        rays, Kg = surface_ops.grid_rays(CAMERA, shape, 8)
-        points = surface_ops.grid_points(np.full(shape, 2.0, np.float32), rays, 8, 0.1, 6.0)
-        assert points.shape == (shape[0] // 8, shape[1] // 8, 3)
-        uvw = points.reshape(-1, 3) @ Kg.T
-        cells = np.stack(np.meshgrid(np.arange(points.shape[1]), np.arange(points.shape[0])),
-                         -1).reshape(-1, 2)
-        np.testing.assert_allclose(uvw[:, :2] / uvw[:, 2:], cells, atol=1e-6)
-    far = surface_ops.grid_points(np.full((480, 640), 9000, np.uint16), rays=rays * 0 + 0.1,
-                                  stride=16, min_depth=0.1, max_depth=6.0, scale=1e-3)
+def test_grid_cells_project_onto_themselves_at_any_depth_resolution_and_through_a_lens():
+    # TUM fr1's plumb_bob lens: a point lands 2 cells off its own through a pinhole.
+    tum = Camera.from_fields(CAMERA.K.reshape(-1), [0.262, -0.953, -0.005, 0.003, 1.163],
+                             'plumb_bob', 640, 480)
+    for camera, shape, stride in ((CAMERA, (480, 640), 8), (CAMERA, (240, 320), 8),
+                                  (CAMERA, (241, 333), 5), (tum, (480, 640), 8)):
+        cells = surface_ops.grid(camera, shape, stride)
+        points = surface_ops.grid_points(np.full(shape, 2.0, np.float32), cells, 0.1, 6.0)
+        h = len(range(stride // 2, shape[0], stride))
+        w = len(range(stride // 2, shape[1], stride))
+        assert points.shape == (h, w, 3)
+        u, v = surface_ops._cells(points.reshape(-1, 3), cells)
+        expected = np.stack(np.meshgrid(np.arange(w), np.arange(h)), -1).reshape(-1, 2)
+        np.testing.assert_allclose(np.c_[u, v], expected, atol=1e-3)
+    far = surface_ops.grid_points(np.full((480, 640), 9000, np.uint16),
+                                  surface_ops.grid(CAMERA, (480, 640), 16), 0.1, 6.0, 1e-3)
     assert np.isnan(far).all()  # beyond depth_max (16-bit millimetres scaled at the grid)
 
 
 def test_normals_face_the_camera_and_stop_at_occlusion_edges():
-    rays, Kg = surface_ops.grid_rays(CAMERA, (480, 640), 8)
+    rays = surface_ops.grid(CAMERA, (480, 640), 8).rays
     # A plane tilted 30 deg about the camera's y axis, 2 m ahead, with a step of 1 m.
     n = np.array([np.sin(np.radians(30)), 0.0, -np.cos(np.radians(30))])
     z = 2.0 / -(rays[..., 0] * n[0] + n[2])  # n . (x z, y z, z) = -2
@@ -207,11 +212,11 @@ def test_normals_face_the_camera_and_stop_at_occlusion_edges():
 
 def test_point_to_plane_pairs_by_projection_and_its_jacobian_is_the_motion_s():
     rng = np.random.default_rng(3)
-    rays, Kg = surface_ops.grid_rays(CAMERA, (480, 640), 8)
-    z = 2.0 / -(rays[..., 0] * 0.5 - np.cos(np.radians(30)))  # the tilted plane
-    grid = np.dstack([rays * z[..., None], z])
+    cells = surface_ops.grid(CAMERA, (480, 640), 8)
+    z = 2.0 / -(cells.rays[..., 0] * 0.5 - np.cos(np.radians(30)))  # the tilted plane
+    grid = np.dstack([cells.rays * z[..., None], z])
     pose = transform(cv2.Rodrigues(np.radians([1.0, -2.0, 0.5]))[0], [0.1, 0.0, -0.2])
-    ref = surface_ops.surface(grid, Kg, pose)  # T_odom_reference
+    ref = surface_ops.surface(grid, cells, pose)  # T_odom_reference
     points = grid.reshape(-1, 3)[rng.choice(grid.size // 3, 300, replace=False)]
     T = invert(pose)  # the same camera: every point on the plane, residual 0
     J, r, zs = surface_ops.point_to_plane(T, points, ref, 0.1)
@@ -253,6 +258,35 @@ def test_the_depth_surface_sharpens_the_pose_and_keypoints_hold_what_a_plane_lea
     monkeypatch.setitem(globals(), 'PANEL', (0.0, 0.0))
     wall = worst()
     assert wall[0] < 0.0015 and wall[1] < 0.03
+
+
+def test_the_surface_survives_an_empty_depth_frame_a_wrong_one_and_being_turned_off():
+    _, frames = _sequence(np.random.default_rng(4), noise_px=1.0)
+    # Frame 4's depth all beyond depth_max: no keypoint depth, no surface; the frame is placed
+    # by the keypoints alone (measured 4.7 mm) and the reference stays (after it: 0.1-0.9 mm).
+    front = _front()
+    results = _run(front, frames, depth_of=lambda i, d: d * 0 + 9.0 if i == 4 else d)
+    errors = [_camera_error(r, T)[0] for r, (T, *_) in zip(results, frames)]
+    assert errors[4] < 0.006 and max(errors[5:]) < 0.0015
+    assert front.odometry.surface.normals > 1000
+    # Frame 6 gets frame 0's depth (12 cm and 3.6 deg away): the surface pulls the frame
+    # off and the keypoints refuse it on the frames after (counted), none lost.
+    front = _front()
+    results = _run(front, frames, depth_of=lambda i, d: frames[0][3] if i == 6 else d)
+    assert front.odometry.counts['surface_refused'] >= 1
+    assert not any(r.odometry.lost for r in results)
+    # Turned off at run time (surface_stride 0) and on again: it starts a new reference.
+    front, errors = _front(), []
+    for i, (T, kp, desc, depth) in enumerate(frames):
+        if i in (4, 7):
+            front.odometry.config = front.odometry.config.with_changes(
+                surface_stride=0 if i == 4 else 8)
+        r = front.process(Frame(kp, desc, scores=np.ones(len(kp), np.float32)),
+                          1 + i * 33_000_000, CAMERA, depth=depth)
+        assert (front.odometry.surface is None) == (4 <= i < 7)
+        errors.append(_camera_error(r, T)[0])
+    # Measured: 3.0-4.2 mm while off (keypoints alone), 0.5-1.5 mm after.
+    assert max(errors[8:]) < 0.002
 
 
 # The map and the odometry.

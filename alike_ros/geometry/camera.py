@@ -100,6 +100,18 @@ class Camera:
             out = _undistort_points(pts, self.K, self.D)
         return out.reshape(-1, 2)
 
+    def project(self, points3d):
+        """Pixels (N x 2 float64) of camera-frame points (N x 3, z > 0), through the lens."""
+        X = np.ascontiguousarray(points3d, np.float64).reshape(-1, 1, 3)
+        if len(X) == 0:
+            return np.zeros((0, 2))
+        zero = np.zeros(3)
+        if self.model == 'equidistant':
+            out, _ = cv2.fisheye.projectPoints(X, zero, zero, self.K, self.D)
+        else:
+            out, _ = cv2.projectPoints(X, zero, zero, self.K, self.D)
+        return out.reshape(-1, 2)
+
     def undistorted_pixels(self, points):
         """Pixel points of an ideal (distortion-free) camera with the same K (N x 2)."""
         xy = self.normalised(points)

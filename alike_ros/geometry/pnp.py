@@ -17,6 +17,7 @@ residuals it causes; the 3D points themselves are taken as exact, so it is a low
 """
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class PnPFit:
     inliers: np.ndarray  # M bool
     rms_px: float  # reprojection RMS of the inliers
     covariance: np.ndarray  # 6 x 6, (translation m, rotation rad) in the current camera's axes
-    surface_share: float = 0.0  # share of the depth surface's points paired (refine's surface)
+    surface_share: Optional[float] = None  # share of the depth surface's points paired
 
     @property
     def num_inliers(self):

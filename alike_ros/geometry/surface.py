@@ -26,6 +26,26 @@ EDGE_SHARE = 0.1
 
 
 @dataclass
+class Grid:
+    """Where a depth image's grid looks: every stride-th pixel's ray, and pixel -> cell."""
+
+    rays: np.ndarray  # h x w x 2 normalised (undistorted) rays of the cells
+    to_cell: np.ndarray  # 3 x 3 affine: colour pixel (homogeneous) -> grid cell
+    camera: object  # the colour camera's geometry.camera.Camera
+    stride: int
+
+    @property
+    def K(self):
+        """Return the pinhole K of the grid (undistorted rays -> cells)."""
+        return self.to_cell @ self.camera.K
+
+    @property
+    def distorted(self):
+        """Return whether projecting into the grid needs the lens's distortion."""
+        return bool(np.any(self.camera.D))
+
+
+@dataclass
 class Surface:
     """A reference frame's depth on a grid: points and unit normals in its camera's axes."""
 
@@ -33,19 +53,17 @@ class Surface:
     # and a border of empty cells, in the reference camera's frame
     shape: tuple  # (h, w) of the grid
     camera_pose: np.ndarray  # 4 x 4 T_odom_reference
-    K: np.ndarray  # 3 x 3 of the grid
-
+    grid: Grid
+    normals: int  # cells with a normal
     coverage: float  # share of its own points with a normal: the most another frame pairs
 
 
-def grid_rays(camera, depth_shape, stride):
+def grid(camera, depth_shape, stride):
     """
-    Return (h x w x 2 normalised rays, 3 x 3 K) of a depth image's grid (every stride-th pixel).
+    Return the Grid of a depth image (every stride-th pixel) registered to `camera`.
 
-    `camera` is the colour camera's geometry.camera.Camera (the depth is registered to it);
-    `depth_shape` the depth image's (height, width), which may differ from the colour image's.
-    The rays are undistorted; K maps pinhole pixels of the colour camera onto grid cells (the
-    association looks up the nearest cell, where distortion moves little).
+    `camera` is the colour camera's geometry.camera.Camera; `depth_shape` the depth image's
+    (height, width), which may differ from the colour image's (looked up at the scaled pixel).
     """
     height, width = depth_shape[:2]
     sx, sy = camera.width / width, camera.height / height
@@ -55,25 +73,25 @@ def grid_rays(camera, depth_shape, stride):
     uu, vv = np.meshgrid(u, v)
     rays = camera.normalised(np.stack([uu.ravel(), vv.ravel()], 1)).reshape(len(v), len(u), 2)
     # Colour pixel -> grid cell: the inverse of the sampling above.
-    Kg = np.array(camera.K, np.float64)
-    Kg[0] = (Kg[0] * (1.0 / sx) + np.array([0, 0, 0.5 / sx - 0.5 - offset])) / stride
-    Kg[1] = (Kg[1] * (1.0 / sy) + np.array([0, 0, 0.5 / sy - 0.5 - offset])) / stride
-    return rays, Kg
+    to_cell = np.array([[1.0 / (sx * stride), 0.0, (0.5 / sx - 0.5 - offset) / stride],
+                        [0.0, 1.0 / (sy * stride), (0.5 / sy - 0.5 - offset) / stride],
+                        [0.0, 0.0, 1.0]])
+    return Grid(rays, to_cell, camera, stride)
 
 
-def grid_points(depth, rays, stride, min_depth, max_depth, scale=1.0):
+def grid_points(depth, cells, min_depth, max_depth, scale=1.0):
     """
     Return the h x w x 3 camera-frame points of a depth image's grid (NaN: no depth there).
 
     `depth` in metres, or in units that `scale` turns into metres (1 / depth_scale for
-    16-bit: only the grid is converted); `rays` from grid_rays. Outside [min_depth,
-    max_depth]: no point.
+    16-bit: only the grid is converted); `cells` its Grid. Outside [min_depth, max_depth]: no
+    point.
     """
-    offset = stride // 2
+    stride, offset = cells.stride, cells.stride // 2
     z = np.asarray(depth)[offset::stride, offset::stride].astype(np.float64) * scale
     z[~((z >= min_depth) & (z <= max_depth))] = np.nan
     out = np.empty(z.shape + (3,))
-    out[..., :2] = rays * z[..., None]
+    out[..., :2] = cells.rays * z[..., None]
     out[..., 2] = z
     return out
 
@@ -99,8 +117,8 @@ def normals(points):
     return out
 
 
-def surface(points, Kg, camera_pose):
-    """Return the Surface of a camera-frame grid seen from `camera_pose` (T_odom_camera)."""
+def surface(points, cells, camera_pose):
+    """Return the Surface of grid points (h x w x 3, their Grid) seen from T_odom_camera."""
     h, w = points.shape[:2]
     padded = np.full((h + 2, w + 2, 6), np.nan)
     padded[1:-1, 1:-1, :3] = points
@@ -108,8 +126,10 @@ def surface(points, Kg, camera_pose):
     padded = padded.reshape(-1, 6)
     has_normal = np.isfinite(padded[:, 3])
     padded[~has_normal] = np.nan
-    coverage = has_normal.sum() / max(np.count_nonzero(np.isfinite(points[..., 2])), 1)
-    return Surface(padded, (h, w), np.array(camera_pose, np.float64), Kg, float(coverage))
+    count = int(has_normal.sum())
+    coverage = count / max(np.count_nonzero(np.isfinite(points[..., 2])), 1)
+    return Surface(padded, (h, w), np.array(camera_pose, np.float64), cells, count,
+                   float(coverage))
 
 
 def point_to_plane(T, points, ref, max_distance):
@@ -132,12 +152,9 @@ def point_to_plane(T, points, ref, max_distance):
     h, w = ref.shape
     # The grid cell of each point: its pixel in the grid, rounded, in the table padded by a
     # border of empty cells (anything outside the grid or behind the camera lands there).
-    uvw = X @ ref.K.T
-    # Behind the camera: z tiny, so the cell is far outside (or, on the axis, a cell whose
-    # point is not within max_distance).
-    z = np.maximum(uvw[:, 2], 1e-9)
-    u = np.clip(np.floor(uvw[:, 0] / z + 1.5), 0, w + 1)
-    v = np.clip(np.floor(uvw[:, 1] / z + 1.5), 0, h + 1)
+    u, v = _cells(X, ref.grid)
+    u = np.clip(np.floor(u + 1.5), 0, w + 1)
+    v = np.clip(np.floor(v + 1.5), 0, h + 1)
     qn = np.take(ref.padded, (v * (w + 2) + u).astype(np.intp), axis=0)
     d = X - qn[:, :3]
     with np.errstate(invalid='ignore'):
@@ -152,3 +169,20 @@ def point_to_plane(T, points, ref, max_distance):
     J[:, 4] = m[:, 2] * p[:, 0] - m[:, 0] * p[:, 2]
     J[:, 5] = m[:, 0] * p[:, 1] - m[:, 1] * p[:, 0]
     return J, r, p[:, 2]
+
+
+def _cells(X, cells):
+    """
+    Return the grid cell coordinates (u, v) of reference-camera points X (N x 3).
+
+    Through the lens's distortion where it has any. Behind the camera: far outside the grid
+    (or, on the axis, a cell whose point is not within reach).
+    """
+    if cells.distorted:
+        pixels = cells.camera.project(X)
+        pixels[~(X[:, 2] > 1e-9) | ~np.isfinite(pixels).all(axis=1)] = -1e9
+        A = cells.to_cell
+        return A[0, 0] * pixels[:, 0] + A[0, 2], A[1, 1] * pixels[:, 1] + A[1, 2]
+    uvw = X @ cells.K.T
+    z = np.maximum(uvw[:, 2], 1e-9)
+    return uvw[:, 0] / z, uvw[:, 1] / z
