@@ -420,13 +420,14 @@ class OdometryConfig(_Config):
                                     'about 0.0015); how much the pose refinement trusts the '
                                     "tracked points' measured depths against their pixels, "
                                     "and the depth surface's points; 0 = the tracked points' "
-                                    'pixels only, the surface at a flat 2 mm (surface_stride '
+                                    'pixels only, the surface at a flat 2 mm (surface_points '
                                     '0 turns it off)', live=True, range=(0.0, 10.0))
-    surface_stride: int = _f(8, 'align the depth image as a surface too: every this many '
-                                'depth pixels a point (8: about 4800 of 640 x 480), each '
-                                'paired with the reference frame\'s surface by projection '
-                                '(point to plane); 0 = keypoints only', live=True,
-                             range=(0, 64))
+    surface_points: int = _f(4800, 'align the depth image as a surface too, on a grid of '
+                                   'about this many of its pixels (4800: every 8th of 640 x '
+                                   '480, every 14th of 1280 x 720), each paired with the '
+                                   "reference frame's surface by projection (point to "
+                                   'plane); 0 = keypoints only', live=True,
+                             range=(0, 1_000_000))
     surface_weight: float = _f(100.0, 'how much the depth surface counts against the '
                                       "keypoints in the pose: its points' information times "
                                       'this (their sigma: depth_noise; the covariance takes '

@@ -379,13 +379,14 @@ class Odometry:
     def _grid(self, image, camera, scale):
         """Return this frame's depth grid (h x w x 3 camera points), or None when off."""
         cfg = self._config
-        if not cfg.surface_stride or not cfg.surface_weight:
+        if not cfg.surface_points or not cfg.surface_weight:
             self.surface = None  # turned on again, it starts from a frame of its own
             return None
-        key = (image.shape[:2], cfg.surface_stride)
+        key = (image.shape[:2], cfg.surface_points)
         if (self._grid_of is None or self._grid_of[0] != key
                 or not camera.same_as(self._grid_of[1].camera)):
-            self._grid_of = (key, surface_ops.grid(camera, image.shape, cfg.surface_stride))
+            stride = surface_ops.stride_for(image.shape, cfg.surface_points)
+            self._grid_of = (key, surface_ops.grid(camera, image.shape, stride))
         return surface_ops.grid_points(image, self._grid_of[1], cfg.depth_min, cfg.depth_max,
                                        scale)
 

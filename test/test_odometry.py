@@ -193,6 +193,9 @@ def test_grid_cells_project_onto_themselves_at_any_depth_resolution_and_through_
         u, v = surface_ops._cells(points.reshape(-1, 3), cells)
         expected = np.stack(np.meshgrid(np.arange(w), np.arange(h)), -1).reshape(-1, 2)
         np.testing.assert_allclose(np.c_[u, v], expected, atol=1e-3)
+    # The grid's step keeps about surface_points points whatever the depth's resolution.
+    assert [surface_ops.stride_for(s, 4800) for s in ((480, 640), (720, 1280), (240, 320))] \
+        == [8, 14, 4]
     far = surface_ops.grid_points(np.full((480, 640), 9000, np.uint16),
                                   surface_ops.grid(CAMERA, (480, 640), 16), 0.1, 6.0, 1e-3)
     assert np.isnan(far).all()  # beyond depth_max (16-bit millimetres scaled at the grid)
@@ -250,7 +253,7 @@ def test_the_depth_surface_sharpens_the_pose_and_keypoints_hold_what_a_plane_lea
 
     # Measured (seed 4): keypoints only 3.5 mm and 0.093 deg; with the surface 0.65 mm and
     # 0.020 deg.
-    keypoints, surface = worst(surface_stride=0), worst()
+    keypoints, surface = worst(surface_points=0), worst()
     assert surface[0] < 0.001 and surface[1] < 0.03
     assert keypoints[0] > 3 * surface[0]
     # The wall alone (no panel): a plane leaves three motions free, the camera slides along
@@ -275,12 +278,12 @@ def test_the_surface_survives_an_empty_depth_frame_a_wrong_one_and_being_turned_
     results = _run(front, frames, depth_of=lambda i, d: frames[0][3] if i == 6 else d)
     assert front.odometry.counts['surface_refused'] >= 1
     assert not any(r.odometry.lost for r in results)
-    # Turned off at run time (surface_stride 0) and on again: it starts a new reference.
+    # Turned off at run time (surface_points 0) and on again: it starts a new reference.
     front, errors = _front(), []
     for i, (T, kp, desc, depth) in enumerate(frames):
         if i in (4, 7):
             front.odometry.config = front.odometry.config.with_changes(
-                surface_stride=0 if i == 4 else 8)
+                surface_points=0 if i == 4 else 4800)
         r = front.process(Frame(kp, desc, scores=np.ones(len(kp), np.float32)),
                           1 + i * 33_000_000, CAMERA, depth=depth)
         assert (front.odometry.surface is None) == (4 <= i < 7)

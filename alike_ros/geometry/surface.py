@@ -58,6 +58,11 @@ class Surface:
     coverage: float  # share of its own points with a normal: the most another frame pairs
 
 
+def stride_for(depth_shape, points):
+    """Return the grid step (pixels) that takes about `points` of a depth image's pixels."""
+    return max(1, int(round(np.sqrt(depth_shape[0] * depth_shape[1] / max(points, 1)))))
+
+
 def grid(camera, depth_shape, stride):
     """
     Return the Grid of a depth image (every stride-th pixel) registered to `camera`.
