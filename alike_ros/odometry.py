@@ -333,10 +333,14 @@ class Odometry:
         """
         cfg = self._config
         refine = dict(threshold=cfg.pnp_threshold, depths=z, depth_noise=cfg.depth_noise)
+        # With a surface to align, the keypoints' fit only places the frame and picks its
+        # inliers: the joint round refines it (no keypoints-only polish first).
+        aligning = grid is not None and self.surface is not None
+        first = dict(refine, polish=0) if aligning else refine
         fit = None
         if self.velocity is not None:
             predicted = self.velocity @ invert(self.camera_pose)
-            fit = pnp.refine(predicted, pixels, mapped, camera.K, **refine)
+            fit = pnp.refine(predicted, pixels, mapped, camera.K, **first)
             if fit is not None and fit.num_inliers < max(cfg.odom_min_inliers,
                                                          PREDICTION_SHARE * len(pixels)):
                 fit = None
@@ -344,7 +348,7 @@ class Odometry:
             fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold)
             if fit is None:
                 return None
-            fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **refine)
+            fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **first)
         if fit is None or grid is None or self.surface is None:
             return fit
         return self._align(fit, pixels, mapped, camera, grid, refine)

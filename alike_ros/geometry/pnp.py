@@ -152,7 +152,7 @@ def _exp(eps):
 
 
 def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iterations=3,
-           surface=None, surface_weight=1.0):
+           surface=None, surface_weight=1.0, polish=2):
     """
     Return the PnPFit of a pose refined from `T` on the pairs it fits, or None.
 
@@ -170,7 +170,8 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     sigmas), paired anew at every step (geometry/surface.py: this frame's depth against a
     reference surface). They join the second round only (SURFACE_STEPS steps), with a Huber
     loss, their information times `surface_weight` in the steps; the covariance takes them at
-    their sigmas. `iterations` 0: the pairs are already refined, straight to that round.
+    their sigmas. `iterations` 0: the pairs are already refined, straight to that round;
+    `polish`: the second round's steps without a surface (0: inliers picked, not refined).
     """
     pixels = np.asarray(pixels, np.float64).reshape(-1, 2)
     points3d = np.asarray(points3d, np.float64).reshape(-1, 3)
@@ -179,7 +180,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     T = np.array(T, np.float64)
     inliers = _errors(T, pixels, points3d, K) < 2 * threshold
     sigma_px = max(threshold / 3.0, MIN_SIGMA_PX)
-    for rounds, extra in ((iterations, None), (SURFACE_STEPS if surface else 2, surface)):
+    for rounds, extra in ((iterations, None), (SURFACE_STEPS if surface else polish, surface)):
         if inliers.sum() < MIN_POINTS:
             return None
         P, px = points3d[inliers], pixels[inliers]
