@@ -195,6 +195,7 @@ def test_grid_cells_project_onto_themselves_at_any_depth_resolution_and_through_
     # The grid's step keeps about surface_points points whatever the depth's resolution.
     assert [surface_ops.stride_for(s, 4800) for s in ((480, 640), (720, 1280), (240, 320))] \
         == [8, 14, 4]
+    assert surface_ops.stride_for((6, 9), 1) == 6  # never fewer than one cell
     far = surface_ops.grid_points(np.full((480, 640), 9000, np.uint16),
                                   surface_ops.grid(CAMERA, (480, 640), 16), 0.1, 6.0, 1e-3)
     assert np.isnan(far).all()  # beyond depth_max (16-bit millimetres scaled at the grid)

@@ -64,7 +64,8 @@ class Surface:
 
 def stride_for(depth_shape, points):
     """Return the grid step (pixels) that takes about `points` of a depth image's pixels."""
-    return max(1, int(round(np.sqrt(depth_shape[0] * depth_shape[1] / max(points, 1)))))
+    step = int(round(np.sqrt(depth_shape[0] * depth_shape[1] / max(points, 1))))
+    return max(1, min(step, depth_shape[0], depth_shape[1]))  # at least one cell
 
 
 def grid(camera, depth_shape, stride):
