@@ -299,6 +299,7 @@ class Odometry:
                 why = (f'{found} PnP inliers of {len(at)} tracked points with a 3D position '
                        f'(odom_min_inliers {cfg.odom_min_inliers})')
             self.counts['odom_restarts'] += bool(len(self.map))
+            self.surface = None  # the old one is off by the motion during the loss
             self._new_surface(grid)
             if why or not started:
                 return self._lost(stamp, why, len(at))
@@ -329,7 +330,8 @@ class Odometry:
 
         From the constant-velocity prediction where it holds (most of the pairs fit it), else
         from PoseLib's LO-RANSAC; either way refined on all inliers (with depth: pnp.refine),
-        then with the depth surface where there is one (_align).
+        then with the depth surface where there is one (_align: its joint round is the
+        refinement on all inliers, so the keypoints' own is skipped).
         """
         cfg = self._config
         refine = dict(threshold=cfg.pnp_threshold, depths=z, depth_noise=cfg.depth_noise)
@@ -376,7 +378,10 @@ class Odometry:
                              surface_weight=cfg.surface_weight, iterations=0, **refine)
         if aligned is None or aligned.num_inliers < cfg.odom_min_inliers:
             self.counts['surface_refused'] += 1
-            return fit
+            # The keypoints' fit was only placed (no polish): refine it on its inliers now,
+            # for its pose and its covariance.
+            return pnp.refine(fit.matrix(), pixels, mapped, camera.K, iterations=0,
+                              **refine) or fit
         aligned.surface_share = paired[0] / max(len(points), 1)
         return aligned
 

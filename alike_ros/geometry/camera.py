@@ -102,10 +102,26 @@ class Camera:
 
     def project(self, points3d):
         """Pixels (N x 2 float64) of camera-frame points (N x 3, z > 0), through the lens."""
-        X = np.ascontiguousarray(points3d, np.float64).reshape(-1, 1, 3)
+        X = np.ascontiguousarray(points3d, np.float64).reshape(-1, 3)
         if len(X) == 0:
             return np.zeros((0, 2))
+        if self.model != 'equidistant' and self.D.size in (4, 5, 8):
+            # OpenCV's model in numpy: cv2.projectPoints also computes its 2N x 15 Jacobian
+            # (2.5 ms for 4800 points against 0.15).
+            k = np.zeros(8)
+            k[:self.D.size] = self.D
+            k1, k2, p1, p2, k3, k4, k5, k6 = k
+            with np.errstate(invalid='ignore', divide='ignore'):
+                x, y = X[:, 0] / X[:, 2], X[:, 1] / X[:, 2]
+            r2 = x * x + y * y
+            radial = (1 + r2 * (k1 + r2 * (k2 + r2 * k3))) / (1 + r2 * (k4 + r2 * (k5 + r2 * k6)))
+            xd = x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x)
+            yd = y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y
+            K = self.K
+            # No skew term: OpenCV's projectPoints and undistortPoints have none either.
+            return np.stack([K[0, 0] * xd + K[0, 2], K[1, 1] * yd + K[1, 2]], 1)
         zero = np.zeros(3)
+        X = X.reshape(-1, 1, 3)
         if self.model == 'equidistant':
             out, _ = cv2.fisheye.projectPoints(X, zero, zero, self.K, self.D)
         else:
