@@ -423,10 +423,11 @@ class OdometryConfig(_Config):
                                     'pixels only, the surface at a flat 2 mm (surface_points '
                                     '0 turns it off)', live=True, range=(0.0, 10.0))
     surface_points: int = _f(4800, 'align the depth image as a surface too, on a grid of '
-                                   'about this many of its pixels (4800: every 8th of 640 x '
-                                   '480, every 14th of 1280 x 720), each paired with the '
-                                   "reference frame's surface by projection (point to "
-                                   'plane); 0 = keypoints only', live=True,
+                                   'about this many cells, each the mean of a block of '
+                                   'pixels (4800: 8 x 8 blocks of 640 x 480, 14 x 14 of '
+                                   "1280 x 720), paired with the reference frame's surface "
+                                   'by projection (point to plane); 0 = keypoints only',
+                             live=True,
                              range=(0, 1_000_000))
     surface_weight: float = _f(100.0, 'how much the depth surface counts against the '
                                       "keypoints in the pose: its points' information times "
