@@ -18,8 +18,8 @@ refinement, each pulled onto the reference frame's surface along its normal (poi
 as KinectFusion and rtabmap's ICP registration align depth). Thousands of depth points pin the
 pose where the keypoints' few hundred pixels leave it loose; the keypoints place the frame
 first (the pairing needs a pose within centimetres) and hold what a surface leaves free (a
-flat wall lets the camera slide along it). The reference is a frame's depth, kept until less
-than `surface_renew` of a frame's points pair with it.
+flat wall lets the camera slide along it). The reference is a frame's depth, kept until a
+frame's points pair with it less than `surface_renew` of the reference's own coverage.
 
 Frames: `odom` is the base frame at the first pose; the camera sits at `base_to_camera` (REP
 103 axes for base and camera_link; the optical frame turns them to z forward, x right, y
@@ -351,7 +351,7 @@ class Odometry:
             if fit is None:
                 return None
             fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **first)
-        if fit is None or grid is None or self.surface is None:
+        if fit is None or not aligning:
             return fit
         return self._align(fit, pixels, mapped, camera, grid, refine)
 
@@ -371,7 +371,7 @@ class Odometry:
         def term(T):
             J, r, zs = surface_ops.point_to_plane(T, points, self.surface,
                                                   SURFACE_PAIR_DISTANCE)
-            paired[0] = len(r)  # of the last step's pairing: the final pose's, near enough
+            paired[0] = len(r)  # the last step's pairing, at the pose that step started from
             return J, r, depth_ops.sigma(zs, cfg.depth_noise)
         # The keypoints' rounds are done (fit): straight to the joint one.
         aligned = pnp.refine(fit.matrix(), pixels, mapped, camera.K, surface=term,

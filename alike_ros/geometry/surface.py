@@ -20,6 +20,7 @@ the calibration, poses as 4 x 4.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -36,24 +37,24 @@ MIN_BLOCK_SHARE = 0.75
 
 @dataclass
 class Grid:
-    """Where a depth image's grid looks: every stride-th pixel's ray, and pixel -> cell."""
+    """Where a depth image's grid looks: each block's centre ray, and pixel -> cell."""
 
     rays: np.ndarray  # h x w x 2 normalised (undistorted) rays of the cells' block centres
     to_cell: np.ndarray  # 3 x 3 affine: colour pixel (homogeneous) -> grid cell
     camera: object  # the colour camera's geometry.camera.Camera
     stride: int
 
-    @property
+    @cached_property
     def K(self):
         """Return the pinhole K of the grid (undistorted rays -> cells)."""
         return self.to_cell @ self.camera.K
 
-    @property
+    @cached_property
     def max_r2(self):
         """Return the squared normalised radius just beyond the grid's widest ray."""
         return 1.1 * float(np.max(np.sum(self.rays ** 2, axis=-1)))
 
-    @property
+    @cached_property
     def distorted(self):
         """Return whether projecting into the grid needs the lens's distortion."""
         return bool(np.any(self.camera.D))
@@ -110,35 +111,33 @@ def grid_points(depth, cells, min_depth, max_depth, scale=1.0):
     falls by the block's size, and the normals made from the cells with it (measured on a
     synthetic scene with that noise: single pixels 4.3 mm a frame, block means 0.4 mm). No
     point where fewer than MIN_BLOCK_SHARE of the block's pixels have depth, or where their
-    spread says
-    the block straddles an occlusion edge (a standard deviation over a quarter of
-    EDGE_SHARE of the depth: a jump of EDGE_SHARE has up to half of it). `depth` in metres,
-    or in units that `scale` turns into metres (1 / depth_scale for 16-bit).
+    spread says the block straddles an occlusion edge (a standard deviation over a quarter
+    of EDGE_SHARE of the depth: a jump of EDGE_SHARE has up to half of it). `depth` in
+    metres, or in units that `scale` turns into metres (1 / depth_scale for 16-bit).
     """
     h, w = cells.rays.shape[:2]
     stride = cells.stride
+    size = (w, h)
     raw = np.asarray(depth)[:h * stride, :w * stride]
     if raw.dtype == np.uint16:  # only the masks and the blocks' sums leave the raw units
         lo = max(1, int(np.ceil(min_depth / scale - 1e-6)))  # as keypoint_depth rounds
         hi = min(65535, int(np.floor(max_depth / scale + 1e-6)))
         mask = cv2.inRange(raw, lo, hi)  # 255: in range
         d = cv2.bitwise_and(raw, raw, mask=mask).astype(np.float32)
-        full = 255.0
+        n = stride * stride
+        if n < 255:
+            # The uint8 block mean of a 0/255 mask is round(255 k / n): k comes back exactly.
+            share = np.rint(cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
+                            * np.float32(n / 255.0)) * np.float32(1.0 / n)
+        else:
+            share = cv2.resize(mask.astype(np.float32), size,
+                               interpolation=cv2.INTER_AREA) / 255.0
     else:
         d = raw.astype(np.float32) * np.float32(scale)
         scale = 1.0
         valid = (d > 0) & (d >= min_depth) & (d <= max_depth)  # NaN: not
         d[~valid] = 0.0
-        mask = valid.view(np.uint8)
-        full = 1.0
-    size = (w, h)
-    n = stride * stride
-    if full == 255.0 and n < 255:
-        # The uint8 block mean of a 0/255 mask is round(255 k / n): k comes back exactly.
-        share = np.rint(cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
-                        * np.float32(n / 255.0)) * np.float32(1.0 / n)
-    else:
-        share = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) / full
+        share = cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     mean = cv2.resize(d, size, interpolation=cv2.INTER_AREA)
     square = cv2.resize(cv2.multiply(d, d), size, interpolation=cv2.INTER_AREA)
     with np.errstate(invalid='ignore', divide='ignore'):
