@@ -88,9 +88,11 @@ def sevenscenes_sequence():
     """Return the shared 7-Scenes frames (RGB), their camera and ground truth."""
     from alike_ros.geometry.camera import Camera
     from alike_ros.paths import shared_dir
-    from alike_ros.tools.odometry_eval import read_rgbd_folder
-    frames, _, _, info, poses = read_rgbd_folder(shared_dir() / 'data' / 'rgbd_7scenes')
-    return Sequence('7scenes', frames, Camera.from_info(info), list(poses), SEVENSCENES_GAPS)
+    from alike_ros.tools import rgbd_folder
+    folder = rgbd_folder.read(shared_dir() / 'data' / 'rgbd_7scenes')
+    frames, _ = folder.load()
+    return Sequence('7scenes', frames, Camera.from_info(folder.camera_info), list(folder.poses),
+                    SEVENSCENES_GAPS)
 
 
 def hpatches_pairs():

@@ -8,6 +8,7 @@ Real rosbag2 bags of camera images: written with the rosbags library, played wit
 (it publishes the stored CDR bytes as they are, with the recorded timing).
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 import time
 
@@ -172,6 +173,10 @@ def camera_info_message(typestore, info, stamp_ns, frame_id):
             x_offset=0, y_offset=0, height=0, width=0, do_rectify=False))
 
 
+def _is_sequence(value):
+    return isinstance(value, Sequence) and not isinstance(value, str)  # a str is a path
+
+
 def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
              frame_id='camera_optical_frame', start_ns=START_NS, loops=1,
              progress=None, camera_info=None, stamps_ns=None, depth=None,
@@ -179,7 +184,7 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
     """
     Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written.
 
-    `source`: an image folder, a video, or a list of RGB frames. With `camera_info`
+    `source`: an image folder, a video, or a sequence of RGB frames. With `camera_info`
     (load_camera_info's fields) each frame also gets a CameraInfo of the same stamp on the
     image topic's sibling camera_info. `stamps_ns` (one per frame, one loop) replaces the
     stamps `rate` would give. `depth` (a folder, read_depth, or a list of uint16 / float32
@@ -195,11 +200,13 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
     if out.exists():
         raise FileExistsError(f'{out} exists: choose another --out or remove it')
     typestore = _typestore()
-    frames = list(source) if isinstance(source, (list, tuple)) else list(read_frames(source))
+    # A Sequence (a list, or rgbd_folder.Images reading each file as it is written) is used as
+    # it is.
+    frames = source if _is_sequence(source) else list(read_frames(source))
     if stamps_ns is not None and len(stamps_ns) != len(frames):
         raise ValueError(f'{len(stamps_ns)} stamps for {len(frames)} frames')
     if depth is not None:
-        depth = list(depth) if isinstance(depth, (list, tuple)) else read_depth(depth)
+        depth = depth if _is_sequence(depth) else read_depth(depth)
         if len(depth) != len(frames):
             raise ValueError(f'{len(depth)} depth images for {len(frames)} frames')
     n = 0

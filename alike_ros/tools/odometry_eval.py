@@ -31,40 +31,10 @@ import cv2
 import numpy as np
 
 from alike_ros.runtime import cpu_summary
+from alike_ros.tools.rgbd_folder import ground_truth
 
-RGBD_RATE = 30.0  # Hz: the stamps of a folder without them (7-Scenes' Kinect)
 PEERS = ('orb', 'sift', 'cv2_rgbd', 'cv2_depth')
 ODOM_TOPIC = '/alike_demo/odom'  # launch_replay's namespace
-
-
-def orthonormal(T):
-    """Return a 4 x 4 pose with its rotation projected onto SO(3) (files keep 8 digits)."""
-    u, _, vt = np.linalg.svd(T[:3, :3])
-    out = np.array(T, np.float64)
-    out[:3, :3] = u @ np.diag([1.0, 1.0, np.linalg.det(u @ vt)]) @ vt
-    out[3] = [0, 0, 0, 1]
-    return out
-
-
-def read_rgbd_folder(folder, rate=RGBD_RATE):
-    """
-    Return (RGB frames, depth images, stamps ns, camera_info fields, poses) of an RGB-D folder.
-
-    7-Scenes' layout: frame-*.color.png, frame-*.depth.png (16-bit, millimetres),
-    frame-*.pose.txt (4 x 4 camera-to-world) and camera-intrinsics.txt (K); stamps at `rate`.
-    """
-    from alike_ros.tools.bag import intrinsics_camera_info, read_depth, read_frames, START_NS
-    folder = Path(folder)
-    frames = list(read_frames(folder))
-    depths = read_depth(folder)
-    if len(depths) != len(frames):
-        raise ValueError(f'{folder}: {len(frames)} colour and {len(depths)} depth images')
-    pose_files = sorted(folder.glob('*.pose.txt'))
-    poses = [orthonormal(np.loadtxt(f)) for f in pose_files] if pose_files else None
-    h, w = frames[0].shape[:2]
-    info = intrinsics_camera_info(folder / 'camera-intrinsics.txt', w, h)
-    stamps = [START_NS + round(i * 1e9 / rate) for i in range(len(frames))]
-    return frames, depths, stamps, info, poses
 
 
 def read_rgbd_bag(bag, image_topic=None, depth_topic=None, tolerance_s=0.02):
@@ -102,13 +72,6 @@ def read_rgbd_bag(bag, image_topic=None, depth_topic=None, tolerance_s=0.02):
     if info is None:
         raise ValueError(f'{bag} has no CameraInfo beside its images')
     return (*out, info)
-
-
-def ground_truth(path, stamps_ns):
-    """Return the camera-to-world poses at the stamps of a TUM trajectory (None: none there)."""
-    from alike_ros.tools import motion_metrics
-    poses = motion_metrics.poses_at(motion_metrics.read_tum(path), [s / 1e9 for s in stamps_ns])
-    return [None if p is None else orthonormal(p) for p in poses]
 
 
 # Trajectories: {stamp ns: 4 x 4 camera pose}, each in its own first camera's frame.
@@ -346,45 +309,59 @@ def graph(out, frames, depths, stamps_ns, camera_info, matcher_params, detector_
 
 
 def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
-           depth_topic=None, depth_scale=None):
+           depth_topic=None, depth_scale=None, camera_info=None, max_frames=None, step=1):
     """
     Return (RGB frames, raw depths, depths in metres, stamps ns, camera_info, truth, scale).
 
     `truth` maps a stamp to its pose relative to the first; `raw` are the images as read.
 
-    An RGB-D folder (default: the shared 7-Scenes frames; poses beside the frames or a TUM
-    `ground_truth_file`) or a bag (and a TUM `ground_truth_file`). `depth_scale`: 16-bit
-    depth units a metre (default 1000, millimetres).
+    An RGB-D folder (rgbd_folder: TUM RGB-D or 7-Scenes; default the shared 7-Scenes frames;
+    ground truth beside the frames or a TUM `ground_truth_file`) or a bag (and a TUM
+    `ground_truth_file`). `depth_scale`: 16-bit depth units a metre (default the folder's:
+    TUM 5000, else 1000, millimetres). `camera_info`: a calibration file in place of the
+    folder's intrinsics. The first `max_frames`, then every `step`-th of them.
     """
     from alike_ros.geometry.depth import to_metres
     from alike_ros.paths import shared_dir
+    from alike_ros.tools import rgbd_folder
+    scale = 1000.0
     if bag is None:
-        folder = Path(frames_dir or shared_dir() / 'data' / 'rgbd_7scenes')
-        frames, raw, stamps, info, poses = read_rgbd_folder(folder)
-        info['source'] = str(folder / 'camera-intrinsics.txt')
+        folder = rgbd_folder.read(frames_dir or shared_dir() / 'data' / 'rgbd_7scenes',
+                                  camera_info).select(max_frames, step)
+        frames, raw = folder.load()
+        stamps, info, poses, scale = (list(folder.stamps_ns), folder.camera_info, folder.poses,
+                                      folder.depth_scale)
     else:
-        frames, raw, stamps, info = read_rgbd_bag(bag, image_topic, depth_topic)
+        frames, raw, stamps, info = (v[:max_frames][::step] if isinstance(v, list) else v
+                                     for v in read_rgbd_bag(bag, image_topic, depth_topic))
         info['source'] = f'{bag} (CameraInfo)'
+        if camera_info is not None:
+            h, w = frames[0].shape[:2]
+            info = {**rgbd_folder.calibration(camera_info, w, h), 'source': str(camera_info)}
         poses = None
     if ground_truth_file is not None:
         poses = ground_truth(ground_truth_file, stamps)
     if poses is None:
-        raise ValueError('no ground truth: give --ground-truth (TUM format) or a folder with '
-                         'frame-*.pose.txt')
-    scale = depth_scale or 1000.0
+        raise ValueError('no ground truth: give --ground-truth (TUM format), or a folder with '
+                         'groundtruth.txt (TUM) or frame-*.pose.txt (7-Scenes)')
+    scale = depth_scale or scale
     depths = [to_metres(d, '32FC1' if d.dtype == np.float32 else '16UC1', scale) for d in raw]
     truth = {s: p for s, p in zip(stamps, poses) if p is not None}
+    if len(truth) < 2:
+        raise ValueError(f'ground truth covers {len(truth)} of the {len(stamps)} frames: '
+                         'it needs two at least')
     return frames, raw, depths, stamps, info, relative_to_first(truth), scale
 
 
 def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=None,
         detector_params=None, peers=PEERS, launch=True, bag_rate=1.0, image_topic=None,
-        depth_topic=None, depth_scale=None, max_frames=None, step=1):
+        depth_topic=None, depth_scale=None, max_frames=None, step=1, camera_info=None):
     """
     Run the evaluation; write the report, plot and trajectories to `out`; return the report.
 
     `matcher_params` hold the matcher's and its odometry's parameters (geometry essential and
     use_depth by default); `depth_scale` (16-bit depth units a metre) is theirs unless given.
+    `camera_info`: a calibration (YAML or 3 x 3 K text) in place of the input's.
     """
     from alike_ros.config import OdometryConfig
     from alike_ros.geometry.camera import Camera
@@ -395,10 +372,8 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     matcher_params = dict(matcher_params or {})
     depth_scale = depth_scale or matcher_params.get('depth_scale')
     frames, raw, depths, stamps, info, truth, scale = inputs(
-        frames_dir, bag, ground_truth_file, image_topic, depth_topic, depth_scale)
-    if max_frames or step > 1:
-        frames, raw, depths, stamps = (v[:max_frames][::step]
-                                       for v in (frames, raw, depths, stamps))
+        frames_dir, bag, ground_truth_file, image_topic, depth_topic, depth_scale, camera_info,
+        max_frames, step)
     camera = Camera.from_info(info)
     matcher_params = {'geometry': 'essential', 'use_depth': True, **matcher_params,
                       'depth_scale': scale}
