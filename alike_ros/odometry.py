@@ -50,6 +50,10 @@ from alike_ros.geometry.tracks import UNTRACKED
 # A frame is fitted from the constant-velocity prediction when at least this share of its
 # tracked points fit it (else by LO-RANSAC): a prediction that far off is no prediction.
 PREDICTION_SHARE = 0.5
+# It is refined only where that share lies within this many pnp_threshold of it: on the shared
+# 7-Scenes frames at every 1st-5th frame and the rendered room, every prediction that held
+# passed this gate, and most that failed did not.
+PREDICTION_GATE = 4.0
 # The depth surface's pairs farther apart than this (metres) are not the same surface: the
 # keypoints place a frame within millimetres, so a pair this far off is another object.
 SURFACE_PAIR_DISTANCE = 0.1
@@ -342,12 +346,20 @@ class Odometry:
         fit = None
         if self.velocity is not None:
             predicted = self.velocity @ invert(self.camera_pose)
-            fit = pnp.refine(predicted, pixels, mapped, camera.K, **first)
+            errors = pnp.reprojection_errors(predicted, pixels, mapped, camera.K)
+            # Refined from the pairs near it: within 2 x pnp_threshold, or where too few are,
+            # within PREDICTION_GATE x (a slow camera, a turn: cheaper than RANSAC). A
+            # prediction far off for most pairs goes straight to RANSAC.
+            for gate in (2.0, PREDICTION_GATE):
+                if np.mean(errors < gate * cfg.pnp_threshold) >= PREDICTION_SHARE:
+                    fit = pnp.refine(predicted, pixels, mapped, camera.K, gate=gate, **first)
+                    break
             if fit is not None and fit.num_inliers < max(cfg.odom_min_inliers,
                                                          PREDICTION_SHARE * len(pixels)):
                 fit = None
         if fit is None:
-            fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold)
+            # No PoseLib polish: the refinement below does it, with the depths.
+            fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold, refine_iters=0)
             if fit is None:
                 return None
             fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **first)

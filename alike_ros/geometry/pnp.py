@@ -154,12 +154,12 @@ def _exp(eps):
 
 
 def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iterations=3,
-           surface=None, surface_weight=1.0, polish=2):
+           surface=None, surface_weight=1.0, polish=2, gate=2.0):
     """
     Return the PnPFit of a pose refined from `T` on the pairs it fits, or None.
 
     `T` (4 x 4, reference points into the current camera) is a prediction or a RANSAC model.
-    The pairs within 2 x `threshold` pixels of it are refined by Gauss-Newton with a Huber
+    The pairs within `gate` x `threshold` pixels of it are refined by Gauss-Newton with a Huber
     loss, then those within `threshold` of the result are the inliers and refined again: a
     refinement on all inliers. With `depths` (this frame's depth at each pixel, NaN: none) and
     `depth_noise` > 0, each inlier's Z in the current camera is also pulled to its measured
@@ -182,7 +182,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     use_depth = depths is not None and depth_noise > 0
     z_obs = np.asarray(depths, np.float64) if use_depth else None
     T = np.array(T, np.float64)
-    inliers = _errors(T, pixels, points3d, K) < 2 * threshold
+    inliers = reprojection_errors(T, pixels, points3d, K) < gate * threshold
     sigma_px = max(threshold / 3.0, MIN_SIGMA_PX)
     for rounds, extra in ((iterations, None), (SURFACE_STEPS if surface else polish, surface)):
         if inliers.sum() < MIN_POINTS:
@@ -197,7 +197,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
             T = _exp(step) @ T
             if np.abs(step).max() < 1e-6:  # micrometres and microradians
                 break
-        errors = _errors(T, pixels, points3d, K)
+        errors = reprojection_errors(T, pixels, points3d, K)
         inliers = errors < threshold
         if inliers.sum() >= MIN_POINTS:
             sigma_px = max(float(np.sqrt(np.mean(errors[inliers] ** 2) / 2)), MIN_SIGMA_PX)
@@ -208,7 +208,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     return PnPFit(u @ vt, T[:3, 3].copy(), inliers, rms, _inverse(H))
 
 
-def _errors(T, pixels, points3d, K):
+def reprojection_errors(T, pixels, points3d, K):
     """Return the reprojection error (pixels) of each pair under T (inf behind the camera)."""
     X = points3d @ T[:3, :3].T + T[:3, 3]
     d = _project(X, K) - pixels

@@ -433,12 +433,23 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
 
 
 def markdown(report):
-    """Return the report's table: each method on the frames every method has."""
+    """Return the report's tables: on the frames every method has, then (if others) its own."""
     lines = [f"{report['shared_frames']} frames shared by every method of {report['frames']}",
-             '', '| method | frames with a pose | ATE RMSE (mm) | RPE translation median / '
+             ''] + _table(report, 'shared')
+    if any(m['own']['frames'] != report['shared_frames'] for m in report['methods'].values()):
+        lines += ['', 'each method on its own frames', ''] + _table(report, 'own')
+    c = report['cost']
+    lines += ['', f"odometry adds {c['added_ms']:.2f} ms a frame to FrontEnd.process "
+                  f"({c['without_depth_ms']:.2f} -> {c['with_depth_ms']:.2f} ms, medians of "
+                  f"{c['frames']} frames, interleaved); {report['cpu']}"]
+    return '\n'.join(lines)
+
+
+def _table(report, frames):
+    lines = ['| method | frames with a pose | ATE RMSE (mm) | RPE translation median / '
              'RMSE (mm) | RPE rotation median / RMSE (deg) |', '|---|---:|---:|---|---|']
     for name, m in report['methods'].items():
-        s, own = m['shared'], m['own']
+        s, own = m[frames], m['own']
         if 'ate_rmse_m' not in s:
             lines.append(f"| {name} | {own['frames']} | | | |")
             continue
@@ -446,11 +457,7 @@ def markdown(report):
         lines.append(f"| {name} | {own['frames']} | {s['ate_rmse_m'] * 1e3:.1f} | "
                      f"{t['median'] * 1e3:.2f} / {t['rmse'] * 1e3:.2f} | "
                      f"{r['median']:.3f} / {r['rmse']:.3f} |")
-    c = report['cost']
-    lines += ['', f"odometry adds {c['added_ms']:.2f} ms a frame to FrontEnd.process "
-                  f"({c['without_depth_ms']:.2f} -> {c['with_depth_ms']:.2f} ms, medians of "
-                  f"{c['frames']} frames, interleaved); {report['cpu']}"]
-    return '\n'.join(lines)
+    return lines
 
 
 def plot(report, truth, path):

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright 2026 alike_ros maintainers
+
+"""
+A textured box room rendered as an RGB-D sequence with exact poses, at any motion per frame.
+
+The shared 7-Scenes frames move 5-8 mm a frame; a camera at 1.5 Hz (or a robot turning)
+moves 15 cm and 7 deg or more. This renders that regime: a 6 x 3 x 6 m room whose walls,
+floor and ceiling carry the shared HPatches images, seen by TUM's registered-depth camera
+(525 px, 640 x 480) on a path of `step_m` and `step_deg` a frame, with sensor noise (1 grey
+level; depth 1.5e-3 z^2 m, roughly a Kinect's). `write_tum` writes it as a TUM RGB-D folder,
+so `alike-ros odometry-eval --frames` scores it with its peers. Planar walls make it easier
+than a real scene: it checks the motion each method survives, not its accuracy on real data.
+"""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+WIDTH, HEIGHT = 640, 480
+K = (525.0, 525.0, 319.5, 239.5)  # TUM's camera for its registered depth
+HALF = np.array([3.0, 1.5, 3.0])  # the room's half extents (m), centred 0.3 m above the camera
+CENTRE = np.array([0.0, -0.3, 0.0])  # optical axes: y points down
+PIXELS_PER_M = 110.0  # a 640 px image spans 5.8 m of wall: little repetition
+DEPTH_NOISE = 1.5e-3  # m at 1 m, grows with z^2
+FIRST_STAMP = 1305031102.0  # s: a TUM-like epoch stamp
+
+
+def _planes():
+    """Return (normal, offset, u axis, v axis) of the room's six faces, n . X = offset."""
+    planes = []
+    for axis in range(3):
+        for sign in (1.0, -1.0):
+            n = np.zeros(3)
+            n[axis] = 1.0
+            u = np.zeros(3)
+            u[(axis + 1) % 3] = sign  # mirrored on the far face: no two faces look alike
+            v = np.zeros(3)
+            v[(axis + 2) % 3] = 1.0
+            planes.append((n, CENTRE[axis] + sign * HALF[axis], u, v))
+    return planes
+
+
+def textures():
+    """Return the six faces' images (the shared HPatches illumination sequences' first)."""
+    from alike_ros.paths import shared_dir
+    files = sorted((shared_dir() / 'data' / 'hpatches').glob('i_*/1.ppm'))[:6]
+    if len(files) < 6:
+        raise FileNotFoundError(f"six HPatches images are needed under {shared_dir()}/data/"
+                                f'hpatches, found {len(files)}')
+    return [cv2.imread(str(f), cv2.IMREAD_COLOR) for f in files]
+
+
+def render(T_world_camera, faces, rng):
+    """Return (BGR image, 16-bit depth at 5000 units a metre) seen from a camera pose."""
+    fx, fy, cx, cy = K
+    u, v = np.meshgrid(np.arange(WIDTH, dtype=np.float64), np.arange(HEIGHT, dtype=np.float64))
+    rays = np.stack([(u - cx) / fx, (v - cy) / fy, np.ones_like(u)], -1) @ \
+        T_world_camera[:3, :3].T
+    origin = T_world_camera[:3, 3]
+    depth = np.full((HEIGHT, WIDTH), np.inf)  # rays have z = 1: the distance along one is z
+    image = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
+    for (n, offset, u_axis, v_axis), face in zip(_planes(), faces):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            z = (offset - origin @ n) / (rays @ n)
+        nearer = (z > 0) & (z < depth)
+        hit = origin + rays * np.where(nearer, z, 0.0)[..., None]
+        h, w = face.shape[:2]
+        map_u = np.mod(hit @ u_axis * PIXELS_PER_M, w).astype(np.float32)
+        map_v = np.mod(hit @ v_axis * PIXELS_PER_M, h).astype(np.float32)
+        sample = cv2.remap(face, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+        image[nearer] = sample[nearer]
+        depth[nearer] = z[nearer]
+    depth = depth + DEPTH_NOISE * depth ** 2 * rng.standard_normal(depth.shape)
+    image = np.clip(image + rng.normal(0.0, 1.0, image.shape), 0, 255).astype(np.uint8)
+    return image, np.clip(np.round(depth * 5000.0), 0, 65535).astype(np.uint16)
+
+
+def _rotation(axis, angle):
+    return cv2.Rodrigues(np.asarray(axis, np.float64) * angle)[0]
+
+
+def path(frames, step_m, step_deg, radius=1.0):
+    """
+    Return camera-to-world poses: `step_m` and about `step_deg` a frame, 2 m from any wall.
+
+    The camera walks a circle of `radius` about the room's middle (with a little bounce) while
+    it turns about the vertical by `step_deg` a frame and tilts by up to a third of that: its
+    view and its heading part ways, as a hand-held camera's do.
+    """
+    poses = []
+    turn, arc = np.deg2rad(step_deg), step_m / radius
+    for i in range(frames):
+        T = np.eye(4)
+        T[:3, :3] = _rotation((0, 1, 0), i * turn) @ \
+            _rotation((1, 0, 0), turn / 3 * np.sin(i))
+        T[:3, 3] = [radius * np.sin(i * arc), 0.05 * np.sin(2 * i), radius * (1 - np.cos(i * arc))]
+        poses.append(T)
+    return poses
+
+
+def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0):
+    """Render the room along `path` into a TUM RGB-D folder at `rate` Hz; return `out`."""
+    from alike_ros.geometry import quaternion_xyzw
+    out = Path(out)
+    (out / 'rgb').mkdir(parents=True)
+    (out / 'depth').mkdir()
+    rng = np.random.default_rng(seed)
+    faces = textures()
+    lists = {'rgb': ['# timestamp filename'], 'depth': ['# timestamp filename'],
+             'groundtruth': ['# timestamp tx ty tz qx qy qz qw']}
+    for i, T in enumerate(path(frames, step_m, step_deg)):
+        stamp = f'{FIRST_STAMP + i / rate:.6f}'
+        image, depth = render(T, faces, rng)
+        cv2.imwrite(str(out / 'rgb' / f'{stamp}.png'), image)
+        cv2.imwrite(str(out / 'depth' / f'{stamp}.png'), depth)
+        lists['rgb'].append(f'{stamp} rgb/{stamp}.png')
+        lists['depth'].append(f'{stamp} depth/{stamp}.png')
+        lists['groundtruth'].append(f'{stamp} ' + ' '.join(
+            f'{v:.9f}' for v in (*T[:3, 3], *quaternion_xyzw(T[:3, :3]))))
+    for name, lines in lists.items():
+        (out / f'{name}.txt').write_text('\n'.join(lines) + '\n')
+    return out
