@@ -217,7 +217,7 @@ class Odometry:
         self.config = (config or OdometryConfig()).validated()
         self.counts = {'odom_frames': 0, 'odom_lost': 0, 'odom_restarts': 0,
                        'depth_missing': 0, 'surface_refused': 0}
-        self._grid_of = None  # ((depth shape, stride), surface_ops.Grid) of the last frame
+        self._grid_of = None  # ((depth shape, surface_points), surface_ops.Grid) of the last frame
         self.reset()
 
     @property

@@ -55,10 +55,15 @@ def read_frames(source):
     if not files:
         raise ValueError(f'no images in {source}')
     for f in files:
-        bgr = cv2.imread(str(f), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise ValueError(f'cannot read image {f}')
-        yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        yield read_rgb_file(f)
+
+
+def read_rgb_file(path):
+    """Return an image file as RGB, or say that it cannot be read."""
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise ValueError(f'cannot read image {path}')
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def is_depth_file(path):
@@ -78,13 +83,15 @@ def read_depth(source):
         files = [f for f in files if is_depth_file(f)]
     if not files:
         raise ValueError(f'no depth images in {source}')
-    out = []
-    for f in files:
-        depth = cv2.imread(str(f), cv2.IMREAD_UNCHANGED)
-        if depth is None or depth.ndim != 2 or depth.dtype.name not in DEPTH_ENCODINGS:
-            raise ValueError(f'{f} is not a one-channel 16-bit or float depth image')
-        out.append(depth)
-    return out
+    return [read_depth_file(f) for f in files]
+
+
+def read_depth_file(path):
+    """Return a one-channel 16-bit or float depth image, or say what is wrong with the file."""
+    depth = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if depth is None or depth.ndim != 2 or depth.dtype.name not in DEPTH_ENCODINGS:
+        raise ValueError(f'{path} is not a one-channel 16-bit or float depth image')
+    return depth
 
 
 def _header(types, stamp_ns, frame_id):
@@ -155,10 +162,23 @@ def intrinsics_camera_info(path, width, height):
     K = np.loadtxt(path, dtype=np.float64)
     if K.shape != (3, 3):
         raise ValueError(f'{path} is not a 3 x 3 camera matrix')
+    return pinhole_camera_info(K, width, height)
+
+
+def pinhole_camera_info(K, width, height):
+    """Return load_camera_info's fields of a 3 x 3 K without distortion."""
+    K = np.asarray(K, np.float64).reshape(3, 3)
     P = np.hstack([K, np.zeros((3, 1))])
     return {'width': int(width), 'height': int(height), 'distortion_model': 'plumb_bob',
             'd': [0.0] * 5, 'k': K.reshape(-1).tolist(), 'r': np.eye(3).reshape(-1).tolist(),
             'p': P.reshape(-1).tolist()}
+
+
+def camera_info_file(path, width, height):
+    """Return the CameraInfo fields of a calibration YAML or a 3 x 3 K text file."""
+    if str(path).endswith('.txt'):
+        return intrinsics_camera_info(path, width, height)
+    return load_camera_info(path)
 
 
 def camera_info_message(typestore, info, stamp_ns, frame_id):

@@ -324,6 +324,7 @@ def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
     from alike_ros.geometry.depth import to_metres
     from alike_ros.paths import shared_dir
     from alike_ros.tools import rgbd_folder
+    from alike_ros.tools.bag import camera_info_file
     scale = 1000.0
     if bag is None:
         folder = rgbd_folder.read(frames_dir or shared_dir() / 'data' / 'rgbd_7scenes',
@@ -337,7 +338,7 @@ def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
         info['source'] = f'{bag} (CameraInfo)'
         if camera_info is not None:
             h, w = frames[0].shape[:2]
-            info = {**rgbd_folder.calibration(camera_info, w, h), 'source': str(camera_info)}
+            info = {**camera_info_file(camera_info, w, h), 'source': str(camera_info)}
         poses = None
     if ground_truth_file is not None:
         poses = ground_truth(ground_truth_file, stamps)

@@ -26,12 +26,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from alike_ros.tools.bag import (camera_info_file, pinhole_camera_info, read_depth_file,
+                                 read_rgb_file, START_NS)
+
 SEVEN_SCENES_RATE = 30.0  # Hz
 SEVEN_SCENES_K = (585.0, 585.0, 320.0, 240.0)  # fx, fy, cx, cy: the dataset's, both cameras
 TUM_K = (525.0, 525.0, 319.5, 239.5)  # TUM's intrinsics for its registered depth
 TUM_DEPTH_SCALE = 5000.0  # units a metre
 TUM_MAX_DIFFERENCE_S = 0.02  # associate.py's default
-FIRST_STAMP_NS = 1_700_000_000 * 10**9  # a folder without stamps (make_bag's START_NS)
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,6 @@ class Images(Sequence):
         return self.reader(self.paths[i])
 
 
-def read_rgb_file(path):
-    """Return an image file as RGB, or say that it cannot be read."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise ValueError(f'cannot read image {path}')
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-
-
 def orthonormal(T):
     """Return a 4 x 4 pose with its rotation projected onto SO(3) (files keep 8 digits)."""
     u, _, vt = np.linalg.svd(T[:3, :3])
@@ -102,31 +96,6 @@ def ground_truth(path, stamps_ns):
     from alike_ros.tools import motion_metrics
     poses = motion_metrics.poses_at(motion_metrics.read_tum(path), [s / 1e9 for s in stamps_ns])
     return [None if p is None else orthonormal(p) for p in poses]
-
-
-def read_depth_file(path):
-    """Return a one-channel 16-bit or float depth image, or say what is wrong with the file."""
-    depth = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if depth is None or depth.ndim != 2 or depth.dtype.name not in ('uint16', 'float32'):
-        raise ValueError(f'{path} is not a one-channel 16-bit or float depth image')
-    return depth
-
-
-def camera_info_of(K, width, height, d=(0.0,) * 5):
-    """Return CameraInfo fields (load_camera_info's) of fx, fy, cx, cy and a plumb_bob lens."""
-    fx, fy, cx, cy = map(float, K)
-    k = [fx, 0.0, cx, 0.0, fy, cy, 0.0, 0.0, 1.0]
-    return {'width': int(width), 'height': int(height), 'distortion_model': 'plumb_bob',
-            'd': [float(v) for v in d], 'k': k, 'r': [1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0],
-            'p': [fx, 0.0, cx, 0.0, 0.0, fy, cy, 0.0, 0.0, 0.0, 1.0, 0.0]}
-
-
-def calibration(path, width, height):
-    """Return CameraInfo fields of a calibration YAML or a 3 x 3 K text file."""
-    from alike_ros.tools.bag import intrinsics_camera_info, load_camera_info
-    if str(path).endswith('.txt'):
-        return intrinsics_camera_info(path, width, height)
-    return load_camera_info(path)
 
 
 def is_tum(folder):
@@ -218,7 +187,7 @@ def read_7scenes_folder(folder, camera_info=None, rate=SEVEN_SCENES_RATE):
     intrinsics = folder / 'camera-intrinsics.txt'
     info = _camera(colour[0], camera_info or (intrinsics if intrinsics.is_file() else None),
                    SEVEN_SCENES_K)
-    stamps = tuple(FIRST_STAMP_NS + round(i * 1e9 / rate) for i in range(len(colour)))
+    stamps = tuple(START_NS + round(i * 1e9 / rate) for i in range(len(colour)))
     return RgbdFolder('7scenes', colour, depth, stamps, info, poses, 1000.0)
 
 
@@ -228,10 +197,11 @@ def _camera(first_image, camera_info, default_K):
         raise ValueError(f'cannot read image {first_image}')
     h, w = image.shape[:2]
     if camera_info is None:
-        info = camera_info_of(default_K, w, h)
+        fx, fy, cx, cy = default_K
+        info = pinhole_camera_info([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], w, h)
         info['source'] = f'the dataset\'s intrinsics {default_K}'
         return info
-    info = calibration(camera_info, w, h)
+    info = camera_info_file(camera_info, w, h)
     info['source'] = str(camera_info)
     return info
 

@@ -37,16 +37,13 @@ def run(args):
     from tqdm import tqdm
 
     from alike_ros.tools import rgbd_folder
-    from alike_ros.tools.bag import (intrinsics_camera_info, load_camera_info, make_bag,
-                                     read_frames)
+    from alike_ros.tools.bag import camera_info_file, make_bag, read_frames
     if args.depth is None and rgbd_folder.is_rgbd_folder(args.source):
         return _rgbd(args)
     info = None
-    if args.camera_info and args.camera_info.endswith('.txt'):
+    if args.camera_info:
         height, width = next(iter(read_frames(args.source))).shape[:2]
-        info = intrinsics_camera_info(args.camera_info, width, height)
-    elif args.camera_info:
-        info = load_camera_info(args.camera_info)
+        info = camera_info_file(args.camera_info, width, height)
     with tqdm(unit='frame', desc='make-bag') as bar:
         n = make_bag(args.source, args.out, args.rate, args.storage, args.encoding, args.topic,
                      loops=args.loops, progress=bar.update, camera_info=info, depth=args.depth,
