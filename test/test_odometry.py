@@ -140,6 +140,14 @@ def test_keypoints_on_edges_holes_and_out_of_range_get_no_depth():
     half = depth_ops.keypoint_depth(depth[::2, ::2], points * 2, (80, 80), 0.1, 6.0, 0.05,
                                     1 / 1000.0)
     assert half[0] == pytest.approx(2.0) and half[4] == pytest.approx(3.0)
+    # A neighbour outside the image is no depth; float metres' NaN too.
+    border = np.array([[0.2, 10.0], [39.4, 10.0], [10.0, 0.4], [1.0, 1.0], [38.0, 38.0]])
+    z = depth_ops.keypoint_depth(depth, border, (40, 40), 0.1, 10.0, 0.05, 1 / 1000.0)
+    assert np.isnan(z[:3]).all() and z[3] == pytest.approx(2.0) and z[4] == pytest.approx(3.0)
+    metres = depth.astype(np.float32) / 1000
+    metres[10, 11] = np.nan
+    z = depth_ops.keypoint_depth(metres, points, (40, 40), 0.1, 6.0, 0.05)
+    assert np.isnan(z[0]) and z[4] == pytest.approx(3.0)
 
 
 # PnP.
@@ -164,6 +172,11 @@ def test_pnp_recovers_a_metric_pose_through_outliers_and_refines_with_depth():
     assert np.all(np.linalg.eigvalsh(refined.covariance) > 0)
     assert refined.covariance[2, 2] < fit.covariance[2, 2]
     assert pnp.estimate(px[:3], X[:3], CAMERA) is None
+    # RANSAC on 128 of the pairs: the inliers are still all pairs' under its model.
+    sampled = pnp.estimate(px, X, CAMERA, 2.0, sample=128)
+    assert sampled.inliers.shape == (400,)
+    assert np.linalg.norm(sampled.translation - t) < 0.02
+    assert sampled.inliers[~outlier].mean() > 0.9 and sampled.inliers[outlier].mean() < 0.05
 
 
 def test_a_prediction_some_pixels_off_is_refined_from_a_wider_gate():

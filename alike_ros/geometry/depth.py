@@ -72,24 +72,22 @@ def to_metres(depth, encoding, depth_scale=1000.0):
                      f"{', '.join(DEPTH_ENCODINGS)}")
 
 
-def sample(depth, points, size):
-    """
-    Return the 3 x 3 depth neighbourhoods (N x 9, metres, 0 = none) of pixel points.
+# The 3 x 3 neighbourhood's offsets (u, v), one row each: the samples come out 9 x N, so the
+# neighbourhood's min and max run along rows of N (a fifth of the time of N x 9's).
+_NEIGHBOURS = np.array([[-1, 0, 1] * 3, [-1] * 3 + [0] * 3 + [1] * 3])[:, :, None]
 
-    `points` are N x 2 pixels of an image of `size` (width, height); a depth image of another
-    size is looked up at the scaled pixel. Neighbours outside the image count as no depth.
-    """
+
+def _neighbourhoods(depth, points, size):
+    """Return (9 x N samples, N flags: a neighbour lies outside the image) of pixel points."""
     h, w = depth.shape[:2]
     pts = np.asarray(points, np.float64).reshape(-1, 2)
     sx, sy = w / max(size[0], 1), h / max(size[1], 1)
     u = np.floor((pts[:, 0] + 0.5) * sx).astype(np.int64)  # the pixel whose centre is nearest
     v = np.floor((pts[:, 1] + 0.5) * sy).astype(np.int64)
-    du, dv = np.meshgrid([-1, 0, 1], [-1, 0, 1])
-    uu, vv = u[:, None] + du.reshape(1, -1), v[:, None] + dv.reshape(1, -1)
-    inside = (uu >= 0) & (uu < w) & (vv >= 0) & (vv < h)
-    out = np.zeros(uu.shape, np.float32)
-    out[inside] = depth[vv[inside], uu[inside]]
-    return out
+    outside = (u < 1) | (u > w - 2) | (v < 1) | (v > h - 2)
+    flat = (np.clip(v + _NEIGHBOURS[1], 0, h - 1) * w
+            + np.clip(u + _NEIGHBOURS[0], 0, w - 1))
+    return np.ascontiguousarray(depth).reshape(-1).take(flat), outside
 
 
 def keypoint_depth(depth, points, size, min_depth, max_depth, max_step, scale=1.0):
@@ -98,13 +96,15 @@ def keypoint_depth(depth, points, size, min_depth, max_depth, max_step, scale=1.
 
     `depth` in metres, or in units that `scale` turns into metres (1 / depth_scale for
     16UC1: only the samples are converted, not the image). Not trusted: no depth at the
-    pixel or a neighbour, outside [min_depth, max_depth], or a 3 x 3 neighbourhood spanning
-    more than `max_step` metres (a depth edge).
+    pixel or a neighbour (or a neighbour outside the image), outside [min_depth, max_depth],
+    or a 3 x 3 neighbourhood spanning more than `max_step` metres (a depth edge).
     """
-    patch = sample(depth, points, size) * np.float32(scale)
-    z = patch[:, 4].astype(np.float64)
-    ok = (patch.min(axis=1) > 0) & (z >= min_depth) & (z <= max_depth) \
-        & (patch.max(axis=1) - patch.min(axis=1) <= max_step)
+    patch, outside = _neighbourhoods(depth, points, size)
+    scale = np.float32(scale)
+    lo = patch.min(axis=0).astype(np.float32) * scale  # NaN (float depth) stays NaN: not ok
+    hi = patch.max(axis=0).astype(np.float32) * scale
+    z = (patch[4].astype(np.float32) * scale).astype(np.float64)
+    ok = ~outside & (lo > 0) & (z >= min_depth) & (z <= max_depth) & (hi - lo <= max_step)
     return np.where(ok, z, np.nan)
 
 

@@ -65,12 +65,14 @@ def pinhole(camera):
 
 
 def estimate(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_iters=1000,
-             refine_iters=25):
+             refine_iters=25, sample=None):
     """
     Return the PnPFit of undistorted pixels (N x 2) and reference points (N x 3), or None.
 
     `camera` is a geometry.camera.Camera (its K); `threshold` the inlier reprojection error in
-    pixels. None when there are fewer than MIN_POINTS points or inliers.
+    pixels. None when there are fewer than MIN_POINTS points or inliers. `sample`: RANSAC
+    (and PoseLib's refinement) sees at most this many pairs, evenly spaced in their order; the
+    inliers are then those of all pairs under its model.
     """
     # PoseLib only when asked for: the matcher without depth must run where it is missing.
     from alike_ros.geometry.poselib_fit import ransac_options  # raises what to install
@@ -80,15 +82,24 @@ def estimate(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_ite
     points3d = np.ascontiguousarray(points3d, np.float64).reshape(-1, 3)
     if len(pixels) < MIN_POINTS:
         return None
+    subset = slice(None)
+    if sample is not None and len(pixels) > sample:
+        subset = np.linspace(0, len(pixels) - 1, int(sample)).round().astype(np.intp)
     pose, info = poselib.estimate_absolute_pose(
-        pixels, points3d, pinhole(camera),
+        pixels[subset], points3d[subset], pinhole(camera),
         ransac_options(threshold, confidence, max_iters, 'max_reproj_error'),
         {'max_iterations': int(refine_iters)})
     inliers = np.asarray(info.get('inliers', []), bool).reshape(-1)
-    if inliers.size != len(pixels) or inliers.sum() < MIN_POINTS:
+    if inliers.size != len(pixels[subset]) or inliers.sum() < MIN_POINTS:
         return None
     rotation = np.asarray(pose.R, np.float64)
     translation = np.asarray(pose.t, np.float64).reshape(3)
+    if not isinstance(subset, slice):
+        T = np.eye(4)
+        T[:3, :3], T[:3, 3] = rotation, translation
+        inliers = reprojection_errors(T, pixels, points3d, camera.K) < threshold
+        if inliers.sum() < MIN_POINTS:
+            return None
     cov, rms = covariance(rotation, translation, pixels[inliers], points3d[inliers], camera.K)
     return PnPFit(rotation, translation, inliers, rms, cov)
 
