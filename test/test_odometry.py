@@ -431,6 +431,11 @@ def test_lost_frames_say_why_keep_the_last_pose_and_tracking_resumes_from_it():
     assert results[6].status == 'tracking'  # resumes from the map made at the lost frame
     counts = front.odometry.counts
     assert (counts['odom_lost'], counts['odom_restarts'], counts['depth_missing']) == (3, 2, 2)
+    # odometry-eval says why frames were lost, grouped with their numbers as #.
+    from alike_ros.tools.odometry_eval import lost_reasons
+    reasons = lost_reasons(results)
+    assert reasons['no depth for this frame: none received'] == 2
+    assert list(reasons.values()) == [2, 1] and 'PnP inliers of # tracked' in list(reasons)[1]
     # Started at the third frame (the origin): later poses are relative to it, in metres.
     start = frames[2][0]
     for r, (T, *_) in zip(results[6:], frames[6:]):

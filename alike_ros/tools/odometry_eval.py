@@ -21,9 +21,11 @@ groundtruth.txt graph.txt -a` and `evo_rpe tum groundtruth.txt graph.txt --delta
 --delta_unit f` reproduce the numbers.
 """
 
+from collections import Counter
 import copy
 import json
 from pathlib import Path
+import re
 import threading
 import time
 
@@ -146,6 +148,12 @@ def front_end_odometry(features, depths, stamps, camera, matcher_config, odometr
         if not r.lost:
             poses[stamp] = r.camera_pose
     return camera_poses(poses, front.odometry.base_camera), results
+
+
+def lost_reasons(results):
+    """Return {reason: frames} of the lost OdometryResults, most frequent first (numbers: #)."""
+    counts = Counter(re.sub(r'\b\d+(\.\d+)?\b', '#', r.reason) for r in results if r.lost)
+    return dict(counts.most_common())
 
 
 def camera_poses(optical_in_odom, base_camera):
@@ -403,6 +411,7 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     trajectories['ours offline'], results = front_end_odometry(ours, raw, stamps, camera,
                                                                mcfg, ocfg)
     report['ours offline'] = {'lost': sum(r.lost for r in results),
+                              'lost_reasons': lost_reasons(results),
                               'starts': sum(r.status == 'started' for r in results),
                               'inliers_median': float(np.median([r.inliers for r in results
                                                                  if not r.lost] or [0])),
@@ -439,6 +448,12 @@ def markdown(report):
              ''] + _table(report, 'shared')
     if any(m['own']['frames'] != report['shared_frames'] for m in report['methods'].values()):
         lines += ['', 'each method on its own frames', ''] + _table(report, 'own')
+    ours = report.get('ours offline', {})
+    if ours.get('lost'):
+        # Why, so that a lost frame is not only a missing row (a failure inside the odometry
+        # is caught, counted and carries its message as the reason).
+        why = '; '.join(f'{n} x {reason}' for reason, n in ours['lost_reasons'].items())
+        lines += ['', f"ours offline lost {ours['lost']} of {report['frames']} frames: {why}"]
     c = report['cost']
     lines += ['', f"odometry adds {c['added_ms']:.2f} ms a frame to FrontEnd.process "
                   f"({c['without_depth_ms']:.2f} -> {c['with_depth_ms']:.2f} ms, medians of "
