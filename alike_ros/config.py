@@ -440,7 +440,10 @@ class OdometryConfig(_Config):
                               live=True, range=(0.01, 1.0))
     pnp_threshold: float = _f(3.0, 'PnP inlier reprojection error, pixels', live=True,
                               range=(0.1, 1000.0))
-    odom_min_inliers: int = _f(15, 'PnP inliers a pose needs; fewer: tracking is lost for '
+    # 10: ORB-SLAM's floor for tracking with a motion model. With the depth surface behind
+    # the keypoints, 15 lost frames whose 11-13 inliers placed them within a millimetre
+    # (docs/odometry.md, 'Lost tracking').
+    odom_min_inliers: int = _f(10, 'PnP inliers a pose needs; fewer: tracking is lost for '
                                    'that frame', live=True, range=(4, 1_000_000))
     odom_frame: str = _f('odom', 'frame of the odometry (header.frame_id, the parent of the '
                                  'transform)')

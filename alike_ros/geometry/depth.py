@@ -79,7 +79,9 @@ _NEIGHBOURS = np.array([[-1, 0, 1] * 3, [-1] * 3 + [0] * 3 + [1] * 3])[:, :, Non
 
 def _neighbourhoods(depth, points, size):
     """Return (9 x N samples, N flags: a neighbour lies outside the image) of pixel points."""
-    h, w = depth.shape[:2]
+    if np.ndim(depth) != 2:
+        raise ValueError(f'a depth image is one channel: got shape {np.shape(depth)}')
+    h, w = depth.shape
     pts = np.asarray(points, np.float64).reshape(-1, 2)
     sx, sy = w / max(size[0], 1), h / max(size[1], 1)
     u = np.floor((pts[:, 0] + 0.5) * sx).astype(np.int64)  # the pixel whose centre is nearest
@@ -94,11 +96,13 @@ def keypoint_depth(depth, points, size, min_depth, max_depth, max_step, scale=1.
     """
     Return the depth (metres) at each pixel point, NaN where it is not to be trusted.
 
-    `depth` in metres, or in units that `scale` turns into metres (1 / depth_scale for
+    `depth` in metres, or in units that `scale` (> 0) turns into metres (1 / depth_scale for
     16UC1: only the samples are converted, not the image). Not trusted: no depth at the
     pixel or a neighbour (or a neighbour outside the image), outside [min_depth, max_depth],
     or a 3 x 3 neighbourhood spanning more than `max_step` metres (a depth edge).
     """
+    if not np.size(depth):
+        return np.full(len(np.asarray(points).reshape(-1, 2)), np.nan)
     patch, outside = _neighbourhoods(depth, points, size)
     scale = np.float32(scale)
     lo = patch.min(axis=0).astype(np.float32) * scale  # NaN (float depth) stays NaN: not ok

@@ -82,19 +82,21 @@ def estimate(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_ite
     points3d = np.ascontiguousarray(points3d, np.float64).reshape(-1, 3)
     if len(pixels) < MIN_POINTS:
         return None
-    subset = slice(None)
-    if sample is not None and len(pixels) > sample:
-        subset = np.linspace(0, len(pixels) - 1, int(sample)).round().astype(np.intp)
+    px, X = pixels, points3d
+    if sample is not None and len(pixels) > max(int(sample), MIN_POINTS):
+        subset = np.linspace(0, len(pixels) - 1, max(int(sample), MIN_POINTS))
+        subset = subset.round().astype(np.intp)
+        px, X = pixels[subset], points3d[subset]
     pose, info = poselib.estimate_absolute_pose(
-        pixels[subset], points3d[subset], pinhole(camera),
+        px, X, pinhole(camera),
         ransac_options(threshold, confidence, max_iters, 'max_reproj_error'),
         {'max_iterations': int(refine_iters)})
     inliers = np.asarray(info.get('inliers', []), bool).reshape(-1)
-    if inliers.size != len(pixels[subset]) or inliers.sum() < MIN_POINTS:
+    if inliers.size != len(px) or inliers.sum() < MIN_POINTS:
         return None
     rotation = np.asarray(pose.R, np.float64)
     translation = np.asarray(pose.t, np.float64).reshape(3)
-    if not isinstance(subset, slice):
+    if len(px) < len(pixels):
         T = np.eye(4)
         T[:3, :3], T[:3, 3] = rotation, translation
         inliers = reprojection_errors(T, pixels, points3d, camera.K) < threshold
