@@ -440,7 +440,7 @@ class OdometryConfig(_Config):
                               live=True, range=(0.01, 1.0))
     pnp_threshold: float = _f(3.0, 'PnP inlier reprojection error, pixels', live=True,
                               range=(0.1, 1000.0))
-    # 10: ORB-SLAM's floor for tracking with a motion model. With the depth surface behind
+    # 10: ORB-SLAM2's floor for its frame-to-frame pose. With the depth surface behind
     # the keypoints, 15 lost frames whose 11-13 inliers placed them within a millimetre
     # (docs/odometry.md, 'Lost tracking').
     odom_min_inliers: int = _f(10, 'PnP inliers a pose needs; fewer: tracking is lost for '
