@@ -102,14 +102,14 @@ def path(frames, step_m, step_deg, radius=1.0):
 
 def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0):
     """Render the room along `path` into a TUM RGB-D folder at `rate` Hz; return `out`."""
-    from alike_ros.geometry import quaternion_xyzw
+    from alike_ros.tools.odometry_eval import write_tum
     out = Path(out)
     (out / 'rgb').mkdir(parents=True)
     (out / 'depth').mkdir()
     rng = np.random.default_rng(seed)
     faces = textures()
-    lists = {'rgb': ['# timestamp filename'], 'depth': ['# timestamp filename'],
-             'groundtruth': ['# timestamp tx ty tz qx qy qz qw']}
+    lists = {'rgb': ['# timestamp filename'], 'depth': ['# timestamp filename']}
+    truth = {}
     for i, T in enumerate(path(frames, step_m, step_deg)):
         stamp = f'{FIRST_STAMP + i / rate:.6f}'
         image, depth = render(T, faces, rng)
@@ -117,8 +117,8 @@ def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0):
         cv2.imwrite(str(out / 'depth' / f'{stamp}.png'), depth)
         lists['rgb'].append(f'{stamp} rgb/{stamp}.png')
         lists['depth'].append(f'{stamp} depth/{stamp}.png')
-        lists['groundtruth'].append(f'{stamp} ' + ' '.join(
-            f'{v:.9f}' for v in (*T[:3, 3], *quaternion_xyzw(T[:3, :3]))))
+        truth[round(float(stamp) * 1e9)] = T
     for name, lines in lists.items():
         (out / f'{name}.txt').write_text('\n'.join(lines) + '\n')
+    write_tum(out / 'groundtruth.txt', truth)
     return out
