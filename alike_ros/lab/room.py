@@ -11,6 +11,12 @@ floor and ceiling carry the shared HPatches images, seen by TUM's registered-dep
 level; depth 1.5e-3 z^2 m, roughly a Kinect's). `write_tum` writes it as a TUM RGB-D folder,
 so `alike-ros odometry-eval --frames` scores it with its peers. Planar walls make it easier
 than a real scene: it checks the motion each method survives, not its accuracy on real data.
+
+The depth noise is independent from pixel to pixel by default; `depth_model='structured_light'`
+gives a structured-light camera's instead (Kinect v1, Xtion: TUM's and 7-Scenes' cameras):
+disparity measured in 1/8 px steps, its noise correlated over the camera's matching window, so
+that neighbouring pixels err together and a slanted wall becomes a staircase of 2-3 cm steps at
+3 m. Averaging a block of pixels removes independent noise but not that.
 """
 
 from pathlib import Path
@@ -25,6 +31,15 @@ CENTRE = np.array([0.0, -0.3, 0.0])  # optical axes: y points down
 PIXELS_PER_M = 110.0  # a 640 px image spans 5.8 m of wall: little repetition
 DEPTH_NOISE = 1.5e-3  # m at 1 m, grows with z^2
 FIRST_STAMP = 1305031102.0  # s: a TUM-like epoch stamp
+# A structured-light camera measures disparity = BASELINE_FOCAL / z px in DISPARITY_STEP
+# steps; its noise (DISPARITY_NOISE px) is correlated over a few pixels (Gaussian, sigma
+# NOISE_WIDTH px): Kinect v1's 7.5 cm baseline and 580 px focal length, 1/8 px steps, about
+# Khoshelham and Elberink's (2012) 1.4e-3 z^2 m with the steps.
+BASELINE_FOCAL = 0.075 * 580.0
+DISPARITY_STEP = 1.0 / 8.0
+DISPARITY_NOISE = 0.07
+NOISE_WIDTH = 2.0
+DEPTH_MODELS = ('gaussian', 'structured_light')
 
 
 def _planes():
@@ -52,8 +67,10 @@ def textures():
     return [cv2.imread(str(f), cv2.IMREAD_COLOR) for f in files]
 
 
-def render(T_world_camera, faces, rng):
+def render(T_world_camera, faces, rng, depth_model='gaussian'):
     """Return (BGR image, 16-bit depth at 5000 units a metre) seen from a camera pose."""
+    if depth_model not in DEPTH_MODELS:
+        raise ValueError(f'depth_model {depth_model!r}: one of {", ".join(DEPTH_MODELS)}')
     fx, fy, cx, cy = K
     u, v = np.meshgrid(np.arange(WIDTH, dtype=np.float64), np.arange(HEIGHT, dtype=np.float64))
     rays = np.stack([(u - cx) / fx, (v - cy) / fy, np.ones_like(u)], -1) @ \
@@ -72,9 +89,19 @@ def render(T_world_camera, faces, rng):
         sample = cv2.remap(face, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
         image[nearer] = sample[nearer]
         depth[nearer] = z[nearer]
-    depth = depth + DEPTH_NOISE * depth ** 2 * rng.standard_normal(depth.shape)
+    if depth_model == 'gaussian':
+        depth = depth + DEPTH_NOISE * depth ** 2 * rng.standard_normal(depth.shape)
+    else:
+        depth = structured_light(depth, rng)
     image = np.clip(image + rng.normal(0.0, 1.0, image.shape), 0, 255).astype(np.uint8)
     return image, np.clip(np.round(depth * 5000.0), 0, 65535).astype(np.uint16)
+
+
+def structured_light(depth, rng):
+    """Return exact depths (m) as a structured-light camera measures them (DISPARITY_*)."""
+    noise = cv2.GaussianBlur(rng.standard_normal(depth.shape), (0, 0), NOISE_WIDTH)
+    disparity = BASELINE_FOCAL / depth + noise * (DISPARITY_NOISE / noise.std())
+    return BASELINE_FOCAL / (np.round(disparity / DISPARITY_STEP) * DISPARITY_STEP)
 
 
 def _rotation(axis, angle):
@@ -100,7 +127,8 @@ def path(frames, step_m, step_deg, radius=1.0):
     return poses
 
 
-def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0):
+def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0,
+              depth_model='gaussian'):
     """Render the room along `path` into a TUM RGB-D folder at `rate` Hz; return `out`."""
     from alike_ros.tools.odometry_eval import write_tum
     out = Path(out)
@@ -112,7 +140,7 @@ def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0):
     truth = {}
     for i, T in enumerate(path(frames, step_m, step_deg)):
         stamp = f'{FIRST_STAMP + i / rate:.6f}'
-        image, depth = render(T, faces, rng)
+        image, depth = render(T, faces, rng, depth_model)
         cv2.imwrite(str(out / 'rgb' / f'{stamp}.png'), image)
         cv2.imwrite(str(out / 'depth' / f'{stamp}.png'), depth)
         lists['rgb'].append(f'{stamp} rgb/{stamp}.png')

@@ -16,11 +16,15 @@ def add_arguments(p):
                    help='degrees a frame')
     p.add_argument('--rate', type=_args.positive_float, default=1.5, help='Hz: the stamps')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--depth-model', choices=('gaussian', 'structured_light'),
+                   default='gaussian',
+                   help="depth noise: independent per pixel, or a structured-light camera's "
+                        '(1/8 px disparity steps, noise correlated over a few pixels)')
 
 
 def run(args):
     """Render the sequence and say how to score it."""
     from alike_ros.lab import room
     out = room.write_tum(args.out, args.frames, args.step_m, args.step_deg, args.rate,
-                         args.seed)
+                         args.seed, args.depth_model)
     print(f'wrote {args.frames} frames to {out}: alike-ros odometry-eval --frames {out}')
