@@ -429,11 +429,12 @@ class OdometryConfig(_Config):
                                    'by projection (point to plane); 0 = keypoints only',
                              live=True,
                              range=(0, 1_000_000))
-    # 30: on registered depth from a structured-light camera (rendered: its 1/8 px disparity
-    # steps err together over many grid cells, which the block means cannot average) 100 put
-    # too much trust in the surface (ATE and RPE 10-30 % higher); on the unregistered 7-Scenes
-    # frames, whose ground truth is itself tracked on depth, 30 and 100 measure alike and
-    # 10 or less drifts (docs/odometry.md).
+    # 30: on a structured-light camera's registered depth with exact poses (the rendered
+    # room: a slanted wall becomes a staircase of 1/8 px disparity steps, wider than a grid
+    # cell, which block means cannot average) 100 trusted the surface more than it deserves
+    # (ATE 10-30 % and RPE up to 25 % higher). On the unregistered 7-Scenes frames, scored
+    # against a ground truth itself tracked on depth, 100 measured up to 16 % better; 10 or
+    # less drifts there (docs/odometry.md).
     surface_weight: float = _f(30.0, 'how much the depth surface counts against the '
                                      "keypoints in the pose: its points' information times "
                                      'this (their sigma: depth_noise; the covariance takes '

@@ -13,7 +13,8 @@ so `alike-ros odometry-eval --frames` scores it with its peers. Planar walls mak
 than a real scene: it checks the motion each method survives, not its accuracy on real data.
 
 The depth noise is independent from pixel to pixel by default; `depth_model='structured_light'`
-gives a structured-light camera's instead (Kinect v1, Xtion: TUM's and 7-Scenes' cameras):
+gives a structured-light camera's instead (PrimeSense's: Kinect v1, which TUM RGB-D and
+7-Scenes recorded with, and the Xtion):
 disparity measured in 1/8 px steps, its noise correlated over the camera's matching window, so
 that neighbouring pixels err together and a slanted wall becomes a staircase of 2-3 cm steps at
 3 m. Averaging a block of pixels removes independent noise but not that.
@@ -33,8 +34,9 @@ DEPTH_NOISE = 1.5e-3  # m at 1 m, grows with z^2
 FIRST_STAMP = 1305031102.0  # s: a TUM-like epoch stamp
 # A structured-light camera measures disparity = BASELINE_FOCAL / z px in DISPARITY_STEP
 # steps; its noise (DISPARITY_NOISE px) is correlated over a few pixels (Gaussian, sigma
-# NOISE_WIDTH px): Kinect v1's 7.5 cm baseline and 580 px focal length, 1/8 px steps, about
-# Khoshelham and Elberink's (2012) 1.4e-3 z^2 m with the steps.
+# NOISE_WIDTH px): Kinect v1's 7.5 cm baseline and 580 px focal length, 1/8 px steps; with
+# the steps 1.8e-3 z^2 m (measured at 1-3 m), a little above Khoshelham and Elberink's (2012)
+# 1.4e-3 z^2 for a Kinect.
 BASELINE_FOCAL = 0.075 * 580.0
 DISPARITY_STEP = 1.0 / 8.0
 DISPARITY_NOISE = 0.07
@@ -98,10 +100,14 @@ def render(T_world_camera, faces, rng, depth_model='gaussian'):
 
 
 def structured_light(depth, rng):
-    """Return exact depths (m) as a structured-light camera measures them (DISPARITY_*)."""
+    """Return exact depths (m) as a structured-light camera measures them (0: none)."""
     noise = cv2.GaussianBlur(rng.standard_normal(depth.shape), (0, 0), NOISE_WIDTH)
-    disparity = BASELINE_FOCAL / depth + noise * (DISPARITY_NOISE / noise.std())
-    return BASELINE_FOCAL / (np.round(disparity / DISPARITY_STEP) * DISPARITY_STEP)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        disparity = BASELINE_FOCAL / depth + noise * (DISPARITY_NOISE / noise.std())
+        steps = np.round(disparity / DISPARITY_STEP) * DISPARITY_STEP
+        # No depth where there is no surface or the disparity rounds to nothing (too far).
+        seen = np.isfinite(depth) & (depth > 0) & (steps > 0)
+        return np.where(seen, BASELINE_FOCAL / steps, 0.0)
 
 
 def _rotation(axis, angle):
