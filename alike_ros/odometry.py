@@ -294,15 +294,17 @@ class Odometry:
             self.counts['depth_missing'] += 1
             why = f'no depth for this frame: {why}'
         at, rows = self.map.find(ids)
+        xy = camera.normalised(points)  # once: the fit's pixels and the lifted points
         fit = None
         if len(at) >= cfg.odom_min_inliers:
-            fit = self._fit(camera.undistorted_pixels(points[at]), self.map.points(rows),
-                            camera, None if z is None else z[at], grid)
+            pixels = xy[at] * np.diag(camera.K)[:2] + camera.K[:2, 2]  # undistorted
+            fit = self._fit(pixels, self.map.points(rows), camera,
+                            None if z is None else z[at], grid)
         started = not len(self.map)
         if started or fit is None or fit.num_inliers < cfg.odom_min_inliers:
             # Start (again) from the last pose: this frame's points make the map.
             self.map = PointMap()
-            why = self._observe(points, camera, ids, z, np.zeros(len(ids), bool), why)
+            why = self._observe(xy, ids, z, np.zeros(len(ids), bool), why)
             if not started:
                 found = 0 if fit is None else fit.num_inliers
                 why = (f'{found} PnP inliers of {len(at)} tracked points with a 3D position '
@@ -322,7 +324,7 @@ class Odometry:
         self.covariance = A @ self.covariance @ A.T + fit.covariance
         outliers = np.zeros(len(ids), bool)
         outliers[at[~fit.inliers]] = True
-        self._observe(points, camera, ids, z, outliers, why)
+        self._observe(xy, ids, z, outliers, why)
         # A new reference where there is none, where the surface was refused (this frame
         # starts one at the keypoints' pose) or where the frames moved on from it.
         if grid is not None and (self.surface is None or fit.surface_share is None
@@ -357,7 +359,8 @@ class Odometry:
             # prediction far off for most pairs goes straight to RANSAC.
             for gate in (2.0, PREDICTION_GATE):
                 if np.mean(errors < gate * cfg.pnp_threshold) >= PREDICTION_SHARE:
-                    fit = pnp.refine(predicted, pixels, mapped, camera.K, gate=gate, **first)
+                    fit = pnp.refine(predicted, pixels, mapped, camera.K, gate=gate,
+                                     errors=errors, **first)
                     break
             if fit is not None and fit.num_inliers < max(cfg.odom_min_inliers,
                                                          PREDICTION_SHARE * len(pixels)):
@@ -425,13 +428,13 @@ class Odometry:
         if made.normals >= SURFACE_MIN_SHARE * grid.shape[0] * grid.shape[1]:
             self.surface = made
 
-    def _observe(self, points, camera, ids, z, replace, why):
-        """Add this frame's lifted points (`z`: their depths) to the map at the current pose."""
+    def _observe(self, xy, ids, z, replace, why):
+        """Add this frame's points (`xy` normalised, `z` depths) to the map at the current pose."""
         if z is None:
             self.map.update(ids, np.full((len(ids), 3), np.nan), replace)
             return why
         cfg = self._config
-        xyz = depth_ops.lift(camera.normalised(points), z)
+        xyz = depth_ops.lift(xy, z)
         world = xyz @ self.camera_pose[:3, :3].T + self.camera_pose[:3, 3]
         self.map.update(ids, world, replace)
         if len(self.map) < cfg.odom_min_inliers:

@@ -167,7 +167,7 @@ def _exp(eps):
 
 
 def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iterations=3,
-           surface=None, surface_weight=1.0, polish=2, gate=2.0):
+           surface=None, surface_weight=1.0, polish=2, gate=2.0, errors=None):
     """
     Return the PnPFit of a pose refined from `T` on the pairs it fits, or None.
 
@@ -187,6 +187,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     loss, their information times `surface_weight` in the steps; the covariance takes them at
     their sigmas. `iterations` 0: the pairs are already refined, straight to that round;
     `polish`: the second round's steps without a surface (0: inliers picked, not refined).
+    `errors`: the pairs' reprojection errors under `T` where the caller has them.
     """
     if not iterations and not surface and not polish:
         raise ValueError('refine needs steps: iterations, polish or a surface')
@@ -195,7 +196,9 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     use_depth = depths is not None and depth_noise > 0
     z_obs = np.asarray(depths, np.float64) if use_depth else None
     T = np.array(T, np.float64)
-    inliers = reprojection_errors(T, pixels, points3d, K) < gate * threshold
+    if errors is None:
+        errors = reprojection_errors(T, pixels, points3d, K)
+    inliers = errors < gate * threshold
     sigma_px = max(threshold / 3.0, MIN_SIGMA_PX)
     for rounds, extra in ((iterations, None), (SURFACE_STEPS if surface else polish, surface)):
         if inliers.sum() < MIN_POINTS:
