@@ -12,12 +12,12 @@ level; depth 1.5e-3 z^2 m, roughly a Kinect's). `write_tum` writes it as a TUM R
 so `alike-ros odometry-eval --frames` scores it with its peers. Planar walls make it easier
 than a real scene: it checks the motion each method survives, not its accuracy on real data.
 
-The depth noise is independent from pixel to pixel by default; `depth_model='structured_light'`
-gives a structured-light camera's instead (PrimeSense's: Kinect v1, which TUM RGB-D and
-7-Scenes recorded with, and the Xtion):
-disparity measured in 1/8 px steps, its noise correlated over the camera's matching window, so
-that neighbouring pixels err together and a slanted wall becomes a staircase of 2-3 cm steps at
-3 m. Averaging a block of pixels removes independent noise but not that.
+The depth noise is independent from pixel to pixel by default. `depth_model=
+'structured_light'` gives a structured-light camera's instead (PrimeSense's: Kinect v1, which
+TUM RGB-D and 7-Scenes recorded with, and the Xtion): disparity measured in 1/8 px steps, its
+noise correlated over the camera's matching window, so that neighbouring pixels err together
+and a slanted wall becomes a staircase of 2-3 cm steps at 3 m. Averaging a block of pixels
+removes independent noise but not that.
 """
 
 from pathlib import Path
