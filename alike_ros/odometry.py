@@ -297,8 +297,7 @@ class Odometry:
         xy = camera.normalised(points)  # once: the fit's pixels and the lifted points
         fit = None
         if len(at) >= cfg.odom_min_inliers:
-            pixels = xy[at] * np.diag(camera.K)[:2] + camera.K[:2, 2]  # undistorted
-            fit = self._fit(pixels, self.map.points(rows), camera,
+            fit = self._fit(camera.ideal_pixels(xy[at]), self.map.points(rows), camera,
                             None if z is None else z[at], grid)
         started = not len(self.map)
         if started or fit is None or fit.num_inliers < cfg.odom_min_inliers:

@@ -130,5 +130,8 @@ class Camera:
 
     def undistorted_pixels(self, points):
         """Pixel points of an ideal (distortion-free) camera with the same K (N x 2)."""
-        xy = self.normalised(points)
+        return self.ideal_pixels(self.normalised(points))
+
+    def ideal_pixels(self, xy):
+        """Pixels (N x 2) of normalised coordinates through K alone (no lens distortion)."""
         return xy * np.diag(self.K)[:2] + self.K[:2, 2]
