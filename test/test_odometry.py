@@ -683,6 +683,16 @@ def test_a_fifth_of_the_frame_rate_still_gets_a_pose_for_every_frame(tmp_path):
     assert scores['rpe_translation_m']['median'] < 0.006
 
 
+def _offline_scores(out, folder, frames, **matcher):
+    """Return our offline odometry's scores on its own frames of an RGB-D folder, all placed."""
+    from alike_ros.tools import odometry_eval
+    report = odometry_eval.run(out, folder, peers=(), launch=False, matcher_params=matcher)
+    assert report['ours offline']['lost'] == 0, report['ours offline']['lost_reasons']
+    scores = report['methods']['ours offline']['own']
+    assert scores['frames'] == frames
+    return scores
+
+
 @needs_shared
 def test_a_rendered_room_at_fifteen_centimetres_and_seven_degrees_a_frame(tmp_path):
     """
@@ -692,12 +702,7 @@ def test_a_rendered_room_at_fifteen_centimetres_and_seven_degrees_a_frame(tmp_pa
     0.007-0.008 deg. The walls are planes, so this is the motion survived, not real accuracy.
     """
     from alike_ros.lab import room
-    from alike_ros.tools import odometry_eval
-    report = odometry_eval.run(tmp_path / 'out', room.write_tum(tmp_path / 'room'), peers=(),
-                               launch=False)
-    assert report['ours offline']['lost'] == 0
-    scores = report['methods']['ours offline']['own']
-    assert scores['frames'] == 12
+    scores = _offline_scores(tmp_path / 'out', room.write_tum(tmp_path / 'room'), 12)
     assert scores['ate_rmse_m'] < 0.001
     assert scores['rpe_translation_m']['median'] < 0.001
     assert scores['rpe_rotation_deg']['median'] < 0.02
@@ -713,12 +718,8 @@ def test_a_turn_of_twenty_degrees_a_frame_past_a_face_with_few_keypoints(tmp_pat
     ATE 0.7 mm, RPE median 0.49 mm (seeds 0-2: ATE 0.7-1.0 mm).
     """
     from alike_ros.lab import room
-    from alike_ros.tools import odometry_eval
     folder = room.write_tum(tmp_path / 'room', frames=20, step_deg=20.0)
-    report = odometry_eval.run(tmp_path / 'out', folder, peers=(), launch=False)
-    assert report['ours offline']['lost'] == 0, report['ours offline']['lost_reasons']
-    scores = report['methods']['ours offline']['own']
-    assert scores['frames'] == 20
+    scores = _offline_scores(tmp_path / 'out', folder, 20)
     assert scores['ate_rmse_m'] < 0.002
     assert scores['rpe_translation_m']['median'] < 0.0015
 
@@ -737,20 +738,12 @@ def test_a_structured_light_cameras_depth_is_trusted_as_much_as_it_deserves(tmp_
     the keypoints' alone at each); the ATE bound is what the surface adds over the keypoints.
     """
     from alike_ros.lab import room
-    from alike_ros.tools import odometry_eval
     folder = room.write_tum(tmp_path / 'room', frames=20, depth_model='structured_light')
-
-    def scores(out, **matcher):
-        report = odometry_eval.run(tmp_path / out, folder, peers=(), launch=False,
-                                   matcher_params=matcher)
-        assert report['ours offline']['lost'] == 0, report['ours offline']['lost_reasons']
-        own = report['methods']['ours offline']['own']
-        assert own['frames'] == 20
-        return own['ate_rmse_m'], own['rpe_translation_m']['median']
-
-    (ate, rpe), (_, rpe_100) = scores('default'), scores('100', surface_weight=100.0)
-    assert ate < 0.0015
-    assert rpe < 0.9 * rpe_100
+    default = _offline_scores(tmp_path / 'default', folder, 20)
+    at_100 = _offline_scores(tmp_path / '100', folder, 20, surface_weight=100.0)
+    assert default['ate_rmse_m'] < 0.0015
+    assert (default['rpe_translation_m']['median']
+            < 0.9 * at_100['rpe_translation_m']['median'])
 
 
 def test_the_rooms_structured_light_depth_comes_in_disparity_steps():
