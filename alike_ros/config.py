@@ -408,6 +408,12 @@ class OdometryConfig(_Config):
                                       'it: the nearest within this (a depth camera stamps its '
                                       'own frames); 0 = the same stamp only',
                                 range=(0.0, 3600.0))
+    depth_motion: bool = _f(True, 'a depth image stamped off its frame (a depth camera not '
+                                  "synchronised with the colour one: a Kinect's, TUM's, by up "
+                                  "to 16 ms) is moved by the camera's motion between the two "
+                                  "stamps, at the velocity from the last frame to this one's "
+                                  "keypoint fit; false = taken as seen at the frame's stamp",
+                            live=True)
     depth_min: float = _f(0.1, 'nearest depth used, metres', live=True, range=(0.0, 1000.0))
     depth_max: float = _f(6.0, 'farthest depth used, metres (a structured-light or stereo '
                                "camera's error grows with the square of the distance)",

@@ -182,7 +182,7 @@ class FrontEnd:
         cfg = self._config
         return cfg.motion_reference == 'keyframe' and cfg.geometry == 'essential'
 
-    def process(self, frame, stamp, camera=None, tag=None, depth=None):
+    def process(self, frame, stamp, camera=None, tag=None, depth=None, depth_stamp=None):
         """
         Return the FrameResult of one frame (a matchers.base.Frame, or a callable making one).
 
@@ -191,7 +191,8 @@ class FrontEnd:
         `frame` raising ValueError gives an invalid result with its message (a malformed
         message); the previous frame is then kept. `depth` (with odometry): this frame's
         depth image registered to it (float metres, or 16-bit in the OdometryConfig's
-        depth_scale units), None, or a callable returning (depth or None, why not).
+        depth_scale units), None, or a callable returning (depth or None, why not[, stamp]);
+        `depth_stamp` (ns) where the depth image's stamp is not the frame's.
         """
         t0 = time.perf_counter()
         out = FrameResult(stamp=stamp, tag=tag)
@@ -244,10 +245,10 @@ class FrontEnd:
         out.timings.update(match_fit=(t1 - t0) * 1e3, tracks=(t2 - t1) * 1e3,
                            keyframe=(t3 - t2) * 1e3)
         if self.odometry is not None and out.points is not None:
-            self._odometry(out, camera, depth)
+            self._odometry(out, camera, depth, depth_stamp)
         return self._count(out)
 
-    def _odometry(self, out, camera, depth):
+    def _odometry(self, out, camera, depth, depth_stamp):
         """Measure the frame's metric pose from the odometry's reference (its tracks)."""
         if self._config.geometry == 'homography':
             out.odometry = self.odometry.skip(out.stamp, 'odometry needs geometry essential '
@@ -259,7 +260,7 @@ class FrontEnd:
             camera, _ = camera()
         try:
             out.odometry = self.odometry.update(out.stamp, out.points, camera, out.track_ids,
-                                                depth, out.tag)
+                                                depth, out.tag, depth_stamp)
         except Exception as err:  # one bad depth image must not end the stream
             why = f'odometry failed: {type(err).__name__}: {err}'
             self._error(why)

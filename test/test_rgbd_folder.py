@@ -62,6 +62,10 @@ def test_a_tum_folder_pairs_depth_by_stamp_and_reads_in_its_units(tmp_path):
     assert [round(s / 1e9 - T0, 3) for s in folder.stamps_ns] == [0, 0.033, 0.1, 0.133, 0.167]
     assert [p.name for p in folder.depth][:2] == [f'{T0 + 0.007:.6f}.png',
                                                   f'{T0 + 1 / 30 + 0.007:.6f}.png']
+    # Each depth image keeps its own stamp, 7 ms after its colour image's; a selection too.
+    np.testing.assert_allclose(np.subtract(folder.depth_stamps, folder.stamps_ns), 7e6,
+                               atol=1e3)
+    assert folder.select(step=2).depth_stamps == folder.depth_stamps[::2]
     assert folder.camera_info['k'] == [525.0, 0, 319.5, 0, 525.0, 239.5, 0, 0, 1]
     frames, depths = folder.select(step=2).load()
     assert len(frames) == 3 and frames[0].shape == (480, 640, 3)
@@ -80,6 +84,7 @@ def test_a_7scenes_folder_without_intrinsics_gets_the_datasets_and_bad_folders_s
     folder = rgbd_folder.read(tmp_path)
     assert folder.layout == '7scenes' and len(folder) == 3 and folder.depth_scale == 1000.0
     assert folder.camera_info['k'][:3] == [585.0, 0, 320.0] and folder.poses is not None
+    assert folder.depth_stamps == folder.stamps_ns  # one Kinect frame: colour and depth
     (tmp_path / 'frame-000152.depth.png').unlink()
     with pytest.raises(ValueError, match='3 frame-.*color.png and 2 frame-.*depth.png'):
         rgbd_folder.read(tmp_path)
@@ -95,9 +100,10 @@ def test_make_bag_writes_a_tum_folder_with_its_stamps_depth_and_camera(tmp_path,
     seq = _tum_copy(tmp_path / 'seq', 4)
     assert main(['make-bag', str(seq), '--out', str(tmp_path / 'bag')]) == 0
     assert 'depth_scale:=5000' in capsys.readouterr().out
-    frames, depths, stamps, info = read_rgbd_bag(tmp_path / 'bag')
+    frames, depths, stamps, info, depth_stamps = read_rgbd_bag(tmp_path / 'bag')
     folder = rgbd_folder.read(seq)
     assert stamps == list(folder.stamps_ns)
+    assert depth_stamps == list(folder.depth_stamps) != stamps  # each its own
     want_frames, want_depths = folder.load()
     for got, want in zip(frames + depths, want_frames + want_depths):
         np.testing.assert_array_equal(got, want)
@@ -105,12 +111,18 @@ def test_make_bag_writes_a_tum_folder_with_its_stamps_depth_and_camera(tmp_path,
 
 
 def test_odometry_eval_gives_a_tum_folder_the_figures_of_its_7scenes_twin(tmp_path):
-    """The same frames in either layout (TUM's depth units, stamps and pairing) score alike."""
+    """
+    The same frames in either layout (TUM's depth units, stamps and pairing) score alike.
+
+    The copy's depth images are stamped 7 ms after their colour images but were taken with
+    them (7-Scenes'): depth_motion off, or it would move them by 7 ms of motion.
+    """
     from alike_ros.tools import odometry_eval
     seq = _tum_copy(tmp_path / 'seq', 20)
     kw = dict(peers=(), launch=False, max_frames=20)
     tum = odometry_eval.run(tmp_path / 'tum', seq,
-                            camera_info=SEVEN_SCENES / 'camera-intrinsics.txt', **kw)
+                            camera_info=SEVEN_SCENES / 'camera-intrinsics.txt',
+                            matcher_params={'depth_motion': False}, **kw)
     ref = odometry_eval.run(tmp_path / 'ref', **kw)
     assert tum['matcher']['depth_scale'] == 5000.0
     a, b = (r['methods']['ours offline']['own'] for r in (tum, ref))

@@ -18,6 +18,10 @@ TUM RGB-D and 7-Scenes recorded with, and the Xtion): disparity measured in 1/8 
 noise correlated over the camera's matching window, so that neighbouring pixels err together
 and a slanted wall becomes a staircase of 2-3 cm steps at 3 m. Averaging a block of pixels
 removes independent noise but not that.
+
+A Kinect's depth and colour cameras are not synchronised: TUM's depth stamps lie up to 16 ms
+off the colour's. `depth_offset_ms` renders each frame's depth that far off at most (a
+uniform draw a frame), from where the camera was then, with its own stamp.
 """
 
 from pathlib import Path
@@ -114,28 +118,34 @@ def _rotation(axis, angle):
     return cv2.Rodrigues(np.asarray(axis, np.float64) * angle)[0]
 
 
-def path(frames, step_m, step_deg, radius=1.0):
+def pose_at(i, step_m, step_deg, radius=1.0):
     """
-    Return camera-to-world poses: `step_m` and about `step_deg` a frame, 2 m from any wall.
+    Return the camera-to-world pose at frame `i` (a float: between frames too).
 
     The camera walks a circle of `radius` about the room's middle (with a little bounce) while
     it turns about the vertical by `step_deg` a frame and tilts by up to a third of that: its
-    view and its heading part ways, as a hand-held camera's do.
+    view and its heading part ways, as a hand-held camera's do. 2 m from any wall.
     """
-    poses = []
     turn, arc = np.deg2rad(step_deg), step_m / radius
-    for i in range(frames):
-        T = np.eye(4)
-        T[:3, :3] = _rotation((0, 1, 0), i * turn) @ \
-            _rotation((1, 0, 0), turn / 3 * np.sin(i))
-        T[:3, 3] = [radius * np.sin(i * arc), 0.05 * np.sin(2 * i), radius * (1 - np.cos(i * arc))]
-        poses.append(T)
-    return poses
+    T = np.eye(4)
+    T[:3, :3] = _rotation((0, 1, 0), i * turn) @ _rotation((1, 0, 0), turn / 3 * np.sin(i))
+    T[:3, 3] = [radius * np.sin(i * arc), 0.05 * np.sin(2 * i), radius * (1 - np.cos(i * arc))]
+    return T
+
+
+def path(frames, step_m, step_deg, radius=1.0):
+    """Return camera-to-world poses of frames 0 .. frames - 1 (pose_at: `step_m` a frame)."""
+    return [pose_at(i, step_m, step_deg, radius) for i in range(frames)]
 
 
 def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0,
-              depth_model='gaussian'):
-    """Render the room along `path` into a TUM RGB-D folder at `rate` Hz; return `out`."""
+              depth_model='gaussian', depth_offset_ms=0.0):
+    """
+    Render the room along `path` into a TUM RGB-D folder at `rate` Hz; return `out`.
+
+    `depth_offset_ms`: each depth image is rendered (and stamped) up to this far off its
+    colour image, a uniform draw a frame; 0: with it, as a synchronised camera.
+    """
     from alike_ros.tools.odometry_eval import write_tum
     out = Path(out)
     (out / 'rgb').mkdir(parents=True)
@@ -144,13 +154,20 @@ def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0,
     faces = textures()
     lists = {'rgb': ['# timestamp filename'], 'depth': ['# timestamp filename']}
     truth = {}
+    offsets = np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, frames) * depth_offset_ms
     for i, T in enumerate(path(frames, step_m, step_deg)):
         stamp = f'{FIRST_STAMP + i / rate:.6f}'
         image, depth = render(T, faces, rng, depth_model)
+        depth_stamp = stamp
+        if depth_offset_ms:
+            dt = offsets[i] * 1e-3
+            depth_stamp = f'{FIRST_STAMP + i / rate + dt:.6f}'
+            _, depth = render(pose_at(i + dt * rate, step_m, step_deg), faces, rng,
+                              depth_model)
         cv2.imwrite(str(out / 'rgb' / f'{stamp}.png'), image)
-        cv2.imwrite(str(out / 'depth' / f'{stamp}.png'), depth)
+        cv2.imwrite(str(out / 'depth' / f'{depth_stamp}.png'), depth)
         lists['rgb'].append(f'{stamp} rgb/{stamp}.png')
-        lists['depth'].append(f'{stamp} depth/{stamp}.png')
+        lists['depth'].append(f'{depth_stamp} depth/{depth_stamp}.png')
         truth[round(float(stamp) * 1e9)] = T
     for name, lines in lists.items():
         (out / f'{name}.txt').write_text('\n'.join(lines) + '\n')

@@ -234,7 +234,7 @@ class MatcherNode(ManagedNode):
             return None, f'unusable camera_info: {err}'
 
     def _depth_for(self, header):
-        """Return (depth pixels, '') for a frame's stamp, or (None, why not)."""
+        """Return (depth pixels, '', their stamp) for a frame's stamp, or (None, why not)."""
         stamp = stamp_ns(header.stamp)
         cfg = self.odometry_config
         best = min(self.depths, key=lambda m: abs(stamp_ns(m.header.stamp) - stamp),
@@ -246,11 +246,13 @@ class MatcherNode(ManagedNode):
             return None, (f'none with this stamp (nearest {gap / 1e6:.0f} ms away; '
                           f'depth_tolerance {cfg.depth_tolerance} s)')
         try:  # as the message has it: 16-bit depth is scaled at the keypoints only
-            return depth_ops.depth_pixels(best.encoding, best.height, best.width, best.step,
-                                          best.data, bool(best.is_bigendian)), ''
+            pixels = depth_ops.depth_pixels(best.encoding, best.height, best.width, best.step,
+                                            best.data, bool(best.is_bigendian))
         except ValueError as err:
             self.counts['depth_bad'] += 1
             return None, f'unusable depth image: {err}'
+        # Its own stamp: the odometry moves a depth taken off the frame's (depth_motion).
+        return pixels, '', stamp_ns(best.header.stamp)
 
     def fps(self):
         """Keypoint frames per second over the last frames."""

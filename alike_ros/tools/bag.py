@@ -200,7 +200,7 @@ def _is_sequence(value):
 def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/camera/image_raw',
              frame_id='camera_optical_frame', start_ns=START_NS, loops=1,
              progress=None, camera_info=None, stamps_ns=None, depth=None,
-             depth_topic=DEPTH_TOPIC):
+             depth_topic=DEPTH_TOPIC, depth_stamps_ns=None):
     """
     Write the frames of `source` as a rosbag2 at `rate` Hz; return the number written.
 
@@ -208,10 +208,12 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
     (load_camera_info's fields) each frame also gets a CameraInfo of the same stamp on the
     image topic's sibling camera_info. `stamps_ns` (one per frame, one loop) replaces the
     stamps `rate` would give. `depth` (a folder, read_depth, or a list of uint16 / float32
-    arrays, one per frame) adds each frame's depth image, same stamp, on `depth_topic`.
+    arrays, one per frame) adds each frame's depth image, same stamp, on `depth_topic`;
+    `depth_stamps_ns` (one per frame, one loop) gives each its own stamp (an unsynchronised
+    depth camera's), still recorded just after its colour image.
     """
-    if stamps_ns is not None and loops != 1:
-        raise ValueError('stamps_ns needs loops 1')
+    if (stamps_ns is not None or depth_stamps_ns is not None) and loops != 1:
+        raise ValueError('stamps_ns and depth_stamps_ns need loops 1')
     if rate <= 0:
         raise ValueError(f'rate must be positive, got {rate}')
     if storage not in STORAGES:
@@ -229,6 +231,9 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
         depth = depth if _is_sequence(depth) else read_depth(depth)
         if len(depth) != len(frames):
             raise ValueError(f'{len(depth)} depth images for {len(frames)} frames')
+    if depth_stamps_ns is not None and (depth is None or len(depth_stamps_ns) != len(frames)):
+        raise ValueError(f'{len(depth_stamps_ns)} depth stamps for {len(frames)} frames'
+                         + ('' if depth is not None else ' and no depth images'))
     n = 0
     with Writer(out, version=9, storage_plugin=STORAGES[storage]) as writer:
         conn = writer.add_connection(topic, IMAGE_TYPE, typestore=typestore)
@@ -248,7 +253,8 @@ def make_bag(source, out, rate=30.0, storage='mcap', encoding='bgr8', topic='/ca
                 msg = image_message(typestore, rgb, encoding, stamp, frame_id)
                 writer.write(conn, stamp, typestore.serialize_cdr(msg, IMAGE_TYPE))
                 if depth is not None:  # after the colour image: a driver's order
-                    msg = depth_message(typestore, depth[i], stamp, frame_id)
+                    msg = depth_message(typestore, depth[i], stamp if depth_stamps_ns is None
+                                        else int(depth_stamps_ns[n]), frame_id)
                     writer.write(depth_conn, stamp, typestore.serialize_cdr(msg, IMAGE_TYPE))
                 n += 1
                 if progress:

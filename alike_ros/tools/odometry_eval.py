@@ -41,7 +41,7 @@ ODOM_TOPIC = '/alike_demo/odom'  # launch_replay's namespace
 
 def read_rgbd_bag(bag, image_topic=None, depth_topic=None, tolerance_s=0.02):
     """
-    Return (RGB frames, depth images, stamps ns, camera_info fields) of an RGB-D bag.
+    Return (RGB frames, depth images, stamps ns, camera_info fields, depth stamps ns) of a bag.
 
     Each frame gets the depth image nearest its stamp (within `tolerance_s`); frames without
     one are left out.
@@ -64,16 +64,16 @@ def read_rgbd_bag(bag, image_topic=None, depth_topic=None, tolerance_s=0.02):
         raise ValueError(f'{bag} has no depth images on {depth_topic or DEPTH_TOPIC} '
                          '(choose the topic with --depth-topic)')
     keys = np.array(sorted(depth_at))
-    out = [], [], []
+    out = [], [], [], []
     for frame, stamp in zip(frames, stamps):
         near = keys[np.argmin(np.abs(keys - stamp))]
         if abs(near - stamp) <= tolerance_s * 1e9:
-            for lst, v in zip(out, (frame, depth_at[int(near)], stamp)):
+            for lst, v in zip(out, (frame, depth_at[int(near)], stamp, int(near))):
                 lst.append(v)
     info = bag_camera_info(bag, chosen(bag, image_topic))
     if info is None:
         raise ValueError(f'{bag} has no CameraInfo beside its images')
-    return (*out, info)
+    return (*out[:3], info, out[3])
 
 
 # Trajectories: {stamp ns: 4 x 4 camera pose}, each in its own first camera's frame.
@@ -133,17 +133,20 @@ def scores(estimate, truth, stamps=None):
 
 # The methods.
 def front_end_odometry(features, depths, stamps, camera, matcher_config, odometry_config,
-                       matcher=None):
+                       matcher=None, depth_stamps=None):
     """
     Return ({stamp: camera pose}, [OdometryResult]) of keypoints through a FrontEnd.
 
-    `features` are (keypoints, descriptors, scores or None); `matcher` a peer's own matching.
+    `features` are (keypoints, descriptors, scores or None); `matcher` a peer's own matching;
+    `depth_stamps` the depth images' own stamps (None: the frames').
     """
     from alike_ros.frontend import Frame, FrontEnd
     front = FrontEnd(matcher_config, odometry=odometry_config, matcher=matcher)
     poses, results = {}, []
-    for (kp, desc, sc), depth, stamp in zip(features, depths, stamps):
-        r = front.process(Frame(kp, desc, scores=sc), stamp, camera, depth=depth).odometry
+    for (kp, desc, sc), depth, stamp, depth_stamp in zip(features, depths, stamps,
+                                                         depth_stamps or stamps):
+        r = front.process(Frame(kp, desc, scores=sc), stamp, camera, depth=depth,
+                          depth_stamp=depth_stamp).odometry
         results.append(r)
         if not r.lost:
             poses[stamp] = r.camera_pose
@@ -174,7 +177,8 @@ def peer_config(matcher_config):
                                        track_window=0.0, track_max_missed=0)
 
 
-def keypoint_peer(name, frames, depths, stamps, camera, matcher_config, odometry_config):
+def keypoint_peer(name, frames, depths, stamps, camera, matcher_config, odometry_config,
+                  depth_stamps=None):
     """Return ({stamp: camera pose}, ms) of ORB or SIFT through a FrontEnd: our map and PnP."""
     from alike_ros.tools.baselines import opencv_features
     from alike_ros.tools.motion_eval import PeerMatcher
@@ -182,7 +186,7 @@ def keypoint_peer(name, frames, depths, stamps, camera, matcher_config, odometry
     feats = opencv_features(name, [cv2.cvtColor(f, cv2.COLOR_RGB2BGR) for f in frames])
     poses, results = front_end_odometry([(kp, desc, None) for kp, desc in feats], depths,
                                         stamps, camera, peer_config(matcher_config),
-                                        odometry_config, PeerMatcher(name))
+                                        odometry_config, PeerMatcher(name), depth_stamps)
     return poses, float(np.median([r.ms for r in results]))
 
 
@@ -212,7 +216,8 @@ def opencv_odometry(kind, frames, depths, stamps, camera):
     return poses, float(np.median(times[1:])) if len(times) > 1 else None
 
 
-def added_cost(features, depths, stamps, camera, matcher_config, odometry_config, passes=3):
+def added_cost(features, depths, stamps, camera, matcher_config, odometry_config, passes=3,
+               depth_stamps=None):
     """
     Return the milliseconds odometry adds to FrontEnd.process per frame (and both medians).
 
@@ -224,11 +229,12 @@ def added_cost(features, depths, stamps, camera, matcher_config, odometry_config
     plain, timed = [], []
     for p in range(passes):
         fronts = (FrontEnd(matcher_config), FrontEnd(matcher_config, odometry=odometry_config))
-        for i, ((kp, desc, sc), depth, stamp) in enumerate(zip(features, depths, stamps)):
+        for i, ((kp, desc, sc), depth, stamp, depth_stamp) in enumerate(
+                zip(features, depths, stamps, depth_stamps or stamps)):
             order = (0, 1) if (i + p) % 2 == 0 else (1, 0)
             for which in order:
                 frame = Frame(kp, desc, scores=sc)
-                kwargs = {'depth': (lambda d=depth: (d, ''))} if which else {}
+                kwargs = {'depth': (lambda d=depth, s=depth_stamp: (d, '', s))} if which else {}
                 t0 = time.perf_counter()
                 fronts[which].process(frame, stamp, camera, **kwargs)
                 ms = (time.perf_counter() - t0) * 1e3
@@ -281,13 +287,14 @@ def is_lost(msg):
 
 
 def graph(out, frames, depths, stamps_ns, camera_info, matcher_params, detector_params,
-          bag_rate=1.0):
+          bag_rate=1.0, depth_stamps_ns=None):
     """
     Run the graph under ros2 launch on colour + depth; return (Replay, {stamp: Odometry}, tf).
 
     The frames go into a bag of their own (out/bag: the launch's topics, depth on
     /camera/depth/image_raw, which edge.launch.py's matcher takes when its params file sets
-    use_depth), with a CameraInfo of `camera_info`'s fields.
+    use_depth), with a CameraInfo of `camera_info`'s fields; each depth image keeps its own
+    stamp where `depth_stamps_ns` gives one.
     """
     from alike_ros.tools.bag import make_bag
     from alike_ros.tools.demo import reliable_params
@@ -298,7 +305,8 @@ def graph(out, frames, depths, stamps_ns, camera_info, matcher_params, detector_
     if bag.exists():
         import shutil
         shutil.rmtree(bag)
-    make_bag(frames, bag, camera_info=camera_info, stamps_ns=stamps_ns, depth=depths)
+    make_bag(frames, bag, camera_info=camera_info, stamps_ns=stamps_ns, depth=depths,
+             depth_stamps_ns=depth_stamps_ns)
     params = reliable_params(out / 'params.yaml', detector_params, matcher_params)
     with RosSession() as session:
         recorder = _OdomRecorder(session)
@@ -319,9 +327,11 @@ def graph(out, frames, depths, stamps_ns, camera_info, matcher_params, detector_
 def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
            depth_topic=None, depth_scale=None, camera_info=None, max_frames=None, step=1):
     """
-    Return (RGB frames, raw depths, depths in metres, stamps ns, camera_info, truth, scale).
+    Return frames, raw depths, depths (m), stamps, camera_info, truth, scale, depth stamps.
 
-    `truth` maps a stamp to its pose relative to the first; `raw` are the images as read.
+    RGB frames; stamps in ns. `truth` maps a stamp to its pose relative to the first; `raw`
+    are the depth images as read; the depth stamps are their own (TUM's, a bag's), else the
+    frames'.
 
     An RGB-D folder (rgbd_folder: TUM RGB-D or 7-Scenes; default the shared 7-Scenes frames;
     ground truth beside the frames or a TUM `ground_truth_file`) or a bag (and a TUM
@@ -340,9 +350,11 @@ def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
         frames, raw = folder.load()
         stamps, info, poses, scale = (list(folder.stamps_ns), folder.camera_info, folder.poses,
                                       folder.depth_scale)
+        depth_stamps = list(folder.depth_stamps)
     else:
-        frames, raw, stamps, info = (v[:max_frames][::step] if isinstance(v, list) else v
-                                     for v in read_rgbd_bag(bag, image_topic, depth_topic))
+        frames, raw, stamps, info, depth_stamps = (
+            v[:max_frames][::step] if isinstance(v, list) else v
+            for v in read_rgbd_bag(bag, image_topic, depth_topic))
         info['source'] = f'{bag} (CameraInfo)'
         if camera_info is not None:
             h, w = frames[0].shape[:2]
@@ -359,7 +371,7 @@ def inputs(frames_dir=None, bag=None, ground_truth_file=None, image_topic=None,
     if len(truth) < 2:
         raise ValueError(f'ground truth covers {len(truth)} of the {len(stamps)} frames: '
                          'it needs two at least')
-    return frames, raw, depths, stamps, info, relative_to_first(truth), scale
+    return frames, raw, depths, stamps, info, relative_to_first(truth), scale, depth_stamps
 
 
 def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=None,
@@ -380,7 +392,7 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     out.mkdir(parents=True, exist_ok=True)
     matcher_params = dict(matcher_params or {})
     depth_scale = depth_scale or matcher_params.get('depth_scale')
-    frames, raw, depths, stamps, info, truth, scale = inputs(
+    frames, raw, depths, stamps, info, truth, scale, depth_stamps = inputs(
         frames_dir, bag, ground_truth_file, image_topic, depth_topic, depth_scale, camera_info,
         max_frames, step)
     camera = Camera.from_info(info)
@@ -390,15 +402,18 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     mcfg, dcfg = configs(matcher_params, detector_params)
     ocfg = OdometryConfig().with_changes(**{k: v for k, v in matcher_params.items()
                                             if k in OdometryConfig.__dataclass_fields__})
+    off = np.abs(np.subtract(depth_stamps, stamps, dtype=np.float64)) / 1e6
     report = {'frames': len(frames), 'camera_info': info['source'], 'matcher': matcher_params,
-              'detector': detector_params, 'cpu': cpu_summary(), 'methods': {}}
+              'detector': detector_params, 'cpu': cpu_summary(), 'methods': {},
+              'depth_offset_ms': {'median': float(np.median(off)), 'max': float(np.max(off)),
+                                  'moved': bool(ocfg.depth_motion)}}
     trajectories = {}
     # Our keypoints first: the detector exports a missing stage-1 model before the graph runs.
     detector = Detector(dcfg)
     ours = [(f.keypoints, f.descriptors, f.scores) for f in map(detector.detect, frames)]
     if launch:
         result, odom, tf = graph(out, frames, raw, stamps, info, matcher_params,
-                                 detector_params, bag_rate)
+                                 detector_params, bag_rate, depth_stamps)
         from alike_ros.odometry import base_from_optical
         base_camera = base_from_optical(*ocfg.base_to_camera)
         tracked = {s: odom_pose(m) @ base_camera for s, m in odom.items() if not is_lost(m)}
@@ -409,18 +424,20 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
                            'matcher_stats': result.matcher_stats}
     # Our keypoints get the depth images as the node does (16-bit: scaled at the keypoints).
     trajectories['ours offline'], results = front_end_odometry(ours, raw, stamps, camera,
-                                                               mcfg, ocfg)
+                                                               mcfg, ocfg,
+                                                               depth_stamps=depth_stamps)
     report['ours offline'] = {'lost': sum(r.lost for r in results),
                               'lost_reasons': lost_reasons(results),
                               'starts': sum(r.status == 'started' for r in results),
                               'inliers_median': float(np.median([r.inliers for r in results
                                                                  if not r.lost] or [0])),
                               'odometry_ms_median': float(np.median([r.ms for r in results]))}
-    report['cost'] = added_cost(ours, raw, stamps, camera, mcfg, ocfg)
+    report['cost'] = added_cost(ours, raw, stamps, camera, mcfg, ocfg,
+                                depth_stamps=depth_stamps)
     for name in peers:
         if name in ('orb', 'sift'):
             trajectories[name], ms = keypoint_peer(name, frames, depths, stamps, camera, mcfg,
-                                                   ocfg)
+                                                   ocfg, depth_stamps)
         else:
             trajectories[name], ms = opencv_odometry(name, frames, depths, stamps, camera)
         report.setdefault('peer_ms', {})[name] = ms
@@ -454,6 +471,12 @@ def markdown(report):
         # is caught, counted and carries its message as the reason).
         why = '; '.join(f'{n} x {reason}' for reason, n in ours['lost_reasons'].items())
         lines += ['', f"ours offline lost {ours['lost']} of {report['frames']} frames: {why}"]
+    off = report.get('depth_offset_ms')
+    if off and off['max'] > 0:
+        lines += ['', f"depth images {off['median']:.1f} ms (median; at most {off['max']:.1f}) "
+                      "off their frames' stamps: "
+                      + ('moved by the motion in between (depth_motion)' if off['moved'] else
+                         "taken as seen at the frames' stamps (depth_motion false)")]
     c = report['cost']
     lines += ['', f"odometry adds {c['added_ms']:.2f} ms a frame to FrontEnd.process "
                   f"({c['without_depth_ms']:.2f} -> {c['with_depth_ms']:.2f} ms, medians of "

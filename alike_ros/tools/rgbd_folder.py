@@ -10,10 +10,12 @@ and `load` reads only those, so a sequence of thousands of frames evaluates at a
 without holding all of it.
 
 - TUM RGB-D (rgb.txt, depth.txt, rgb/, depth/, groundtruth.txt): each colour image gets the
-  depth image nearest its stamp within 20 ms, each used once (TUM's associate.py), and keeps
-  its own stamp; depth is 16-bit at 5000 units a metre, registered to the colour camera, whose
-  intrinsics are TUM's for registered depth (525, 525, 319.5, 239.5) unless a calibration is
-  given; ground truth is groundtruth.txt interpolated at the colour stamps.
+  depth image nearest its stamp within 20 ms, each used once (TUM's associate.py), and each
+  keeps its own stamp (the Kinect's depth is not synchronised with its colour: the odometry
+  moves the depth by the motion in between); depth is 16-bit at 5000 units a metre,
+  registered to the colour camera, whose intrinsics are TUM's for registered depth (525,
+  525, 319.5, 239.5) unless a calibration is given; ground truth is groundtruth.txt
+  interpolated at the colour stamps.
 - 7-Scenes (frame-*.color.png, frame-*.depth.png in millimetres, frame-*.pose.txt 4 x 4
   camera-to-world, camera-intrinsics.txt where there is one, else the dataset's published
   585, 585, 320, 240): stamps at 30 Hz (the Kinect's; the folder has none).
@@ -47,6 +49,7 @@ class RgbdFolder:
     camera_info: dict
     poses: tuple  # 4 x 4 camera-to-world per frame (None: no ground truth there), or None
     depth_scale: float  # 16-bit depth units a metre
+    depth_stamps_ns: tuple = None  # each depth image's own stamp (None: the colour's)
 
     def __len__(self):
         return len(self.colour)
@@ -56,7 +59,13 @@ class RgbdFolder:
         def cut(values):
             return None if values is None else tuple(values[:max_frames][::step])
         return replace(self, colour=cut(self.colour), depth=cut(self.depth),
-                       stamps_ns=cut(self.stamps_ns), poses=cut(self.poses))
+                       stamps_ns=cut(self.stamps_ns), poses=cut(self.poses),
+                       depth_stamps_ns=cut(self.depth_stamps_ns))
+
+    @property
+    def depth_stamps(self):
+        """Return each depth image's stamp (ns): its own, or its colour image's."""
+        return self.depth_stamps_ns if self.depth_stamps_ns is not None else self.stamps_ns
 
     def images(self):
         """Return (RGB frames, depth images as read: uint16 or float32), each read on access."""
@@ -164,10 +173,11 @@ def read_tum_folder(folder, camera_info=None):
     colour = tuple(folder / rgb_names[i] for i, _ in pairs)
     depth = tuple(folder / depth_names[j] for _, j in pairs)
     stamps = tuple(round(rgb_stamps[i] * 1e9) for i, _ in pairs)
+    depth_ns = tuple(round(depth_stamps[j] * 1e9) for _, j in pairs)
     info = _camera(colour[0], camera_info, TUM_K)
     truth = folder / 'groundtruth.txt'
     poses = tuple(ground_truth(truth, stamps)) if truth.is_file() else None
-    return RgbdFolder('tum', colour, depth, stamps, info, poses, TUM_DEPTH_SCALE)
+    return RgbdFolder('tum', colour, depth, stamps, info, poses, TUM_DEPTH_SCALE, depth_ns)
 
 
 def read_7scenes_folder(folder, camera_info=None, rate=SEVEN_SCENES_RATE):

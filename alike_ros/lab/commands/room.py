@@ -20,11 +20,15 @@ def add_arguments(p):
                    default='gaussian',
                    help="depth noise: independent per pixel, or a structured-light camera's "
                         '(1/8 px disparity steps, noise correlated over a few pixels)')
+    p.add_argument('--depth-offset-ms', type=_args.non_negative_float, default=0.0,
+                   help='render each depth image up to this far off its colour image (a '
+                        "uniform draw a frame, with its own stamp): a Kinect's unsynchronised "
+                        'depth (TUM: up to 16 ms); 0 = synchronised')
 
 
 def run(args):
     """Render the sequence and say how to score it."""
     from alike_ros.lab import room
     out = room.write_tum(args.out, args.frames, args.step_m, args.step_deg, args.rate,
-                         args.seed, args.depth_model)
+                         args.seed, args.depth_model, args.depth_offset_ms)
     print(f'wrote {args.frames} frames to {out}: alike-ros odometry-eval --frames {out}')

@@ -27,6 +27,17 @@ def positive_float(text):
     return value
 
 
+def non_negative_float(text):
+    """Parse a number at or above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f'must be a number at or above 0, got {text!r}')
+    return value
+
+
 def positive_int(text):
     """Parse a whole number above 0."""
     try:

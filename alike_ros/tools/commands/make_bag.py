@@ -59,11 +59,14 @@ def _rgbd(args):
     from alike_ros.tools.bag import make_bag
     folder = rgbd_folder.read(args.source, args.camera_info, rate=args.rate)
     frames, depths = folder.images()
-    stamps = list(folder.stamps_ns) if folder.layout == 'tum' else None
+    tum = folder.layout == 'tum'
+    stamps = list(folder.stamps_ns) if tum else None
+    depth_stamps = list(folder.depth_stamps) if tum else None
     with tqdm(total=len(folder) * args.loops, unit='frame', desc='make-bag') as bar:
         n = make_bag(frames, args.out, args.rate, args.storage, args.encoding, args.topic,
                      loops=args.loops, progress=bar.update, camera_info=folder.camera_info,
-                     stamps_ns=stamps, depth=depths, depth_topic=args.depth_topic)
+                     stamps_ns=stamps, depth=depths, depth_topic=args.depth_topic,
+                     depth_stamps_ns=depth_stamps)
     units = f'{folder.depth_scale:g} units a metre: depth_scale:={folder.depth_scale:g}'
     print(f'wrote {n} frames of a {folder.layout} RGB-D folder to {args.out} ({args.storage}, '
           f'{args.encoding}, topic {args.topic}, depth on {args.depth_topic} in {units}; '
