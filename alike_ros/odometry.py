@@ -35,9 +35,10 @@ A depth camera not synchronised with the colour camera (a Kinect: TUM's depth st
 the stamps, at the velocity from the last pose to the keypoints' fit of this frame (the
 previous frames' velocity left RPE at 2.27 mm against 1.36 in a rendered room whose camera
 changes its tilt every frame): the surface's points, the reference surface's pose, and the
-keypoints' depths, each looked up where the point was at the depth's stamp. In the rendered
-room at TUM fr3's 1.5 Hz with depth up to 16 ms off: RPE median 3.8-5.2 mm taken as seen at
-the frame, 1.5-2.0 mm moved (docs/odometry.md).
+keypoints' depths, each looked up where the point was at the depth's stamp. A map's first
+frame is moved when the next frame gives the motion (the map made again from it). In the
+rendered room at TUM fr3's 1.5 Hz with depth up to 16 ms off: ATE 5.2-6.4 mm taken as seen
+at the frame, 1.3-1.6 mm moved; RPE median 3.8-5.2 and 1.4-2.0 mm (docs/odometry.md).
 
 Tracking is lost for a frame when its tracks cannot place it (fewer than odom_min_inliers PnP
 inliers among the tracked points with a 3D position), or before any depth arrived. Such a
@@ -275,11 +276,13 @@ class Odometry:
         self.velocity = None  # the last frame-to-frame motion (previous -> current camera)
         self.last_lost_reason = ''
         self.surface = None  # surface_ops.Surface of the reference depth frame
+        self.pose_stamp = None  # the stamp of the frame camera_pose is (the map's last)
+        self._unmoved = None  # a map's first frame whose depth waits for a motion to move it
 
     def restart(self):
         """Start a new map from the last pose with the next frame (after a failure)."""
         self.map = PointMap()
-        self.last = self.velocity = self.surface = None
+        self.last = self.velocity = self.surface = self.pose_stamp = self._unmoved = None
 
     def update(self, stamp, points, camera, ids, depth=None, tag=None, depth_stamp=None):
         """
@@ -317,6 +320,7 @@ class Odometry:
         image, why = got[:2]
         depth_stamp = got[2] if len(got) > 2 else None
         z = grid = self._moved = None
+        unmoved, self._unmoved = self._unmoved, None
         xy = camera.normalised(points)  # once: the fit's pixels and the lifted points
         if image is not None:
             scale = 1.0 if np.issubdtype(image.dtype, np.floating) else 1.0 / cfg.depth_scale
@@ -332,6 +336,15 @@ class Odometry:
             pixels, mapped = camera.ideal_pixels(xy[at]), self.map.points(rows)
             aligning = grid is not None and self.surface is not None
             fit = self._fit(pixels, mapped, camera, None if z is None else z[at], aligning)
+            if fit is not None and unmoved is not None and self._move_first(unmoved, stamp,
+                                                                            fit):
+                # The map's points moved: fit again (once a map, the frame after its start).
+                at, rows = self.map.find(ids)
+                pixels, mapped = camera.ideal_pixels(xy[at]), self.map.points(rows)
+                fit = None
+                if len(at) >= cfg.odom_min_inliers:
+                    fit = self._fit(pixels, mapped, camera, None if z is None else z[at],
+                                    aligning)
             if fit is not None and image is not None:
                 # The keypoints' fit gives this frame's motion: a depth taken off its stamp
                 # moves by the share of it in between.
@@ -353,12 +366,18 @@ class Odometry:
             self.surface = None  # the old one is off by the motion during the loss
             self._moved = None  # the pose stays the last: no motion to move the depth by
             self._new_surface(grid)
+            self.pose_stamp = stamp
+            off = self._depth_offset(stamp, depth_stamp)
+            if off is not None and image is not None:
+                # Moved once the next frame's fit gives the motion (_move_first).
+                self._unmoved = (image, xy, ids, z, off, scale, camera, self.surface)
             if why or not started:
                 return self._lost(stamp, why, len(at))
             return self._result(stamp, 'started', tag)
         cur_from_odom = fit.matrix()
         previous = invert(self.camera_pose)  # odom -> previous camera
         self.camera_pose = invert(cur_from_odom)
+        self.pose_stamp = stamp
         step = cur_from_odom @ invert(previous)  # previous camera -> current camera
         self.velocity = step
         A = adjoint(step)
@@ -474,20 +493,45 @@ class Odometry:
         if made.normals >= SURFACE_MIN_SHARE * grid.shape[0] * grid.shape[1]:
             self.surface = made
 
-    def _depth_motion(self, stamp, depth_stamp, fit):
+    def _depth_offset(self, stamp, depth_stamp):
+        """Return the seconds a depth image lies off its frame, None where it is not moved."""
+        if depth_stamp is None or not self._config.depth_motion:
+            return None
+        dt = (depth_stamp - stamp) * 1e-9
+        return dt if abs(dt) >= DEPTH_SYNCHRONOUS_S else None
+
+    def _depth_motion(self, stamp, depth_stamp, fit, offset=None):
         """
         Return T_frame_depth of a depth image stamped off the frame (None: as the frame).
 
-        At the velocity from the last measured pose to the keypoints' `fit` of this frame.
+        At the velocity from the last pose (camera_pose, at pose_stamp) to the keypoints'
+        `fit` of this frame; `offset` (seconds) in place of the depth's own.
         """
-        if (depth_stamp is None or not self._config.depth_motion or self.last is None
-                or stamp <= self.last[0]):
-            return None
-        dt = (depth_stamp - stamp) * 1e-9
-        if abs(dt) < DEPTH_SYNCHRONOUS_S:
+        dt = self._depth_offset(stamp, depth_stamp) if offset is None else offset
+        if dt is None or self.pose_stamp is None or stamp <= self.pose_stamp:
             return None
         step = fit.matrix() @ self.camera_pose  # the last camera -> this frame's
-        return motion_over(step, (stamp - self.last[0]) * 1e-9, dt)
+        return motion_over(step, (stamp - self.pose_stamp) * 1e-9, dt)
+
+    def _move_first(self, unmoved, stamp, fit):
+        """
+        Move the depth of the map's first frame, now that this frame's fit gives a motion.
+
+        That frame started the map and the reference surface before any motion was known (the
+        map holds its points only): the map is made again from its moved depths, and the
+        surface takes the pose its depth was seen from. Returns whether anything moved.
+        """
+        image, xy, ids, z, offset, scale, camera, surface = unmoved
+        # This frame's step over the time between them, as that frame's velocity.
+        moved = self._depth_motion(stamp, None, fit, offset)
+        if moved is None:
+            return False
+        self.map = PointMap()
+        self._observe(xy, ids, self._moved_depth(image, xy, z, camera, moved, scale),
+                      np.zeros(len(ids), bool), '')
+        if surface is not None and surface is self.surface:
+            surface.camera_pose = surface.camera_pose @ moved
+        return True
 
     def _moved_depth(self, image, xy, z, camera, moved, scale):
         """

@@ -400,6 +400,55 @@ def test_odometry_follows_a_synthetic_rgbd_sequence_in_metres():
                                      'depth_missing': 0, 'surface_refused': 0}
 
 
+def test_a_depth_image_off_its_frame_is_moved_to_where_the_camera_was_at_its_stamp():
+    """
+    Each depth image rendered 10-16 ms before or after its frame (an unsynchronised camera).
+
+    The camera moves 2.3 cm and 0.65 deg in 33 ms: 16 ms is 1.1 cm. Measured (seed 4): the
+    worst frame 1.4 mm and 0.022 deg moved, 14.2 mm and 0.31 deg taken as seen at the frame's
+    stamp (synchronised: 0.32 mm, 0.015 deg; what is left is the keypoints' fit's noise in
+    the velocity, a third to half of it at 30 Hz). The first frame's depth (10 ms off) waits
+    for the second frame's motion; after a restart (the sixth frame's tracks start anew) the
+    map's first frame is moved the same way (the frames after it 1.9-2.4 mm off the held
+    pose's path).
+    """
+    _, frames = _sequence(np.random.default_rng(4))
+    step = frames[1][0] @ invert(frames[0][0])  # camera f -> camera f + 1, every frame
+    rotvec = cv2.Rodrigues(step[:3, :3])[0]
+    signs = np.where(np.random.default_rng(1).random(len(frames)) < 0.5, -1.0, 1.0)
+    offsets = signs * np.linspace(0.010, 0.016, len(frames))  # seconds
+
+    def run(restart_at=None, **cfg):
+        front, results = _front(**cfg), []
+        for i, (T, kp, desc, _) in enumerate(frames):
+            if i == restart_at:
+                front.config = front.config.with_changes(track_min_similarity=0.79)
+            share = offsets[i] / 0.033  # of a frame's step, after the frame (or before)
+            at_depth = transform(cv2.Rodrigues(rotvec * share)[0], step[:3, 3] * share) @ T
+            stamp = 1 + i * 33_000_000
+            frame = Frame(kp, desc, scores=np.ones(len(kp), np.float32))
+            results.append(front.process(frame, stamp, CAMERA, depth=_depth_image(at_depth),
+                                         depth_stamp=stamp + round(offsets[i] * 1e9)))
+        return results
+
+    def worst(results):
+        errors = [_camera_error(r, T) for r, (T, *_) in zip(results, frames)]
+        return max(e[0] for e in errors), max(e[1] for e in errors)
+
+    moved, still = run(), run(depth_motion=False)
+    assert all(r.odometry.status == 'tracking' for r in moved[1:])
+    assert worst(moved)[0] < 0.002 and worst(moved)[1] < 0.03
+    assert worst(still)[0] > 7 * worst(moved)[0]
+    restarted = [r.odometry for r in run(restart_at=5)]
+    assert restarted[5].lost and all(r.status == 'tracking' for r in restarted[6:])
+    start = frames[5][0]  # the map starts again at the lost frame, from the last pose
+    held = invert(base_from_optical()) @ restarted[5].camera_pose
+    for r, (T, *_) in zip(restarted[6:], frames[6:]):
+        truth = held @ start @ invert(T)
+        estimate = invert(base_from_optical()) @ r.camera_pose
+        assert np.linalg.norm(truth[:3, 3] - estimate[:3, 3]) < 0.003
+
+
 def test_base_link_follows_rep_103_for_a_forward_camera():
     """The optical axis is base x: a camera moving along its view moves the base forward."""
     assert np.allclose(base_from_optical()[:3, :3] @ [0, 0, 1], [1, 0, 0])  # z forward
@@ -679,7 +728,7 @@ def test_launched_graph_moves_an_unsynchronised_depth_as_the_offline_run_does(tm
 
     make-bag keeps each depth image's own stamp; the matcher node hands it to the odometry,
     which moves the depth by the motion in between: the graph's trajectory is the offline
-    run's, every frame tracked. Measured (seed 0): ATE 2.3 mm, RPE median 1.55 mm (5.2 and
+    run's, every frame tracked. Measured (seed 0): ATE 1.5 mm, RPE median 1.38 mm (5.2 and
     5.18 mm with the depth taken as seen at the frame's stamp).
     """
     from alike_ros.lab import room
@@ -699,8 +748,8 @@ def test_launched_graph_moves_an_unsynchronised_depth_as_the_offline_run_does(tm
     offline = report['methods']['ours offline']['own']
     assert scores['frames'] == offline['frames'] == 20
     assert scores['ate_rmse_m'] == pytest.approx(offline['ate_rmse_m'], abs=1e-4)
-    assert scores['ate_rmse_m'] < 0.003
-    assert scores['rpe_translation_m']['median'] < 0.002
+    assert scores['ate_rmse_m'] < 0.002
+    assert scores['rpe_translation_m']['median'] < 0.0017
 
 
 @needs_shared
@@ -810,20 +859,21 @@ def test_a_depth_camera_off_the_colour_cameras_clock_is_moved_by_the_motion_betw
 
     A Kinect's depth and colour are not synchronised (TUM's stamps: up to 16 ms apart); at
     TUM fr3's 23 cm/s and 10 deg/s that is up to 4 mm and 0.16 deg. Measured (seeds 0-2):
-    depth_motion (the default) ATE 1.7-2.3 mm, RPE median 1.53-1.99 mm, 0.030-0.040 deg;
+    depth_motion (the default) ATE 1.3-1.6 mm, RPE median 1.38-1.98 mm, 0.030-0.040 deg;
     taken as seen at the frame's stamp 5.2-6.4 mm, 3.83-5.18 mm, 0.067-0.079 deg (seed 0
-    synchronised: 1.24 and 1.08 mm). Seed 0 here: 2.3 and 1.55 mm against 5.2 and 5.18 mm.
+    synchronised: 1.24 and 1.08 mm). Seed 0 here: 1.5 and 1.38 mm against 5.2 and 5.18 mm;
+    with the first frame's depth (12.5 ms off) left unmoved, ATE 2.3 mm.
     """
     from alike_ros.lab import room
     folder = room.write_tum(tmp_path / 'room', frames=20, depth_model='structured_light',
                             depth_offset_ms=16.0)
     moved = _offline_scores(tmp_path / 'moved', folder, 20)
     still = _offline_scores(tmp_path / 'still', folder, 20, depth_motion=False)
-    assert moved['ate_rmse_m'] < 0.003
-    assert moved['rpe_translation_m']['median'] < 0.002
-    assert moved['ate_rmse_m'] < 0.6 * still['ate_rmse_m']
+    assert moved['ate_rmse_m'] < 0.002
+    assert moved['rpe_translation_m']['median'] < 0.0017
+    assert moved['ate_rmse_m'] < 0.4 * still['ate_rmse_m']
     assert (moved['rpe_translation_m']['median']
-            < 0.4 * still['rpe_translation_m']['median'])
+            < 0.35 * still['rpe_translation_m']['median'])
 
 
 def test_the_rooms_structured_light_depth_comes_in_disparity_steps():
