@@ -411,8 +411,9 @@ class OdometryConfig(_Config):
     depth_motion: bool = _f(True, 'a depth image stamped off its frame (a depth camera not '
                                   "synchronised with the colour one: a Kinect's, TUM's, by up "
                                   "to 16 ms) is moved by the camera's motion between the two "
-                                  "stamps, at the velocity from the last frame to this one's "
-                                  "keypoint fit; false = taken as seen at the frame's stamp",
+                                  'stamps, at the velocity from the last placed frame to '
+                                  "this one's keypoint fit; false = taken as seen at the "
+                                  "frame's stamp",
                             live=True)
     depth_min: float = _f(0.1, 'nearest depth used, metres', live=True, range=(0.0, 1000.0))
     depth_max: float = _f(6.0, 'farthest depth used, metres (a structured-light or stereo '

@@ -887,3 +887,5 @@ def test_the_rooms_structured_light_depth_comes_in_disparity_steps():
     assert 0.012 < np.std(depth) < 0.02
     with pytest.raises(ValueError, match='depth_model'):
         room.render(np.eye(4), None, np.random.default_rng(0), depth_model='tof')
+    with pytest.raises(ValueError, match='depth_offset_ms 25.0: 0 to 20'):
+        room.write_tum('not written', depth_offset_ms=25.0)

@@ -112,6 +112,29 @@ def keypoint_depth(depth, points, size, min_depth, max_depth, max_step, scale=1.
     return np.where(ok, z, np.nan)
 
 
+def moved_keypoint_depth(depth, normalised, z, camera, T_frame_depth, min_depth, max_depth,
+                         max_step, scale=1.0):
+    """
+    Return keypoints' depths along their rays from a depth image seen from another pose.
+
+    A depth camera not synchronised with the colour one sees from where the camera was at
+    its stamp: `T_frame_depth` maps that camera's points into the frame's. Each keypoint's
+    ray (`normalised`), at its depth `z` at the same pixel (the median of `z` where it has
+    none), is moved into the depth's camera and projected there (`camera`, a
+    geometry.camera.Camera); the depth found at that pixel (keypoint_depth's rules), lifted
+    and moved back, gives the depth in the frame's camera. NaN where none is found.
+    """
+    z = np.asarray(z, np.float64)
+    if not np.isfinite(z).any():
+        return z
+    guess = np.where(np.isfinite(z), z, np.nanmedian(z))
+    R, t = T_frame_depth[:3, :3], T_frame_depth[:3, 3]
+    seen = (lift(normalised, guess) - t) @ R  # R^T (X - t): into the depth's camera
+    found = keypoint_depth(depth, camera.project(seen), (camera.width, camera.height),
+                           min_depth, max_depth, max_step, scale)
+    return lift(seen[:, :2] / seen[:, 2:], found) @ R[2] + t[2]
+
+
 def lift(normalised, z):
     """Return N x 3 camera-frame points of normalised coordinates and depths (NaN rows stay)."""
     xy = np.asarray(normalised, np.float64).reshape(-1, 2)

@@ -46,6 +46,7 @@ DISPARITY_STEP = 1.0 / 8.0
 DISPARITY_NOISE = 0.07
 NOISE_WIDTH = 2.0
 DEPTH_MODELS = ('gaussian', 'structured_light')
+MAX_DEPTH_OFFSET_MS = 20.0  # TUM's pairing window (rgbd_folder) and depth_tolerance
 
 
 def _planes():
@@ -144,8 +145,12 @@ def write_tum(out, frames=12, step_m=0.155, step_deg=6.7, rate=1.5, seed=0,
     Render the room along `path` into a TUM RGB-D folder at `rate` Hz; return `out`.
 
     `depth_offset_ms`: each depth image is rendered (and stamped) up to this far off its
-    colour image, a uniform draw a frame; 0: with it, as a synchronised camera.
+    colour image, a uniform draw a frame; 0: with it, as a synchronised camera. At most 20:
+    TUM's pairing (and the matcher's depth_tolerance) takes depth within 20 ms only.
     """
+    if not 0.0 <= depth_offset_ms <= MAX_DEPTH_OFFSET_MS:
+        raise ValueError(f'depth_offset_ms {depth_offset_ms}: 0 to {MAX_DEPTH_OFFSET_MS:g} '
+                         '(depth further off its frame would pair with no frame)')
     from alike_ros.tools.odometry_eval import write_tum
     out = Path(out)
     (out / 'rgb').mkdir(parents=True)

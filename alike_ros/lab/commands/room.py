@@ -23,7 +23,8 @@ def add_arguments(p):
     p.add_argument('--depth-offset-ms', type=_args.non_negative_float, default=0.0,
                    help='render each depth image up to this far off its colour image (a '
                         "uniform draw a frame, with its own stamp): a Kinect's unsynchronised "
-                        'depth (TUM: up to 16 ms); 0 = synchronised')
+                        'depth (TUM: up to 16 ms); 0 = synchronised; at most 20, the '
+                        "window in which TUM's pairing takes a depth image")
 
 
 def run(args):
