@@ -257,7 +257,6 @@ class FirstFrame(NamedTuple):
     xy: np.ndarray  # its keypoints, normalised
     ids: np.ndarray
     camera: object
-    surface: object  # the reference surface it made (None: none)
 
 
 class Odometry:
@@ -352,7 +351,7 @@ class Odometry:
         seen = DepthFrame(image, z, scale, self._depth_offset(stamp, depth_stamp))
         fit, at, z, moved = self._place(stamp, ids, xy, camera, seen, grid, unmoved)
         started = not len(self.map)
-        if started or fit is None or fit.num_inliers < cfg.odom_min_inliers:
+        if started or not self._holds(fit):
             # Start (again) from the last pose: this frame's points make the map.
             self.map = PointMap()
             why = self._observe(xy, ids, seen.z, np.zeros(len(ids), bool), why)
@@ -366,7 +365,7 @@ class Odometry:
             self._new_surface(grid)
             self.pose_stamp = stamp
             if seen.offset is not None and image is not None:
-                self._unmoved = FirstFrame(seen, xy, ids, camera, self.surface)
+                self._unmoved = FirstFrame(seen, xy, ids, camera)
             if why or not started:
                 return self._lost(stamp, why, len(at))
             return self._result(stamp, 'started', tag)
@@ -428,6 +427,7 @@ class Odometry:
         return fit, at, z, moved
 
     def _holds(self, fit):
+        """Return whether a fit places the frame: at least odom_min_inliers inliers."""
         return fit is not None and fit.num_inliers >= self._config.odom_min_inliers
 
     def _refine_args(self, z):
@@ -497,7 +497,7 @@ class Odometry:
         # The keypoints' rounds are done (fit): straight to the joint one.
         aligned = pnp.refine(fit.matrix(), pixels, mapped, camera.K, surface=term,
                              surface_weight=cfg.surface_weight, iterations=0, **refine)
-        if aligned is None or aligned.num_inliers < cfg.odom_min_inliers:
+        if not self._holds(aligned):
             self.counts['surface_refused'] += 1
             # The keypoints' fit was only placed (no polish): refine it on its inliers now,
             # for its pose and its covariance.
@@ -563,7 +563,8 @@ class Odometry:
 
         That frame started the map and the reference surface before any motion was known (the
         map holds its points only): the map is made again from its moved depths, and the
-        surface takes the pose its depth was seen from. Returns whether anything moved.
+        surface (its, or none: nothing renews it before the next frame) takes the pose its
+        depth was seen from. Returns whether anything moved.
         """
         # This frame's step over the time between them, as that frame's velocity.
         moved = self._depth_motion(stamp, unmoved.depth.offset, fit)
@@ -572,7 +573,7 @@ class Odometry:
         z = self._moved_depths(unmoved.depth, unmoved.xy, unmoved.camera, moved)
         self.map = PointMap()
         self._observe(unmoved.xy, unmoved.ids, z, np.zeros(len(unmoved.ids), bool), '')
-        if unmoved.surface is not None and unmoved.surface is self.surface:
+        if self.surface is not None:
             self.surface.camera_pose = self.surface.camera_pose @ moved
         return True
 
