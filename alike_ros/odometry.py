@@ -40,10 +40,16 @@ frame is moved when the next frame gives the motion (the map made again from it)
 rendered room at TUM fr3's 1.5 Hz with depth up to 16 ms off: ATE 5.2-6.4 mm taken as seen
 at the frame, 1.3-1.6 mm moved; RPE median 3.8-5.2 and 1.4-2.0 mm (docs/odometry.md).
 
-Tracking is lost for a frame when its tracks cannot place it (fewer than odom_min_inliers PnP
-inliers among the tracked points with a 3D position), or before any depth arrived. Such a
-frame's result says so (`lost`, with the reason); the pose stays the last one, and the map
-starts again from that frame's points at that pose, so tracking resumes from the last pose.
+A frame its tracks cannot place (fewer than odom_min_inliers PnP inliers among the tracked
+points with a 3D position: a dark or blurred image, no tracks, no map) is placed by its depth
+alone where it can be (`depth_only`): its depth aligned onto the reference surface from the
+constant-velocity prediction, taken where that converges, fits, and the scene's shape holds
+the pose in every direction (rtabmap's structural complexity: a wall or a corridor does not).
+At 1.5 Hz one lost frame costs a whole step (155 mm at TUM fr3's pace).
+
+Otherwise tracking is lost for that frame, as before any depth arrived. Such a frame's result
+says so (`lost`, with the reason); the pose stays the last one, and the map starts again from
+that frame's points at that pose, so tracking resumes from the last pose.
 """
 
 from dataclasses import dataclass, field
@@ -81,6 +87,14 @@ SURFACE_MIN_SHARE = 0.05
 # A depth image stamped within this of its frame (seconds) is taken as synchronised: a
 # camera's own registered depth, or one copied to the colour's stamp, is not moved.
 DEPTH_SYNCHRONOUS_S = 1e-4
+# A frame the keypoints cannot place is placed by its depth alone (depth_only) only where at
+# least this share of its depth points end within 3 sigma of the reference surface, and
+# where their normals' structural complexity is at least DEPTH_ONLY_COMPLEXITY (rtabmap's
+# Icp/PointToPlaneMinComplexity default): a wall, or two walls and a strip of floor (the
+# rendered room: 0.011-0.013, aligned 41-83 mm off), let the camera slide along them; the
+# 7-Scenes office's 0.115 does not.
+DEPTH_ONLY_SHARE = 0.5
+DEPTH_ONLY_COMPLEXITY = 0.02
 # The covariance a lost frame's pose and twist carry (rtabmap's BAD_COVARIANCE).
 LOST_VARIANCE = 9999.0
 # camera_link (REP 103: x forward, y left, z up) <- optical (z forward, x right, y down).
@@ -222,7 +236,8 @@ class OdometryResult:
     """One frame's odometry: the base's pose in odom, its twist, or why tracking is lost."""
 
     stamp: int
-    status: str  # 'tracking', 'started' (the map starts: the first pose) or 'lost'
+    status: str  # 'tracking', 'depth_only' (placed by its depth alone), 'started' (the map
+    # starts: the first pose) or 'lost'
     reason: str = ''  # why lost
     pose: np.ndarray = field(default_factory=lambda: np.eye(4))  # T_odom_base
     covariance: np.ndarray = field(default_factory=lost_covariance)  # odom axes
@@ -269,7 +284,7 @@ class Odometry:
     def __init__(self, config=None):
         self.config = (config or OdometryConfig()).validated()
         self.counts = {'odom_frames': 0, 'odom_lost': 0, 'odom_restarts': 0,
-                       'depth_missing': 0, 'surface_refused': 0}
+                       'odom_depth_only': 0, 'depth_missing': 0, 'surface_refused': 0}
         self._grid_of = None  # ((depth shape, surface_points), surface_ops.Grid) of the last frame
         self.reset()
 
@@ -352,6 +367,10 @@ class Odometry:
         fit, at, z, moved = self._place(stamp, ids, xy, camera, seen, grid, unmoved)
         started = not len(self.map)
         if started or not self._holds(fit):
+            aligned = self._depth_only(stamp, grid, seen)
+            if aligned is not None:
+                return self._place_by_depth(stamp, aligned, xy, ids, camera, seen, grid,
+                                            tag, len(at))
             # Start (again) from the last pose: this frame's points make the map.
             self.map = PointMap()
             why = self._observe(xy, ids, seen.z, np.zeros(len(ids), bool), why)
@@ -416,7 +435,8 @@ class Odometry:
         if seen.image is not None:
             # The keypoints' fit gives this frame's motion: a depth taken off its stamp moves
             # by the share of it in between.
-            moved = self._depth_motion(stamp, seen.offset, fit)
+            moved = self._depth_motion(stamp, seen.offset, fit.matrix()) \
+                if self._holds(fit) else None
             if moved is not None:
                 z = self._moved_depths(seen, xy, camera, moved)
                 if not aligning:  # the fit's depths were the unmoved ones
@@ -540,22 +560,78 @@ class Odometry:
         dt = (depth_stamp - stamp) * 1e-9
         return dt if abs(dt) >= DEPTH_SYNCHRONOUS_S else None
 
-    def _depth_motion(self, stamp, offset, fit):
+    def _depth_motion(self, stamp, offset, cur_from_odom):
         """
         Return T_frame_depth of a depth image `offset` seconds off the frame (None: as seen).
 
-        At the velocity from the last pose (camera_pose, at pose_stamp) to the keypoints'
-        `fit` of this frame. Not beyond one such step: a shorter one (frames closer together
-        than the depth is off them) would multiply its noise.
+        At the velocity from the last pose (camera_pose, at pose_stamp) to `cur_from_odom`
+        (this frame's pose, odom -> camera: a fit that holds, or a prediction). Not beyond
+        one such step: a shorter one (frames closer together than the depth is off them)
+        would multiply its noise.
         """
-        if (offset is None or not self._config.depth_motion or self.pose_stamp is None
-                or not self._holds(fit)):
+        if offset is None or not self._config.depth_motion or self.pose_stamp is None:
             return None
         step_s = (stamp - self.pose_stamp) * 1e-9
         if abs(offset) > step_s:
             return None
-        step = fit.matrix() @ self.camera_pose  # the last camera -> this frame's
+        step = cur_from_odom @ self.camera_pose  # the last camera -> this frame's
         return motion_over(step, step_s, offset)
+
+    def _depth_only(self, stamp, grid, seen):
+        """
+        Return the surface_ops.Alignment placing this frame by its depth alone, or None.
+
+        For a frame its keypoints cannot place (a dark, blurred or washed-out image: no
+        tracks, too few inliers), with depth_only, a reference surface and a last pose: its
+        depth points aligned onto the reference from the constant-velocity prediction (the
+        last pose without a velocity). None where that does not converge, fits less than
+        DEPTH_ONLY_SHARE of the points, or leaves a direction free (DEPTH_ONLY_COMPLEXITY).
+        """
+        cfg = self._config
+        if (not cfg.depth_only or grid is None or self.surface is None
+                or self.pose_stamp is None):
+            return None
+        step = np.eye(4) if self.velocity is None else self.velocity
+        predicted = step @ invert(self.camera_pose)
+        points = grid[np.isfinite(grid[..., 2])]
+        moved = self._depth_motion(stamp, seen.offset, predicted)
+        if moved is not None:  # seen at the depth's stamp: into the frame's camera
+            points = points @ moved[:3, :3].T + moved[:3, 3]
+        aligned = surface_ops.align(predicted, points, self.surface, SURFACE_PAIR_DISTANCE,
+                                    lambda z: depth_ops.sigma(z, cfg.depth_noise))
+        if (aligned is None or not aligned.converged
+                or aligned.fitting < DEPTH_ONLY_SHARE * len(points)
+                or aligned.complexity < DEPTH_ONLY_COMPLEXITY):
+            return None
+        return aligned
+
+    def _place_by_depth(self, stamp, aligned, xy, ids, camera, seen, grid, tag,
+                        correspondences):
+        """
+        Return the result of a frame placed by its depth alone (_depth_only's `aligned`).
+
+        Its keypoints start the map again at that pose (the tracks that failed to place it
+        hold no trusted point), and it becomes the reference surface where it moved on.
+        """
+        cfg = self._config
+        cur_from_odom = aligned.T
+        moved = self._depth_motion(stamp, seen.offset, cur_from_odom)
+        z = seen.z if moved is None else self._moved_depths(seen, xy, camera, moved)
+        step = cur_from_odom @ self.camera_pose  # the last camera -> this frame's
+        covariance = aligned.covariance()
+        self.camera_pose, self.pose_stamp, self.velocity = invert(cur_from_odom), stamp, step
+        A = adjoint(step)
+        self.covariance = A @ self.covariance @ A.T + covariance
+        self.map = PointMap()
+        self._observe(xy, ids, z, np.zeros(len(ids), bool), '')
+        self.counts['odom_depth_only'] += 1
+        if aligned.paired < cfg.surface_renew * self.surface.coverage * aligned.points:
+            self._new_surface(grid, moved)
+        fit = pnp.PnPFit(cur_from_odom[:3, :3], cur_from_odom[:3, 3], np.zeros(0, bool), 0.0,
+                         covariance)
+        out = self._result(stamp, 'depth_only', tag, fit)
+        out.correspondences = correspondences
+        return out
 
     def _move_first(self, unmoved, stamp, fit):
         """
@@ -567,7 +643,8 @@ class Odometry:
         depth was seen from. Returns whether anything moved.
         """
         # This frame's step over the time between them, as that frame's velocity.
-        moved = self._depth_motion(stamp, unmoved.depth.offset, fit)
+        moved = self._depth_motion(stamp, unmoved.depth.offset, fit.matrix()) \
+            if self._holds(fit) else None
         if moved is None:
             return False
         z = self._moved_depths(unmoved.depth, unmoved.xy, unmoved.camera, moved)

@@ -146,10 +146,11 @@ def covariance(rotation, translation, pixels, points3d, K):
     rms = float(np.sqrt(np.sum(residual ** 2) / (2 * n))) if n else 0.0
     sigma2 = max(float(np.sum(residual ** 2)) / max(2 * n - 6, 1), MIN_SIGMA_PX ** 2)
     J = J.reshape(-1, 6)
-    return _inverse(J.T @ J) * sigma2, rms
+    return covariance_of(J.T @ J) * sigma2, rms
 
 
-def _inverse(information):
+def covariance_of(information):
+    """Return the covariance of a 6 x 6 information matrix (1e6 where it is singular)."""
     try:
         cov = np.linalg.inv(information)
     except np.linalg.LinAlgError:
@@ -157,8 +158,8 @@ def _inverse(information):
     return 0.5 * (cov + cov.T)
 
 
-def _exp(eps):
-    """Return the 4 x 4 transform exp(eps), eps = (translation, rotation vector)."""
+def exp(eps):
+    """Return the 4 x 4 transform of a small motion eps = (translation, rotation vector)."""
     import cv2
     out = np.eye(4)
     out[:3, :3] = cv2.Rodrigues(np.asarray(eps[3:], np.float64))[0]
@@ -210,7 +211,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
                                          surface_weight)
             if step is None:
                 return None
-            T = _exp(step) @ T
+            T = exp(step) @ T
             if np.abs(step).max() < 1e-6:  # micrometres and microradians
                 break
         errors = reprojection_errors(T, pixels, points3d, K)
@@ -221,7 +222,7 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
         return None
     rms = float(np.sqrt(np.mean(errors[inliers] ** 2) / 2))
     u, _, vt = np.linalg.svd(T[:3, :3])  # rounding off SO(3) would compound frame to frame
-    return PnPFit(u @ vt, T[:3, 3].copy(), inliers, rms, _inverse(H))
+    return PnPFit(u @ vt, T[:3, 3].copy(), inliers, rms, covariance_of(H))
 
 
 def reprojection_errors(T, pixels, points3d, K):
@@ -237,7 +238,7 @@ def _gauss_newton_step(T, P, px, K, sigma_px, z_obs, depth_noise, surface=None,
     X = P @ T[:3, :3].T + T[:3, 3]
     J, projected = _projection_jacobian(X, K)
     r = projected - px
-    w = _huber(np.sqrt(np.einsum('ni,ni->n', r, r)) / sigma_px) / sigma_px ** 2
+    w = huber(np.sqrt(np.einsum('ni,ni->n', r, r)) / sigma_px) / sigma_px ** 2
     Jw = (J * w[:, None, None]).reshape(-1, 6)
     J = J.reshape(-1, 6)
     H = Jw.T @ J
@@ -249,13 +250,13 @@ def _gauss_newton_step(T, P, px, K, sigma_px, z_obs, depth_noise, surface=None,
         Jz = np.zeros((len(Xk), 6))
         Jz[:, 2], Jz[:, 3], Jz[:, 4] = 1.0, Xk[:, 1], -Xk[:, 0]
         rz = Xk[:, 2] - zk
-        wz = _huber(np.abs(rz) / sigma_z) / sigma_z ** 2
+        wz = huber(np.abs(rz) / sigma_z) / sigma_z ** 2
         H = H + (Jz * wz[:, None]).T @ Jz
         g = g + (Jz * wz[:, None]).T @ rz
     H_step = H
     if surface is not None:
         Js, rs, sigma_s = surface(T)
-        Jw = Js * (_huber(np.abs(rs) / sigma_s) / sigma_s ** 2)[:, None]
+        Jw = Js * (huber(np.abs(rs) / sigma_s) / sigma_s ** 2)[:, None]
         Hs = Jw.T @ Js
         H, H_step = H + Hs, H + surface_weight * Hs
         g = g + surface_weight * (Jw.T @ rs)
@@ -265,6 +266,6 @@ def _gauss_newton_step(T, P, px, K, sigma_px, z_obs, depth_noise, surface=None,
         return None, H
 
 
-def _huber(scaled, k=1.5):
+def huber(scaled, k=1.5):
     """Return Huber weights of residuals in units of their sigma."""
     return np.minimum(1.0, k / np.maximum(scaled, 1e-12))

@@ -25,6 +25,8 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from alike_ros.geometry import pnp
+
 # A grid cell's normal needs its four neighbours on one surface: a jump larger than this share
 # of the depth between grid neighbours is an occlusion edge, not a slope.
 EDGE_SHARE = 0.1
@@ -33,6 +35,13 @@ EDGE_SHARE = 0.1
 # belongs up to stride / 4 off it: 17 mm off a 60-degree slope at 3 m). 7-Scenes: 0.5, 0.75
 # and 0.99 gave RPE 1.46, 1.39 and 1.63 mm.
 MIN_BLOCK_SHARE = 0.75
+# A depth-only alignment (align) takes at most this many point-to-plane steps (rtabmap's
+# Icp/Iterations) and has converged when a step moves less than 0.1 mm and 0.01 deg: the
+# projective pairing, renewed every step, can leave it hopping between neighbouring cells
+# by hundredths of a millimetre for ever.
+ALIGN_STEPS = 30
+ALIGN_TOLERANCE = (1e-4, np.radians(0.01))
+ALIGN_DAMPING = 1e-9  # of the largest information entry, added to each diagonal one
 
 
 @dataclass
@@ -224,6 +233,74 @@ def point_to_plane(T, points, ref, max_distance):
     J[:, 4] = m[:, 2] * p[:, 0] - m[:, 0] * p[:, 2]
     J[:, 5] = m[:, 0] * p[:, 1] - m[:, 1] * p[:, 0]
     return J, r, p[:, 2]
+
+
+@dataclass
+class Alignment:
+    """A pose from depth alone: a frame's points aligned onto a reference surface."""
+
+    T: np.ndarray  # 4 x 4, odom -> current camera
+    information: np.ndarray  # 6 x 6 J^T W J of the last pairing at the points' sigmas
+    paired: int  # points paired with the reference at T
+    fitting: int  # of them within 3 sigma of its surface
+    points: int  # the frame's points given
+    converged: bool  # the last step moved less than ALIGN_TOLERANCE
+    complexity: float  # the paired normals' spread in their least direction (complexity)
+
+    def covariance(self):
+        """Return the 6 x 6 covariance of the pose, (translation, rotation) in its axes."""
+        return pnp.covariance_of(self.information)
+
+
+def complexity(normals):
+    """
+    Return the structural complexity of unit normals (N x 3): their least spread direction.
+
+    The smallest eigenvalue of their second moment (rtabmap's point-to-plane complexity): 0
+    for one plane, about 0.01 for two walls and a strip of floor (the camera may slide along
+    the walls' corner), 1/3 for normals facing every way.
+    """
+    if not len(normals):
+        return 0.0
+    return float(np.linalg.eigvalsh(normals.T @ normals / len(normals))[0])
+
+
+def align(T, points, ref, max_distance, sigma, steps=ALIGN_STEPS):
+    """
+    Return the Alignment of camera points onto a reference Surface from pose T, or None.
+
+    Depth alone, for a frame without keypoints to place it: point-to-plane Gauss-Newton
+    (KinectFusion's ICP), each step pairing anew by projection, Huber-weighted at the points'
+    sigma (`sigma`: a callable of their depths). `T` maps odom into the current camera (a
+    prediction within centimetres: the pairing's reach is `max_distance`). None when fewer
+    than 6 points pair.
+    """
+    converged = False
+    for _ in range(steps):
+        J, r, z = point_to_plane(T, points, ref, max_distance)
+        if len(r) < 6:
+            return None
+        s = sigma(z)
+        Jw = J * (pnp.huber(np.abs(r) / s) / s ** 2)[:, None]
+        H = Jw.T @ J
+        # Damped: a direction the surface leaves free (a wall's slide) stays where it is.
+        H[np.diag_indices(6)] += ALIGN_DAMPING * np.abs(H).max()
+        try:
+            step = -np.linalg.solve(H, Jw.T @ r)
+        except np.linalg.LinAlgError:
+            return None
+        T = pnp.exp(step) @ T
+        if (np.abs(step[:3]).max() < ALIGN_TOLERANCE[0]
+                and np.abs(step[3:]).max() < ALIGN_TOLERANCE[1]):
+            converged = True
+            break
+    J, r, z = point_to_plane(T, points, ref, max_distance)
+    if len(r) < 6:
+        return None
+    s = sigma(z)
+    Jw = J / (s ** 2)[:, None]
+    return Alignment(T, Jw.T @ J, len(r), int(np.count_nonzero(np.abs(r) < 3 * s)),
+                     len(points), converged, complexity(-J[:, :3]))
 
 
 def _cells(X, cells):

@@ -67,6 +67,9 @@ class OdometryOutput:
             self.lost_since_report += 1
             self.node.get_logger().warning(f'odometry lost: {result.reason}',
                                            throttle_duration_sec=10.0)
+        elif result.status == 'depth_only':
+            self.node.get_logger().info('odometry: a frame its keypoints could not place was '
+                                        'placed by its depth alone', throttle_duration_sec=10.0)
         null = result.lost and cfg.publish_null_when_lost
         self.pub.publish(odometry_msg(self.msg_type(), header, result, cfg, null))
         if cfg.publish_tf and not null:

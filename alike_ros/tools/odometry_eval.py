@@ -429,6 +429,7 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
     report['ours offline'] = {'lost': sum(r.lost for r in results),
                               'lost_reasons': lost_reasons(results),
                               'starts': sum(r.status == 'started' for r in results),
+                              'depth_only': sum(r.status == 'depth_only' for r in results),
                               'inliers_median': float(np.median([r.inliers for r in results
                                                                  if not r.lost] or [0])),
                               'odometry_ms_median': float(np.median([r.ms for r in results]))}
@@ -471,6 +472,9 @@ def markdown(report):
         # is caught, counted and carries its message as the reason).
         why = '; '.join(f'{n} x {reason}' for reason, n in ours['lost_reasons'].items())
         lines += ['', f"ours offline lost {ours['lost']} of {report['frames']} frames: {why}"]
+    if ours.get('depth_only'):
+        lines += ['', f"ours offline placed {ours['depth_only']} of {report['frames']} frames "
+                      'by their depth alone (their keypoints could not: depth_only)']
     off = report.get('depth_offset_ms')
     if off and off['max'] > 0:
         lines += ['', f"depth images {off['median']:.1f} ms (median; at most {off['max']:.1f}) "
