@@ -89,10 +89,10 @@ SURFACE_MIN_SHARE = 0.05
 DEPTH_SYNCHRONOUS_S = 1e-4
 # A frame the keypoints cannot place is placed by its depth alone (depth_only) only where at
 # least this share of its depth points end within 3 sigma of the reference surface, and
-# where their normals' structural complexity is at least DEPTH_ONLY_COMPLEXITY (rtabmap's
-# Icp/PointToPlaneMinComplexity default): a wall, or two walls and a strip of floor (the
-# rendered room: 0.011-0.013, aligned 41-83 mm off), let the camera slide along them; the
-# 7-Scenes office's 0.115 does not.
+# where their normals' structural complexity (surface_ops.complexity, after rtabmap's
+# Icp/PointToPlaneMinComplexity) is at least DEPTH_ONLY_COMPLEXITY: a wall, or two walls and
+# a strip of floor (the rendered room: 0.010-0.013; its alignments slid 105-162 mm along the
+# walls' corner), let the camera slide along them; the 7-Scenes office's 0.115 does not.
 DEPTH_ONLY_SHARE = 0.5
 DEPTH_ONLY_COMPLEXITY = 0.02
 # The covariance a lost frame's pose and twist carry (rtabmap's BAD_COVARIANCE).
@@ -367,10 +367,10 @@ class Odometry:
         fit, at, z, moved = self._place(stamp, ids, xy, camera, seen, grid, unmoved)
         started = not len(self.map)
         if started or not self._holds(fit):
-            aligned = self._depth_only(stamp, grid, seen)
-            if aligned is not None:
-                return self._place_by_depth(stamp, aligned, xy, ids, camera, seen, grid,
-                                            tag, len(at))
+            placed = self._depth_only(stamp, grid, seen, unmoved)
+            if placed is not None:
+                return self._place_by_depth(stamp, *placed, xy, ids, camera, seen, grid, tag,
+                                            len(at))
             # Start (again) from the last pose: this frame's points make the map.
             self.map = PointMap()
             why = self._observe(xy, ids, seen.z, np.zeros(len(ids), bool), why)
@@ -577,15 +577,19 @@ class Odometry:
         step = cur_from_odom @ self.camera_pose  # the last camera -> this frame's
         return motion_over(step, step_s, offset)
 
-    def _depth_only(self, stamp, grid, seen):
+    def _depth_only(self, stamp, grid, seen, unmoved):
         """
-        Return the surface_ops.Alignment placing this frame by its depth alone, or None.
+        Return (alignment, T_frame_depth or None) placing this frame by its depth alone.
 
         For a frame its keypoints cannot place (a dark, blurred or washed-out image: no
-        tracks, too few inliers), with depth_only, a reference surface and a last pose: its
-        depth points aligned onto the reference from the constant-velocity prediction (the
-        last pose without a velocity). None where that does not converge, fits less than
-        DEPTH_ONLY_SHARE of the points, or leaves a direction free (DEPTH_ONLY_COMPLEXITY).
+        tracks, too few inliers, no map), with depth_only, a reference surface and a last
+        pose: its depth points aligned onto the reference (surface_ops.align) from the
+        constant-velocity prediction (the last pose without a velocity). A depth image off
+        its frame's stamp, and the reference made by a map's first frame off its own
+        (`unmoved`), are moved by the motion this alignment gives, then aligned again. None
+        (lost) where it does not converge, ends farther from the prediction than the
+        pairing's reach, fits less than DEPTH_ONLY_SHARE of the points, or the scene's shape
+        leaves a direction free (DEPTH_ONLY_COMPLEXITY).
         """
         cfg = self._config
         if (not cfg.depth_only or grid is None or self.surface is None
@@ -595,27 +599,41 @@ class Odometry:
         predicted = step @ invert(self.camera_pose)
         points = grid[np.isfinite(grid[..., 2])]
         moved = self._depth_motion(stamp, seen.offset, predicted)
-        if moved is not None:  # seen at the depth's stamp: into the frame's camera
-            points = points @ moved[:3, :3].T + moved[:3, 3]
-        aligned = surface_ops.align(predicted, points, self.surface, SURFACE_PAIR_DISTANCE,
-                                    lambda z: depth_ops.sigma(z, cfg.depth_noise))
+        aligned = self._align_depth(predicted, points, moved)
+        first = unmoved is not None and unmoved.depth.offset is not None
+        if aligned is not None and (seen.offset is not None or first):
+            if first:  # the surface, its: seen from where the camera was at its stamp
+                by = self._depth_motion(stamp, unmoved.depth.offset, aligned.T)
+                if by is not None:
+                    self.surface.camera_pose = self.surface.camera_pose @ by
+            moved = self._depth_motion(stamp, seen.offset, aligned.T)
+            aligned = self._align_depth(aligned.T, points, moved)
         if (aligned is None or not aligned.converged
+                or np.linalg.norm((aligned.T @ invert(predicted))[:3, 3])
+                > SURFACE_PAIR_DISTANCE
                 or aligned.fitting < DEPTH_ONLY_SHARE * len(points)
                 or aligned.complexity < DEPTH_ONLY_COMPLEXITY):
             return None
-        return aligned
+        return aligned, moved
 
-    def _place_by_depth(self, stamp, aligned, xy, ids, camera, seen, grid, tag,
+    def _align_depth(self, T, points, moved):
+        """Return surface_ops.align of depth points (seen at `moved`) onto the reference."""
+        if moved is not None:  # seen at the depth's stamp: into the frame's camera
+            points = points @ moved[:3, :3].T + moved[:3, 3]
+        noise = self._config.depth_noise
+        return surface_ops.align(T, points, self.surface, SURFACE_PAIR_DISTANCE,
+                                 lambda z: depth_ops.sigma(z, noise))
+
+    def _place_by_depth(self, stamp, aligned, moved, xy, ids, camera, seen, grid, tag,
                         correspondences):
         """
-        Return the result of a frame placed by its depth alone (_depth_only's `aligned`).
+        Return the result of a frame placed by its depth alone (_depth_only's).
 
         Its keypoints start the map again at that pose (the tracks that failed to place it
         hold no trusted point), and it becomes the reference surface where it moved on.
         """
         cfg = self._config
         cur_from_odom = aligned.T
-        moved = self._depth_motion(stamp, seen.offset, cur_from_odom)
         z = seen.z if moved is None else self._moved_depths(seen, xy, camera, moved)
         step = cur_from_odom @ self.camera_pose  # the last camera -> this frame's
         covariance = aligned.covariance()
@@ -625,6 +643,7 @@ class Odometry:
         self.map = PointMap()
         self._observe(xy, ids, z, np.zeros(len(ids), bool), '')
         self.counts['odom_depth_only'] += 1
+        self.counts['odom_restarts'] += bool(len(self.map))
         if aligned.paired < cfg.surface_renew * self.surface.coverage * aligned.points:
             self._new_surface(grid, moved)
         fit = pnp.PnPFit(cur_from_odom[:3, :3], cur_from_odom[:3, 3], np.zeros(0, bool), 0.0,

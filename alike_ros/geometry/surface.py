@@ -41,7 +41,10 @@ MIN_BLOCK_SHARE = 0.75
 # by hundredths of a millimetre for ever.
 ALIGN_STEPS = 30
 ALIGN_TOLERANCE = (1e-4, np.radians(0.01))
-ALIGN_DAMPING = 1e-9  # of the largest information entry, added to each diagonal one
+# A step moves at most a quarter of the pairing's reach and 2 deg (a trust region): the first
+# pairing may miss a surface seen at a grazing angle, and a direction only that surface held
+# would otherwise jump by decimetres (measured: 196 and 698 mm) out of the pairing's reach.
+ALIGN_MAX_STEP = (0.25, np.radians(2.0))  # (share of max_distance, radians)
 
 
 @dataclass
@@ -245,7 +248,7 @@ class Alignment:
     fitting: int  # of them within 3 sigma of its surface
     points: int  # the frame's points given
     converged: bool  # the last step moved less than ALIGN_TOLERANCE
-    complexity: float  # the paired normals' spread in their least direction (complexity)
+    complexity: float  # the fitting pairs' normals' spread in their least direction
 
     def covariance(self):
         """Return the 6 x 6 covariance of the pose, (translation, rotation) in its axes."""
@@ -256,9 +259,11 @@ def complexity(normals):
     """
     Return the structural complexity of unit normals (N x 3): their least spread direction.
 
-    The smallest eigenvalue of their second moment (rtabmap's point-to-plane complexity): 0
-    for one plane, about 0.01 for two walls and a strip of floor (the camera may slide along
-    the walls' corner), 1/3 for normals facing every way.
+    The smallest eigenvalue of their second moment, after rtabmap's point-to-plane complexity
+    (its own statistic, a PCA of the normals and as many zeros, reads on another scale): 0
+    for one plane or two (the camera may slide along their corner), about 0.01 for two walls
+    and a strip of floor, 1/3 for normals facing every way. It sees translations only: a
+    round room would leave its yaw free unseen.
     """
     if not len(normals):
         return 0.0
@@ -271,9 +276,10 @@ def align(T, points, ref, max_distance, sigma, steps=ALIGN_STEPS):
 
     Depth alone, for a frame without keypoints to place it: point-to-plane Gauss-Newton
     (KinectFusion's ICP), each step pairing anew by projection, Huber-weighted at the points'
-    sigma (`sigma`: a callable of their depths). `T` maps odom into the current camera (a
-    prediction within centimetres: the pairing's reach is `max_distance`). None when fewer
-    than 6 points pair.
+    sigma (`sigma`: a callable of their depths), each step kept within ALIGN_MAX_STEP. `T`
+    maps odom into the current camera (a prediction within centimetres: the pairing's reach
+    is `max_distance`). The information and complexity are the pairs' within 3 sigma at the
+    end. None when fewer than 6 points pair.
     """
     converged = False
     for _ in range(steps):
@@ -282,25 +288,27 @@ def align(T, points, ref, max_distance, sigma, steps=ALIGN_STEPS):
             return None
         s = sigma(z)
         Jw = J * (pnp.huber(np.abs(r) / s) / s ** 2)[:, None]
-        H = Jw.T @ J
-        # Damped: a direction the surface leaves free (a wall's slide) stays where it is.
-        H[np.diag_indices(6)] += ALIGN_DAMPING * np.abs(H).max()
         try:
-            step = -np.linalg.solve(H, Jw.T @ r)
+            step = -np.linalg.lstsq(Jw.T @ J, Jw.T @ r, rcond=None)[0]  # a plane: min-norm
         except np.linalg.LinAlgError:
             return None
+        shrink = max(1.0, np.linalg.norm(step[:3]) / (ALIGN_MAX_STEP[0] * max_distance),
+                     np.linalg.norm(step[3:]) / ALIGN_MAX_STEP[1])
+        step = step / shrink
         T = pnp.exp(step) @ T
         if (np.abs(step[:3]).max() < ALIGN_TOLERANCE[0]
                 and np.abs(step[3:]).max() < ALIGN_TOLERANCE[1]):
             converged = True
             break
     J, r, z = point_to_plane(T, points, ref, max_distance)
-    if len(r) < 6:
+    fit = np.abs(r) < 3 * sigma(z)
+    if np.count_nonzero(fit) < 6:
         return None
-    s = sigma(z)
+    J, s = J[fit], sigma(z[fit])
     Jw = J / (s ** 2)[:, None]
-    return Alignment(T, Jw.T @ J, len(r), int(np.count_nonzero(np.abs(r) < 3 * s)),
-                     len(points), converged, complexity(-J[:, :3]))
+    # The rows' translation part is minus the reference normal in the current camera's axes.
+    return Alignment(T, Jw.T @ J, len(r), int(np.count_nonzero(fit)), len(points), converged,
+                     complexity(-J[:, :3]))
 
 
 def _cells(X, cells):

@@ -430,8 +430,10 @@ def run(out, frames_dir=None, bag=None, ground_truth_file=None, matcher_params=N
                               'lost_reasons': lost_reasons(results),
                               'starts': sum(r.status == 'started' for r in results),
                               'depth_only': sum(r.status == 'depth_only' for r in results),
-                              'inliers_median': float(np.median([r.inliers for r in results
-                                                                 if not r.lost] or [0])),
+                              # PnP inliers of the frames the keypoints placed.
+                              'inliers_median': float(np.median(
+                                  [r.inliers for r in results if r.status == 'tracking']
+                                  or [0])),
                               'odometry_ms_median': float(np.median([r.ms for r in results]))}
     report['cost'] = added_cost(ours, raw, stamps, camera, mcfg, ocfg,
                                 depth_stamps=depth_stamps)
