@@ -364,7 +364,7 @@ class Odometry:
             self.counts['depth_missing'] += 1
             why = f'no depth for this frame: {why}'
         seen = DepthFrame(image, z, scale, self._depth_offset(stamp, depth_stamp))
-        fit, at, z, moved = self._place(stamp, ids, xy, camera, seen, grid, unmoved)
+        fit, at, z, moved, unmoved = self._place(stamp, ids, xy, camera, seen, grid, unmoved)
         started = not len(self.map)
         if started or not self._holds(fit):
             placed = self._depth_only(stamp, grid, seen, unmoved)
@@ -411,17 +411,18 @@ class Odometry:
 
     def _place(self, stamp, ids, xy, camera, seen, grid, unmoved):
         """
-        Return (fit or None, at, depths, T_frame_depth or None): this frame placed on the map.
+        Return (fit or None, at, depths, T_frame_depth or None, unmoved): this frame placed.
 
         The keypoints' fit; then, with a depth image off the frame's stamp, its motion (where
-        the fit holds) moves the map's first frame (`unmoved`, once: then fitted again) and
-        this frame's depths; then the depth surface's alignment.
+        the fit holds) moves the map's first frame (`unmoved`, once: then fitted again; None
+        is returned for it once moved) and this frame's depths; then the depth surface's
+        alignment.
         """
         cfg = self._config
         for _ in range(2):  # a second time only after the map's first frame moved
             at, rows = self.map.find(ids)
             if len(at) < cfg.odom_min_inliers:
-                return None, at, seen.z, None
+                return None, at, seen.z, None, unmoved
             pixels, mapped = camera.ideal_pixels(xy[at]), self.map.points(rows)
             aligning = grid is not None and self.surface is not None
             fit = self._fit(pixels, mapped, camera, None if seen.z is None else seen.z[at],
@@ -430,7 +431,7 @@ class Odometry:
                 break
             unmoved = None
         if fit is None:
-            return None, at, seen.z, None
+            return None, at, seen.z, None, unmoved
         z, moved = seen.z, None
         if seen.image is not None:
             # The keypoints' fit gives this frame's motion: a depth taken off its stamp moves
@@ -444,7 +445,7 @@ class Odometry:
                                      **self._refine_args(z[at])) or fit
         if aligning:
             fit = self._align(fit, pixels, mapped, camera, grid, z[at], moved)
-        return fit, at, z, moved
+        return fit, at, z, moved, unmoved
 
     def _holds(self, fit):
         """Return whether a fit places the frame: at least odom_min_inliers inliers."""

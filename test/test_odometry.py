@@ -407,7 +407,7 @@ def test_a_frame_without_keypoints_is_placed_by_its_depth_where_the_room_holds_i
     assert errors[5:].min() > 0.05
     # A depth camera 10-16 ms off, frame 1 blind: the reference the first frame made and
     # frame 1's own depth are moved by the motion the alignment gives. Measured: 0.60 and
-    # 1.94 mm; 2.1 and 1.3 mm with frame 1's keypoints.
+    # 1.94 mm; 2.1 and 1.1 mm with frame 1's keypoints.
     offsets = np.where(np.random.default_rng(1).random(10) < 0.5, -1, 1) \
         * np.linspace(0.010, 0.016, 10)
     frames[:] = _box_frames(np.random.default_rng(0), offsets=offsets)
