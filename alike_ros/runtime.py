@@ -5,6 +5,7 @@
 
 import ctypes
 import ctypes.util
+import faulthandler
 import os
 import signal
 import sys
@@ -85,13 +86,22 @@ def program_path(name):
     return path
 
 
-def stop_on_signals():
+# A stop still under way after this many seconds prints every thread's stack to stderr: launch
+# escalates to SIGTERM after 5 s, which the teardown ignores, and to SIGKILL 10 s later, so a
+# teardown stuck in a C call (a DDS call) would otherwise end without a word of where it was.
+# Once, in a CI-like run, a standalone matcher_node did so.
+STOP_DUMP_S = 4.0
+
+
+def stop_on_signals(dump_after=STOP_DUMP_S):
     """
     Return an Event set by the first SIGINT or SIGTERM; later signals change nothing.
 
     Used with rclpy.init(signal_handler_options=NO): a program then ends its own loop and
     tears down in order, and a second Ctrl-C (or a terminal's SIGINT to the whole process
-    group after launch's own) cannot interrupt the teardown halfway.
+    group after launch's own) cannot interrupt the teardown halfway. A stop that has not
+    ended the process `dump_after` seconds later prints every thread's stack (faulthandler;
+    0: never).
     """
     stop = threading.Event()
 
@@ -101,6 +111,8 @@ def stop_on_signals():
         # while the interpreter exits, and a second Ctrl-C would then kill the process (-2).
         for s in (signal.SIGINT, signal.SIGTERM):
             signal.signal(s, signal.SIG_IGN)
+        if dump_after:
+            faulthandler.dump_traceback_later(dump_after, exit=False)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, handler)

@@ -38,3 +38,35 @@ def test_use_rviz_without_rviz2_runs_the_graph_and_says_so(bag):
     assert result.clean, '; '.join(result.problems)
     assert 'rviz2 is not installed' in result.output
     assert 'listening on' in result.output and 'matching with' in result.output
+
+
+def test_a_stop_still_under_way_says_where_it_stands():
+    """After dump_after seconds a stop prints every thread's stack; a quick one prints nothing."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent('''
+        import os, signal, sys, time
+        from alike_ros.runtime import stop_on_signals
+        stop = stop_on_signals(dump_after=float(sys.argv[1]))
+        os.kill(os.getpid(), signal.SIGINT)
+        while not stop.is_set():
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)  # ignored while the stop is under way
+
+        def teardown_stuck_here():
+            time.sleep(1.0)
+
+        teardown_stuck_here()
+        print('ended')
+    ''')
+
+    def run(dump_after):
+        out = subprocess.run([sys.executable, '-c', script, str(dump_after)],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0 and 'ended' in out.stdout, out.stderr
+        return out.stderr
+
+    stuck = run(0.3)
+    assert 'most recent call first' in stuck and 'teardown_stuck_here' in stuck
+    assert run(30.0) == ''
