@@ -454,8 +454,9 @@ class OdometryConfig(_Config):
     depth_only: bool = _f(True, 'a frame its keypoints cannot place (a dark, blurred or '
                                 'washed-out image) is placed by its depth surface alone, '
                                 'aligned onto the reference from the constant-velocity '
-                                'prediction, where that converges and leaves no direction '
-                                'free (a flat wall alone does); false = lost', live=True)
+                                'prediction, where that converges and the scene holds the '
+                                'position (a flat wall alone does not); false = lost',
+                          live=True)
     pnp_threshold: float = _f(3.0, 'PnP inlier reprojection error, pixels', live=True,
                               range=(0.1, 1000.0))
     # 10: ORB-SLAM2's floor for its frame-to-frame pose. With the depth surface behind

@@ -44,7 +44,7 @@ A frame its tracks cannot place (fewer than odom_min_inliers PnP inliers among t
 points with a 3D position: a dark or blurred image, no tracks, no map) is placed by its depth
 alone where it can be (`depth_only`): its depth aligned onto the reference surface from the
 constant-velocity prediction, taken where that converges, fits, and the scene's shape holds
-the pose in every direction (rtabmap's structural complexity: a wall or a corridor does not).
+the camera's position (rtabmap's structural complexity: a wall or a corridor does not).
 At 1.5 Hz one lost frame costs a whole step (155 mm at TUM fr3's pace).
 
 Otherwise tracking is lost for that frame, as before any depth arrived. Such a frame's result
