@@ -162,6 +162,13 @@ def motion_over(step, step_s, dt):
     return transform(cv2.Rodrigues(rotvec * share)[0], forward[:3, 3] * share)
 
 
+def _into_frame(points, T_frame_depth):
+    """Return camera points seen at a depth image's stamp in the frame's camera (None: as seen)."""
+    if T_frame_depth is None:
+        return points
+    return points @ T_frame_depth[:3, :3].T + T_frame_depth[:3, 3]
+
+
 def rotation_deg(R):
     """Return the angle of a rotation matrix in degrees."""
     return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1.0, 1.0))))
@@ -372,8 +379,7 @@ class Odometry:
                 return self._place_by_depth(stamp, *placed, xy, ids, camera, seen, grid, tag,
                                             len(at))
             # Start (again) from the last pose: this frame's points make the map.
-            self.map = PointMap()
-            why = self._observe(xy, ids, seen.z, np.zeros(len(ids), bool), why)
+            why = self._start_map(xy, ids, seen.z, why)
             if not started:
                 found = 0 if fit is None else fit.num_inliers
                 why = (f'{found} PnP inliers of {len(at)} tracked points with a 3D position '
@@ -388,6 +394,17 @@ class Odometry:
             if why or not started:
                 return self._lost(stamp, why, len(at))
             return self._result(stamp, 'started', tag)
+        self._advance(stamp, fit)
+        outliers = np.zeros(len(ids), bool)
+        outliers[at[~fit.inliers]] = True
+        self._observe(xy, ids, z, outliers, why)
+        self._renew_surface(grid, fit, moved)
+        out = self._result(stamp, 'tracking', tag, fit)
+        out.correspondences = len(at)
+        return out
+
+    def _advance(self, stamp, fit):
+        """Take a frame's fit (PnPFit) as the pose: velocity and chained covariance with it."""
         cur_from_odom = fit.matrix()
         previous = invert(self.camera_pose)  # odom -> previous camera
         self.camera_pose = invert(cur_from_odom)
@@ -396,18 +413,24 @@ class Odometry:
         self.velocity = step
         A = adjoint(step)
         self.covariance = A @ self.covariance @ A.T + fit.covariance
-        outliers = np.zeros(len(ids), bool)
-        outliers[at[~fit.inliers]] = True
-        self._observe(xy, ids, z, outliers, why)
-        # A new reference where there is none, where the surface was refused (this frame
-        # starts one at the keypoints' pose) or where the frames moved on from it.
+
+    def _renew_surface(self, grid, fit, moved):
+        """
+        Make this frame the reference surface where needed.
+
+        Where there is none, where the surface was refused (this frame starts one at the
+        keypoints' pose) or where the frames moved on from it (its points paired less than
+        surface_renew of the reference's own coverage).
+        """
         if grid is not None and (self.surface is None or fit.surface_share is None
                                  or fit.surface_share
-                                 < cfg.surface_renew * self.surface.coverage):
+                                 < self._config.surface_renew * self.surface.coverage):
             self._new_surface(grid, moved)
-        out = self._result(stamp, 'tracking', tag, fit)
-        out.correspondences = len(at)
-        return out
+
+    def _start_map(self, xy, ids, z, why=''):
+        """Start the map again from a frame's points at the current pose (_observe's why)."""
+        self.map = PointMap()
+        return self._observe(xy, ids, z, np.zeros(len(ids), bool), why)
 
     def _place(self, stamp, ids, xy, camera, seen, grid, unmoved):
         """
@@ -505,9 +528,7 @@ class Odometry:
         """
         cfg = self._config
         refine = self._refine_args(z)
-        points = grid[np.isfinite(grid[..., 2])]
-        if moved is not None:  # seen at the depth's stamp: into the frame's camera
-            points = points @ moved[:3, :3].T + moved[:3, 3]
+        points = _into_frame(grid[np.isfinite(grid[..., 2])], moved)
         paired = [0]
 
         def term(T):
@@ -619,8 +640,7 @@ class Odometry:
 
     def _align_depth(self, T, points, moved):
         """Return surface_ops.align of depth points (seen at `moved`) onto the reference."""
-        if moved is not None:  # seen at the depth's stamp: into the frame's camera
-            points = points @ moved[:3, :3].T + moved[:3, 3]
+        points = _into_frame(points, moved)
         noise = self._config.depth_noise
         return surface_ops.align(T, points, self.surface, SURFACE_PAIR_DISTANCE,
                                  lambda z: depth_ops.sigma(z, noise))
@@ -633,22 +653,14 @@ class Odometry:
         Its keypoints start the map again at that pose (the tracks that failed to place it
         hold no trusted point), and it becomes the reference surface where it moved on.
         """
-        cfg = self._config
-        cur_from_odom = aligned.T
         z = seen.z if moved is None else self._moved_depths(seen, xy, camera, moved)
-        step = cur_from_odom @ self.camera_pose  # the last camera -> this frame's
-        covariance = aligned.covariance()
-        self.camera_pose, self.pose_stamp, self.velocity = invert(cur_from_odom), stamp, step
-        A = adjoint(step)
-        self.covariance = A @ self.covariance @ A.T + covariance
-        self.map = PointMap()
-        self._observe(xy, ids, z, np.zeros(len(ids), bool), '')
+        fit = pnp.PnPFit(aligned.T[:3, :3], aligned.T[:3, 3], np.zeros(0, bool), 0.0,
+                         aligned.covariance(), aligned.paired / aligned.points)
+        self._advance(stamp, fit)
+        self._start_map(xy, ids, z)
         self.counts['odom_depth_only'] += 1
         self.counts['odom_restarts'] += bool(len(self.map))
-        if aligned.paired < cfg.surface_renew * self.surface.coverage * aligned.points:
-            self._new_surface(grid, moved)
-        fit = pnp.PnPFit(cur_from_odom[:3, :3], cur_from_odom[:3, 3], np.zeros(0, bool), 0.0,
-                         covariance)
+        self._renew_surface(grid, fit, moved)
         out = self._result(stamp, 'depth_only', tag, fit)
         out.correspondences = correspondences
         return out
@@ -668,8 +680,7 @@ class Odometry:
         if moved is None:
             return False
         z = self._moved_depths(unmoved.depth, unmoved.xy, unmoved.camera, moved)
-        self.map = PointMap()
-        self._observe(unmoved.xy, unmoved.ids, z, np.zeros(len(unmoved.ids), bool), '')
+        self._start_map(unmoved.xy, unmoved.ids, z)
         if self.surface is not None:
             self.surface.camera_pose = self.surface.camera_pose @ moved
         return True

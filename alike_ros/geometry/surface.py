@@ -305,10 +305,11 @@ def align(T, points, ref, max_distance, sigma, steps=ALIGN_STEPS):
             converged = True
             break
     J, r, z = point_to_plane(T, points, ref, max_distance)
-    fit = np.abs(r) < 3 * sigma(z)
+    s = sigma(z)
+    fit = np.abs(r) < 3 * s
     if np.count_nonzero(fit) < 6:
         return None
-    J, s = J[fit], sigma(z[fit])
+    J, s = J[fit], s[fit]
     Jw = J / (s ** 2)[:, None]
     # The rows' translation part is minus the reference normal in the current camera's axes.
     return Alignment(T, Jw.T @ J, len(r), int(np.count_nonzero(fit)), len(points), converged,
