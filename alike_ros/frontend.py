@@ -258,9 +258,12 @@ class FrontEnd:
             camera = self._camera
         elif callable(camera):
             camera, _ = camera()
+        # The points the essential fit undistorted already (the same camera): not again.
+        cached = self._normalised.get(out.stamp)
+        xy = cached[1] if cached is not None and cached[0].same_as(camera) else None
         try:
             out.odometry = self.odometry.update(out.stamp, out.points, camera, out.track_ids,
-                                                depth, out.tag, depth_stamp)
+                                                depth, out.tag, depth_stamp, normalised=xy)
         except Exception as err:  # one bad depth image must not end the stream
             why = f'odometry failed: {type(err).__name__}: {err}'
             self._error(why)

@@ -224,18 +224,21 @@ class PointMap:
         keep[rows] = True
         add = np.zeros(len(ids), bool)
         add[found] = True
-        new_ids = ids[observed & ~add]
+        new = observed & ~add
         at = found[observed[found]]
         r = rows[observed[found]]
         fresh = replace[at]
         self.sum[r[fresh]], self.count[r[fresh]] = world[at[fresh]], 1
         self.sum[r[~fresh]] += world[at[~fresh]]
         self.count[r[~fresh]] += 1
-        ids_all = np.r_[self.ids[keep], new_ids]
-        order = np.argsort(ids_all, kind='stable')
-        self.ids = ids_all[order]
-        self.sum = np.r_[self.sum[keep], world[observed & ~add]][order]
-        self.count = np.r_[self.count[keep], np.ones(len(new_ids), np.int64)][order]
+        ids_all = np.concatenate([self.ids[keep], ids[new]])
+        sums = np.concatenate([self.sum[keep], world[new]])
+        counts = np.concatenate([self.count[keep], np.ones(np.count_nonzero(new), np.int64)])
+        # New tracks' ids mostly come after the map's (the tracker counts up): sorted already.
+        if not (ids_all[1:] > ids_all[:-1]).all():
+            order = np.argsort(ids_all, kind='stable')
+            ids_all, sums, counts = ids_all[order], sums[order], counts[order]
+        self.ids, self.sum, self.count = ids_all, sums, counts
 
 
 @dataclass
@@ -324,7 +327,8 @@ class Odometry:
         self.map = PointMap()
         self.last = self.velocity = self.surface = self.pose_stamp = self._unmoved = None
 
-    def update(self, stamp, points, camera, ids, depth=None, tag=None, depth_stamp=None):
+    def update(self, stamp, points, camera, ids, depth=None, tag=None, depth_stamp=None,
+               normalised=None):
         """
         Return the OdometryResult of one frame.
 
@@ -333,10 +337,11 @@ class Odometry:
         16-bit in depth_scale units a metre), None, or a callable returning (depth or None,
         why not) or (depth or None, why not, its stamp). `depth_stamp`: the depth image's
         stamp (ns) where it is not the frame's (an unsynchronised depth camera).
+        `normalised`: the points' camera.normalised, where the caller has them.
         """
         t0 = time.perf_counter()
         out = self._update(stamp, np.asarray(points, np.float64).reshape(-1, 2), camera,
-                           np.asarray(ids, np.uint64), depth, tag, depth_stamp)
+                           np.asarray(ids, np.uint64), depth, tag, depth_stamp, normalised)
         self.counts['odom_frames'] += 1
         if out.lost:
             self.counts['odom_lost'] += 1
@@ -352,7 +357,7 @@ class Odometry:
         self.last_lost_reason = reason
         return out
 
-    def _update(self, stamp, points, camera, ids, depth, tag, depth_stamp):
+    def _update(self, stamp, points, camera, ids, depth, tag, depth_stamp, xy):
         if camera is None:
             return self._lost(stamp, 'no camera_info for this frame')
         cfg = self._config
@@ -361,7 +366,8 @@ class Odometry:
         depth_stamp = got[2] if len(got) > 2 else depth_stamp
         z = grid = scale = None
         unmoved, self._unmoved = self._unmoved, None
-        xy = camera.normalised(points)  # once: the fit's pixels and the lifted points
+        if xy is None:  # once: the fit's pixels and the lifted points
+            xy = camera.normalised(points)
         if image is not None:
             scale = 1.0 if np.issubdtype(image.dtype, np.floating) else 1.0 / cfg.depth_scale
             z = depth_ops.keypoint_depth(image, points, (camera.width, camera.height),
@@ -509,11 +515,11 @@ class Odometry:
                 fit = None
         if fit is None:
             # No PoseLib polish: the refinement below does it, with the depths.
-            fit = pnp.estimate(pixels, mapped, camera, cfg.pnp_threshold, refine_iters=0,
+            model = pnp.ransac(pixels, mapped, camera, cfg.pnp_threshold, refine_iters=0,
                                sample=RANSAC_PAIRS)
-            if fit is None:
+            if model is None:
                 return None
-            fit = pnp.refine(fit.matrix(), pixels, mapped, camera.K, **first)
+            fit = pnp.refine(model[0], pixels, mapped, camera.K, errors=model[2], **first)
         return fit
 
     def _align(self, fit, pixels, mapped, camera, grid, z, moved):

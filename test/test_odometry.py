@@ -236,9 +236,16 @@ def test_grid_cells_project_onto_themselves_at_any_depth_resolution_and_through_
     b = surface_ops.grid_points(mm.astype(np.float32) / 1000, cells, 0.1, 6.0)
     np.testing.assert_allclose(a, b, rtol=1e-6)
     assert np.isnan(a[:2, :2]).all() and np.isfinite(a[..., 2]).mean() > 0.5
+    # The grid's reused work arrays carry nothing from one frame into the next.
+    other = np.where(mm > 3000, 0, mm + 200).astype(np.uint16)
+    other[rng.random(mm.shape) < 0.1] = 0  # holes where the last frame had depth
+    fresh = surface_ops.grid(cells.camera, mm.shape, 8)
+    np.testing.assert_array_equal(surface_ops.grid_points(other, cells, 0.1, 6.0, 1e-3),
+                                  surface_ops.grid_points(other, fresh, 0.1, 6.0, 1e-3))
+    assert np.isnan(surface_ops.grid_points(other, cells, 0.1, 6.0, 1e-3)[:, 8:]).all()
     # Through a lens: OpenCV's projection, computed in numpy for the radial-tangential models.
     X = np.c_[rng.uniform(-1, 1, (200, 2)), rng.uniform(1, 3, 200)]
-    for d, model in (([0.26, -0.95, -0.005, 0.003, 1.16], 'plumb_bob'),
+    for d, model in (([0.26, -0.95, -0.005, 0.003, 1.16], 'plumb_bob'), ([0] * 5, 'plumb_bob'),
                      ([0.1, -0.2, 0.001, -0.002, 0.05, 0.01, -0.02, 0.03], 'rational_polynomial'),
                      ([0.1, -0.05, 0.01, -0.002], 'equidistant')):
         lens = Camera.from_fields(CAMERA.K.reshape(-1), d, model, 640, 480)
@@ -252,6 +259,9 @@ def test_grid_cells_project_onto_themselves_at_any_depth_resolution_and_through_
     far = surface_ops.grid_points(np.full((480, 640), 9000, np.uint16),
                                   surface_ops.grid(CAMERA, (480, 640), 16), 0.1, 6.0, 1e-3)
     assert np.isnan(far).all()  # beyond depth_max (16-bit millimetres scaled at the grid)
+    tiny = surface_ops.grid_points(np.full((16, 16), 2000, np.uint16),
+                                   surface_ops.grid(CAMERA, (16, 16), 8), 3.0, 10.0, 1e-9)
+    assert np.isnan(tiny).all()  # depth_min past 16 bits' range: nothing is in range
 
 
 def test_normals_face_the_camera_and_stop_at_occlusion_edges():

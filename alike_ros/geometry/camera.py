@@ -108,12 +108,21 @@ class Camera:
         if self.model != 'equidistant' and self.D.size in (4, 5, 8):
             # OpenCV's model in numpy: cv2.projectPoints also computes its 2N x 15 Jacobian
             # (2.5 ms for 4800 points against 0.15).
+            with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
+                x, y = X[:, 0] / X[:, 2], X[:, 1] / X[:, 2]
+                xx, yy = x * x, y * y
+                r2 = xx + yy
+                if not self.D.any():
+                    # No distortion: what the model gives, bit for bit (NaN where its terms
+                    # overflow), at a third of the cost.
+                    K = self.K
+                    return np.stack([np.where(np.isfinite(r2 + 2 * xx), K[0, 0] * x + K[0, 2],
+                                              np.nan),
+                                     np.where(np.isfinite(r2 + 2 * yy), K[1, 1] * y + K[1, 2],
+                                              np.nan)], 1)
             k = np.zeros(8)
             k[:self.D.size] = self.D
             k1, k2, p1, p2, k3, k4, k5, k6 = k
-            with np.errstate(invalid='ignore', divide='ignore'):
-                x, y = X[:, 0] / X[:, 2], X[:, 1] / X[:, 2]
-            r2 = x * x + y * y
             radial = (1 + r2 * (k1 + r2 * (k2 + r2 * k3))) / (1 + r2 * (k4 + r2 * (k5 + r2 * k6)))
             xd = x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x)
             yd = y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y

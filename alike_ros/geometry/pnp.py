@@ -74,6 +74,27 @@ def estimate(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_ite
     (and PoseLib's refinement) sees at most this many pairs, evenly spaced in their order; the
     inliers are then those of all pairs under its model.
     """
+    found = ransac(pixels, points3d, camera, threshold, confidence, max_iters, refine_iters,
+                   sample)
+    if found is None:
+        return None
+    T, inliers, _ = found
+    pixels = np.asarray(pixels, np.float64).reshape(-1, 2)
+    points3d = np.asarray(points3d, np.float64).reshape(-1, 3)
+    rotation, translation = T[:3, :3], T[:3, 3]
+    cov, rms = covariance(rotation, translation, pixels[inliers], points3d[inliers], camera.K)
+    return PnPFit(rotation, translation, inliers, rms, cov)
+
+
+def ransac(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_iters=1000,
+           refine_iters=25, sample=None):
+    """
+    Return (4 x 4 model, N inlier flags, N reprojection errors or None) as estimate's, or None.
+
+    The model alone, for a caller that refines it (refine: pass it the errors): no
+    covariance. The errors are every pair's under the model where RANSAC saw a sample (its
+    inliers are those within `threshold`), None where it saw them all (PoseLib's inliers).
+    """
     # PoseLib only when asked for: the matcher without depth must run where it is missing.
     from alike_ros.geometry.poselib_fit import ransac_options  # raises what to install
     import poselib
@@ -94,16 +115,16 @@ def estimate(pixels, points3d, camera, threshold=2.0, confidence=0.9999, max_ite
     inliers = np.asarray(info.get('inliers', []), bool).reshape(-1)
     if inliers.size != len(px) or inliers.sum() < MIN_POINTS:
         return None
-    rotation = np.asarray(pose.R, np.float64)
-    translation = np.asarray(pose.t, np.float64).reshape(3)
+    T = np.eye(4)
+    T[:3, :3] = np.asarray(pose.R, np.float64)
+    T[:3, 3] = np.asarray(pose.t, np.float64).reshape(3)
+    errors = None
     if len(px) < len(pixels):
-        T = np.eye(4)
-        T[:3, :3], T[:3, 3] = rotation, translation
-        inliers = reprojection_errors(T, pixels, points3d, camera.K) < threshold
+        errors = reprojection_errors(T, pixels, points3d, camera.K)
+        inliers = errors < threshold
         if inliers.sum() < MIN_POINTS:
             return None
-    cov, rms = covariance(rotation, translation, pixels[inliers], points3d[inliers], camera.K)
-    return PnPFit(rotation, translation, inliers, rms, cov)
+    return T, inliers, errors
 
 
 def _project(X, K):
@@ -188,7 +209,8 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     loss, their information times `surface_weight` in the steps; the covariance takes them at
     their sigmas. `iterations` 0: the pairs are already refined, straight to that round;
     `polish`: the second round's steps without a surface (0: inliers picked, not refined).
-    `errors`: the pairs' reprojection errors under `T` where the caller has them.
+    `errors`: the pairs' reprojection_errors under `T` where the caller has them (exactly
+    those: with `iterations` 0 they also pick the first inliers).
     """
     if not iterations and not surface and not polish:
         raise ValueError('refine needs steps: iterations, polish or a surface')
@@ -204,17 +226,18 @@ def refine(T, pixels, points3d, K, threshold, depths=None, depth_noise=0.0, iter
     for rounds, extra in ((iterations, None), (SURFACE_STEPS if surface else polish, surface)):
         if inliers.sum() < MIN_POINTS:
             return None
-        P, px = points3d[inliers], pixels[inliers]
-        zo = z_obs[inliers] if use_depth else None
-        for _ in range(rounds):
-            step, H = _gauss_newton_step(T, P, px, K, sigma_px, zo, depth_noise, extra,
-                                         surface_weight)
-            if step is None:
-                return None
-            T = exp(step) @ T
-            if np.abs(step).max() < 1e-6:  # micrometres and microradians
-                break
-        errors = reprojection_errors(T, pixels, points3d, K)
+        if rounds:  # else T, and so its errors, stay as they are
+            P, px = points3d[inliers], pixels[inliers]
+            depth = _depth_terms(z_obs[inliers], depth_noise) if use_depth else None
+            for _ in range(rounds):
+                step, H = _gauss_newton_step(T, P, px, K, sigma_px, depth, extra,
+                                             surface_weight)
+                if step is None:
+                    return None
+                T = exp(step) @ T
+                if np.abs(step).max() < 1e-6:  # micrometres and microradians
+                    break
+            errors = reprojection_errors(T, pixels, points3d, K)
         inliers = errors < threshold
         if inliers.sum() >= MIN_POINTS:
             sigma_px = max(float(np.sqrt(np.mean(errors[inliers] ** 2) / 2)), MIN_SIGMA_PX)
@@ -232,9 +255,18 @@ def reprojection_errors(T, pixels, points3d, K):
     return np.where(X[:, 2] > 1e-6, np.sqrt(np.einsum('ni,ni->n', d, d)), np.inf)
 
 
-def _gauss_newton_step(T, P, px, K, sigma_px, z_obs, depth_noise, surface=None,
-                       surface_weight=1.0):
-    """Return (step eps, information matrix) of one Huber-weighted Gauss-Newton step."""
+def _depth_terms(z_obs, depth_noise):
+    """Return (flags, depths, sigmas) of the pairs with a measured depth (_gauss_newton_step)."""
+    known = np.isfinite(z_obs)
+    return known, z_obs[known], depth_sigma(z_obs[known], depth_noise)
+
+
+def _gauss_newton_step(T, P, px, K, sigma_px, depth=None, surface=None, surface_weight=1.0):
+    """
+    Return (step eps, information matrix) of one Huber-weighted Gauss-Newton step.
+
+    `depth`: _depth_terms of the pairs' measured depths, or None.
+    """
     X = P @ T[:3, :3].T + T[:3, 3]
     J, projected = _projection_jacobian(X, K)
     r = projected - px
@@ -243,16 +275,16 @@ def _gauss_newton_step(T, P, px, K, sigma_px, z_obs, depth_noise, surface=None,
     J = J.reshape(-1, 6)
     H = Jw.T @ J
     g = Jw.T @ r.reshape(-1)
-    if z_obs is not None:
-        known = np.isfinite(z_obs)
-        Xk, zk = X[known], z_obs[known]
-        sigma_z = depth_sigma(zk, depth_noise)
+    if depth is not None:
+        known, zk, sigma_z = depth
+        Xk = X[known]
         Jz = np.zeros((len(Xk), 6))
         Jz[:, 2], Jz[:, 3], Jz[:, 4] = 1.0, Xk[:, 1], -Xk[:, 0]
         rz = Xk[:, 2] - zk
         wz = huber(np.abs(rz) / sigma_z) / sigma_z ** 2
-        H = H + (Jz * wz[:, None]).T @ Jz
-        g = g + (Jz * wz[:, None]).T @ rz
+        Jzw = Jz * wz[:, None]
+        H = H + Jzw.T @ Jz
+        g = g + Jzw.T @ rz
     H_step = H
     if surface is not None:
         Js, rs, sigma_s = surface(T)
