@@ -234,11 +234,8 @@ class PointMap:
         ids_all = np.concatenate([self.ids[keep], ids[new]])
         sums = np.concatenate([self.sum[keep], world[new]])
         counts = np.concatenate([self.count[keep], np.ones(np.count_nonzero(new), np.int64)])
-        # New tracks' ids mostly come after the map's (the tracker counts up): sorted already.
-        if not (ids_all[1:] > ids_all[:-1]).all():
-            order = np.argsort(ids_all, kind='stable')
-            ids_all, sums, counts = ids_all[order], sums[order], counts[order]
-        self.ids, self.sum, self.count = ids_all, sums, counts
+        order = np.argsort(ids_all, kind='stable')
+        self.ids, self.sum, self.count = ids_all[order], sums[order], counts[order]
 
 
 @dataclass

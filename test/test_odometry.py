@@ -847,6 +847,8 @@ def test_launched_graph_publishes_metric_odometry_on_a_depth_bag(tmp_path):
     assert graph['odom'] == graph['tf'] == graph['matches'] == 20, graph
     assert graph['lost'] == 0
     assert int(graph['matcher_stats']['odom_frames']) == 20
+    assert 0 < float(graph['matcher_stats']['odom_ms_p50']) \
+        <= float(graph['matcher_stats']['odom_ms_p95']) < float('inf')
     scores = report['methods']['graph']['own']
     assert scores['frames'] == 20
     assert scores['ate_rmse_m'] < 0.005

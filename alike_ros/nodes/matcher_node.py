@@ -64,6 +64,7 @@ class MatcherNode(ManagedNode):
         self.front = None  # the FrontEnd: matching, fit, tracks, keyframes, motion
         self.frame_times = deque(maxlen=30)
         self.frame_ms = deque(maxlen=100)  # callback time a frame, the overlay apart
+        self.odom_ms = deque(maxlen=100)  # the odometry's share of it
         self.images = deque()
         self.camera_infos = deque(maxlen=30)
         self.depths = deque()
@@ -205,6 +206,8 @@ class MatcherNode(ManagedNode):
                                     depth=lambda: self._depth_for(header))
         if result.odometry is not None:
             self.odom.publish(header, result.odometry, self.odometry_config)
+            if result.odometry.ms:  # measured (a frame skipped outright took none)
+                self.odom_ms.append(result.odometry.ms)
         if result.motion is not None:
             self.motion_pub.publish(motion_msg(header, result.motion_reference, result.motion))
         out = match_array(result, self.config)
@@ -300,6 +303,7 @@ class MatcherNode(ManagedNode):
         if odometry is not None:
             counts.update(odometry.counts)
             extra['last_odom_lost_reason'] = odometry.last_lost_reason
+            extra.update(percentiles('odom_ms', self.odom_ms))
             if self.odom.lost_since_report:
                 message = f'odometry lost in {self.odom.lost_since_report} frames'
             self.odom.lost_since_report = 0

@@ -487,6 +487,11 @@ def markdown(report):
     lines += ['', f"odometry adds {c['added_ms']:.2f} ms a frame to FrontEnd.process "
                   f"({c['without_depth_ms']:.2f} -> {c['with_depth_ms']:.2f} ms, medians of "
                   f"{c['frames']} frames, interleaved); {report['cpu']}"]
+    stats = report.get('graph', {}).get('matcher_stats', {})
+    if 'odom_ms_p50' in stats:
+        lines += [f"under ros2 launch the matcher's odometry took {stats['odom_ms_p50']} ms a "
+                  f"frame (p50; p95 {stats['odom_ms_p95']}: its diagnostics, the last 100 "
+                  "frames)"]
     return '\n'.join(lines)
 
 
