@@ -114,7 +114,7 @@ class Camera:
                 r2 = xx + yy
                 if not self.D.any():
                     # No distortion: what the model gives, bit for bit (NaN where its terms
-                    # overflow), at a third of the cost.
+                    # overflow), for less.
                     K = self.K
                     return np.stack([np.where(np.isfinite(r2 + 2 * xx), K[0, 0] * x + K[0, 2],
                                               np.nan),

@@ -58,8 +58,8 @@ class Grid:
     camera: object  # the colour camera's geometry.camera.Camera
     stride: int
     # Work arrays of the depth image's size, reused frame to frame (grid_points): fresh ones
-    # cost page faults wherever the allocator has handed the memory back (a 640 x 480 grid:
-    # 1.3 ms, 0.34 reused). So one stream's Grid serves one caller at a time.
+    # cost page faults wherever the allocator has handed the memory back (640 x 480 depth:
+    # grid_points 1.3 ms, 0.34 ms reused). So one stream's Grid serves one caller at a time.
     work: dict = field(default_factory=dict, repr=False, compare=False)
 
     def buffer(self, name, shape, dtype):
@@ -148,10 +148,10 @@ def grid_points(depth, cells, min_depth, max_depth, scale=1.0):
         # As keypoint_depth rounds; past 16 bits nothing is in range (OpenCV would wrap it).
         lo = min(max(1, int(np.ceil(min_depth / scale - 1e-6))), 65536)
         hi = min(65535, int(np.floor(max_depth / scale + 1e-6)))
-        # 255: in range
+        # 255 where in range
         mask = cv2.inRange(raw, lo, hi, dst=cells.buffer('mask', raw.shape, np.uint8))
         d = cells.buffer('depth', raw.shape, np.float32)
-        np.copyto(d, raw)
+        np.copyto(d, raw)  # the raw units as float32
         # Out of range -> 0 (the raw units are integers: half a unit apart).
         cv2.threshold(d, lo - 0.5, 0, cv2.THRESH_TOZERO, dst=d)
         cv2.threshold(d, hi + 0.5, 0, cv2.THRESH_TOZERO_INV, dst=d)
@@ -248,7 +248,7 @@ def point_to_plane(T, points, ref, max_distance):
     v = np.clip(np.floor(v + 1.5), 0, h + 1, out=v)
     v *= w + 2
     v += u
-    # np.take, not fancy indexing: the same rows at four fifths of the cost.
+    # np.take, not fancy indexing: the same rows (the pairing at four fifths of the cost).
     qn = np.take(ref.padded, v.astype(np.intp), axis=0)
     d = X - qn[:, :3]
     with np.errstate(invalid='ignore'):
