@@ -53,18 +53,26 @@ def test_stage1_profile_is_the_time_stage1_takes(tmp_path):
     from alike_ros.config import DetectorConfig
     from alike_ros.detector import Detector
     images = bench.default_images(2)
+    det = Detector(DetectorConfig(threads=1))
+    det.detect(images[0], bgr=True)
+
+    def stage1():
+        return statistics.median(det.detect(im, bgr=True).timings['stage1']
+                                 for im in images * 3)
+    before = stage1()
     by_op, by_node, total, trace = bench.profile_stage1('alike-t', images, threads=1, runs=3,
                                                         out_dir=tmp_path)
+    after = stage1()
     ops = dict(by_op)
     assert 'Conv' in ops and ops['Conv'] > 0.3 * total  # the convolutions dominate
     assert abs(sum(ms for _, ms in by_node) - total) < 1e-6
     assert by_op == sorted(by_op, key=lambda r: -r[1]) and trace.startswith(str(tmp_path))
-    # Kernel time per frame against the detector's own stage-1 time on the same frames:
-    # measured 0.98-1.00 of it. Warm-up runs counted, or a wrong run count, fail.
-    det = Detector(DetectorConfig(threads=1))
-    det.detect(images[0], bgr=True)
-    stage1 = statistics.median(det.detect(im, bgr=True).timings['stage1'] for im in images * 3)
-    assert 0.6 * stage1 <= total <= 1.15 * stage1, (total, stage1)
+    # Kernel time per frame against the detector's own stage-1 time on the same frames, timed
+    # just before and just after (a shared machine's speed drifts: one fresh-clone run gave
+    # 1.17 of a time taken only after): measured 0.98-1.00 of it. Warm-up runs counted, or a
+    # wrong run count, fail.
+    assert 0.6 * min(before, after) <= total <= 1.15 * max(before, after), \
+        (total, before, after)
 
 
 def test_conv_projection_form_computes_the_same_features(tmp_path):
