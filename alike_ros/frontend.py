@@ -258,10 +258,9 @@ class FrontEnd:
             camera = self._camera
         elif callable(camera):
             camera, _ = camera()
-        # The points the essential fit undistorted already (the same camera): not again.
-        cached = self._normalised.get(out.stamp)
-        xy = cached[1] if cached is not None and cached[0].same_as(camera) else None
         try:
+            # Undistorted once a frame: the essential fit's, where it ran with this camera.
+            xy = None if camera is None else self._normal(camera, out.stamp, out.points)
             out.odometry = self.odometry.update(out.stamp, out.points, camera, out.track_ids,
                                                 depth, out.tag, depth_stamp, normalised=xy)
         except Exception as err:  # one bad depth image must not end the stream

@@ -462,8 +462,7 @@ class Odometry:
         if seen.image is not None:
             # The keypoints' fit gives this frame's motion: a depth taken off its stamp moves
             # by the share of it in between.
-            moved = self._depth_motion(stamp, seen.offset, fit.matrix()) \
-                if self._holds(fit) else None
+            moved = self._fit_motion(stamp, seen.offset, fit)
             if moved is not None:
                 z = self._moved_depths(seen, xy, camera, moved)
                 if not aligning:  # the fit's depths were the unmoved ones
@@ -602,6 +601,10 @@ class Odometry:
         step = cur_from_odom @ self.camera_pose  # the last camera -> this frame's
         return motion_over(step, step_s, offset)
 
+    def _fit_motion(self, stamp, offset, fit):
+        """Return _depth_motion at the keypoints' `fit` of this frame, None where it fails."""
+        return self._depth_motion(stamp, offset, fit.matrix()) if self._holds(fit) else None
+
     def _depth_only(self, stamp, grid, seen, unmoved):
         """
         Return (alignment, T_frame_depth or None) placing this frame by its depth alone.
@@ -678,8 +681,7 @@ class Odometry:
         depth was seen from. Returns whether anything moved.
         """
         # This frame's step over the time between them, as that frame's velocity.
-        moved = self._depth_motion(stamp, unmoved.depth.offset, fit.matrix()) \
-            if self._holds(fit) else None
+        moved = self._fit_motion(stamp, unmoved.depth.offset, fit)
         if moved is None:
             return False
         z = self._moved_depths(unmoved.depth, unmoved.xy, unmoved.camera, moved)
